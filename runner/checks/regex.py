@@ -1,0 +1,56 @@
+"""JavaScript-regex checks: regex_match, min_regex_count (see jsregex.py)."""
+
+from __future__ import annotations
+
+import re
+
+from ..models.checks import MinRegexCount, RegexMatch
+from .base import CheckContext, Outcome
+from .common import line_of, missing, read, short
+from .jsregex import compile_js
+
+MAX_EXAMPLES = 3
+
+
+def pattern_of(ctx: CheckContext, source: str) -> re.Pattern:
+    """The compiled regex, with {slug} and {artifact_path} substituted first."""
+    return compile_js(ctx.text(source))
+
+
+def _examples(text: str, matches: list[re.Match]) -> list[dict]:
+    return [{"line": line_of(text, m.start()), "match": m.group(0)} for m in matches[:MAX_EXAMPLES]]
+
+
+def check_regex_match(spec: RegexMatch, ctx: CheckContext) -> Outcome:
+    rel, _, text = read(ctx, spec.target)
+    if text is None:
+        return missing(rel)
+    regex = pattern_of(ctx, spec.regex)
+    shown = f"/{spec.regex}/"
+    if spec.must_not_match:
+        found = list(regex.finditer(text))
+        if found:
+            first = found[0]
+            message = (
+                f"{rel} matches forbidden {shown} {len(found)} time(s), first "
+                f"{short(first.group(0))} on line {line_of(text, first.start())}"
+            )
+            return Outcome("FAIL", message, rel, {"count": len(found), "examples": _examples(text, found)})
+        return Outcome("PASS", f"{rel} has no match for forbidden {shown}", rel)
+    first = regex.search(text)
+    if first is None:
+        return Outcome("FAIL", f"{rel} has no match for {shown}", rel)
+    return Outcome("PASS", f"{rel} matches {shown} on line {line_of(text, first.start())}", rel)
+
+
+def check_min_regex_count(spec: MinRegexCount, ctx: CheckContext) -> Outcome:
+    rel, _, text = read(ctx, spec.target)
+    if text is None:
+        return missing(rel)
+    found = list(pattern_of(ctx, spec.regex).finditer(text))
+    need = spec.min_count
+    details = {"count": len(found), "need": need, "examples": _examples(text, found)}
+    summary = f"found {len(found)} match{'es' if len(found) != 1 else ''} of /{spec.regex}/ in {rel}"
+    if len(found) < need:
+        return Outcome("FAIL", f"{summary}, need {need}", rel, details)
+    return Outcome("PASS", f"{summary} (need {need})", rel, details)

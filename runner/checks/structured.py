@@ -1,0 +1,102 @@
+"""Checks on structured or exact outputs: json_schema, sha256.
+
+json_schema keeps the two errors of the jsonschema library apart: a schema that is
+itself invalid is a ContractError (the contract is wrong), an output that does not
+validate is a FAIL (the step is wrong)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ContractError
+from ..hashing import sha256_dir, sha256_file
+from ..models.checks import JsonSchema, Sha256
+from .base import CheckContext, Outcome
+from .common import missing
+
+MAX_ERRORS = 5
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class _Loader(yaml.SafeLoader):
+    """safe_load without the timestamp rule: a date stays the string it is in the file,
+    as it would be in JSON."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_structured(path: Path) -> Any:
+    """Parse JSON, or YAML for .yaml/.yml. Raises ValueError (with the position)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in YAML_SUFFIXES:
+        try:
+            return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"not valid YAML: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def _schema(spec: JsonSchema, ctx: CheckContext) -> tuple[str, Any]:
+    # jsonschema takes ~150 ms to import: only gates with a json_schema check pay for it.
+    from jsonschema import exceptions as schema_errors
+    from jsonschema import validators
+
+    rel, absolute = ctx.path(spec.schema_path)
+    if not absolute.is_file():
+        raise ContractError(f"{ctx.where}schema file {rel} not found", "check the `schema` path of the check")
+    try:
+        schema = load_structured(absolute)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ContractError(f"{ctx.where}schema {rel} is {exc}") from None
+    validator_class = validators.validator_for(schema, default=validators.Draft202012Validator)
+    try:
+        validator_class.check_schema(schema)
+    except schema_errors.SchemaError as exc:
+        raise ContractError(
+            f"{ctx.where}schema {rel} is not a valid JSON Schema: {exc.message} at {exc.json_path}",
+            "fix the schema file",
+        ) from None
+    return rel, validator_class(schema)
+
+
+def check_json_schema(spec: JsonSchema, ctx: CheckContext) -> Outcome:
+    schema_rel, validator = _schema(spec, ctx)
+    rel, absolute = ctx.path(spec.target)
+    if not absolute.is_file():
+        return missing(rel)
+    try:
+        instance = load_structured(absolute)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Outcome("FAIL", f"{rel} is {exc}", rel)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if errors:
+        shown = [f"{e.json_path}: {e.message}" for e in errors[:MAX_ERRORS]]
+        more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
+        message = f"{rel} does not match schema {schema_rel}: {'; '.join(shown)}{more}"
+        return Outcome("FAIL", message, rel, {"errors": shown, "error_count": len(errors)})
+    return Outcome("PASS", f"{rel} matches schema {schema_rel}", rel)
+
+
+def check_sha256(spec: Sha256, ctx: CheckContext) -> Outcome:
+    rel, absolute = ctx.path(spec.target)
+    if absolute.is_dir():
+        actual = sha256_dir(absolute)[0]  # the manifest hash the runner records for directories
+    elif absolute.is_file():
+        actual = sha256_file(absolute)
+    else:
+        return missing(rel)
+    details = {"expected": spec.sha256, "actual": actual}
+    if actual != spec.sha256:
+        return Outcome("FAIL", f"{rel} has sha256 {actual}, expected {spec.sha256}", rel, details)
+    return Outcome("PASS", f"{rel} has the expected sha256", rel, details)

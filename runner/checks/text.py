@@ -1,0 +1,69 @@
+"""Substring checks: contains_headings, contains_text, not_contains.
+
+Plain substrings, case-sensitive, as their runner compared them. {slug} and
+{artifact_path} are substituted in the strings."""
+
+from __future__ import annotations
+
+from ..models.checks import ContainsHeadings, ContainsText, NotContains
+from .base import CheckContext, Outcome
+from .common import line_of, missing, read
+
+
+def _absent(ctx: CheckContext, text: str, wanted: list[str]) -> tuple[list[str], list[str]]:
+    """(substituted strings, those that do not occur in text)."""
+    strings = [ctx.text(s) for s in wanted]
+    return strings, [s for s in strings if s not in text]
+
+
+def check_contains_headings(spec: ContainsHeadings, ctx: CheckContext) -> Outcome:
+    rel, _, text = read(ctx, spec.target)
+    if text is None:
+        return missing(rel)
+    headings, absent = _absent(ctx, text, spec.required_headings)
+    if absent:
+        listed = ", ".join(repr(h) for h in absent)
+        return Outcome("FAIL", f"{rel} lacks {len(absent)} of {len(headings)} headings: {listed}", rel, {"missing": absent})
+    return Outcome("PASS", f"{rel} has all {len(headings)} headings", rel)
+
+
+def check_contains_text(spec: ContainsText, ctx: CheckContext) -> Outcome:
+    rel, _, text = read(ctx, spec.target)
+    if text is None:
+        return missing(rel)
+    patterns, absent = _absent(ctx, text, spec.texts)
+    if absent:
+        listed = ", ".join(repr(p) for p in absent)
+        return Outcome("FAIL", f"{rel} does not contain {listed}", rel, {"missing": absent})
+    return Outcome("PASS", f"{rel} contains all {len(patterns)} strings", rel)
+
+
+def _first_existing_any_of(ctx: CheckContext) -> str | None:
+    for output in ctx.outputs_of("any_of"):
+        rel, absolute = ctx.path(output.path)
+        if absolute.is_file():
+            return rel
+    return None
+
+
+def check_not_contains(spec: NotContains, ctx: CheckContext) -> Outcome:
+    rel, _, text = read(ctx, spec.target)
+    details: dict = {}
+    if text is None:
+        # Their rule: a report may live at either any_of location, so a missing target
+        # is re-pointed to the first any_of output that exists.
+        other = _first_existing_any_of(ctx)
+        if other is not None:
+            details["repointed_from"] = rel
+            rel, _, text = read(ctx, other)
+    if text is None:
+        if spec.missing_ok:
+            return Outcome("PASS", f"{rel} does not exist (missing_ok)", rel)
+        return missing(rel)
+    pattern = ctx.text(spec.pattern)
+    at = text.find(pattern)
+    if at >= 0:
+        line = line_of(text, at)
+        details.update(pattern=pattern, line=line)
+        return Outcome("FAIL", f"{rel} contains {pattern!r} (line {line})", rel, details)
+    return Outcome("PASS", f"{rel} does not contain {pattern!r}", rel, details)

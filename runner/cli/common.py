@@ -1,0 +1,71 @@
+"""Shared options and the one renderer (table for people, --json for machines)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import click
+
+from ..session import Session, open_session
+
+
+def repo_option(fn: Callable) -> Callable:
+    return click.option("--repo", type=click.Path(file_okay=False, path_type=Path),
+                        help="Workspace (a git repository). Default: found from the current directory upward.")(fn)
+
+
+def json_option(fn: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(fn)
+
+
+def write_options(fn: Callable) -> Callable:
+    """--repo, --actor, --no-commit, --offline: for every command that records something."""
+    fn = click.option("--offline", is_flag=True, help="Skip network checks (recorded as SKIPPED, never PASS).")(fn)
+    fn = click.option("--no-commit", is_flag=True, help="Write records but leave committing to you.")(fn)
+    fn = click.option("--actor", help='Who acts, "Name <email>". Default: git user.name/user.email.')(fn)
+    return repo_option(fn)
+
+
+def session(repo: Path | None, actor: str | None = None, no_commit: bool = False, offline: bool = False) -> Session:
+    return open_session(repo, actor, no_commit=no_commit, offline=offline, progress=progress_bar)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for row in cells:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def progress_bar(label: str, total: int) -> Callable[[int], None]:
+    """A progress bar on stderr while hashing a large output."""
+    if not sys.stderr.isatty():
+        return lambda n: None
+    state = {"done": 0}
+
+    def update(n: int) -> None:
+        state["done"] += n
+        pct = state["done"] * 100 // max(total, 1)
+        sys.stderr.write(f"\rhashing {label}: {pct:3d}% of {total / 1e6:.0f} MB")
+        if state["done"] >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return update
+
+
+def lines(items: Iterable[str]) -> None:
+    for item in items:
+        click.echo(item)
+

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import lint
+from ..errors import EXIT_FAILED
+from ..workspace import find
+from .common import emit_json, json_option, repo_option
+
+
+@click.group()
+def contracts() -> None:
+    """Check gate contracts and workflows."""
+
+
+@contracts.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@repo_option
+@json_option
+def validate(paths, repo, as_json) -> int:
+    """Check every contract and workflow (or PATHS) against the schemas, and that every
+    contract a workflow names exists. Exit 0 when all are valid, 1 otherwise."""
+    ws = find(repo)
+    checked, findings = lint.validate(ws, list(paths) or None)
+    if as_json:
+        emit_json({"checked": checked, "findings": [f.to_dict() for f in findings]})
+    else:
+        for f in findings:
+            click.echo(f"{f.file}: {f.message}")
+        click.echo(f"{checked} file(s) checked, {len(findings)} finding(s)", err=True)
+    return EXIT_FAILED if findings else 0

@@ -1,0 +1,80 @@
+"""The `runner` command: one group, one error boundary that turns errors into a
+one-line message and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+
+import click
+
+from .. import __version__
+from ..errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, RunnerError
+
+EPILOG = "Exit codes:\n\n\b\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
+
+
+class LazyGroup(click.Group):
+    """Subcommand modules are imported only when their command runs, so that
+    `runner --help` and `runner gate start` stay fast."""
+
+    COMMANDS = {
+        "init": ("runner.cli.init_cmd", "init"),
+        "run": ("runner.cli.run_cmd", "run"),
+        "gate": ("runner.cli.gate_cmd", "gate"),
+        "invocation": ("runner.cli.invocation_cmd", "invocation"),
+        "contracts": ("runner.cli.contracts_cmd", "contracts"),
+    }
+
+    def list_commands(self, ctx):
+        return sorted(self.COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in self.COMMANDS:
+            return None
+        module, attr = self.COMMANDS[name]
+        import importlib
+
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runner")
+def cli() -> None:
+    """Auditable pipelines: every step a gated attempt, hashed, checked and committed to git."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="runner", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except RunnerError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception:  # a bug: keep the traceback, print one line
+        fd, path = tempfile.mkstemp(prefix="runner-crash-", suffix=".log")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"runner {__version__}\nargv: {sys.argv}\n\n{traceback.format_exc()}")
+        click.echo(f"error: unexpected bug ({sys.exc_info()[1]!r}); traceback saved to {path}", err=True)
+        return EXIT_BUG
+
+
+def entry() -> None:
+    sys.exit(main())

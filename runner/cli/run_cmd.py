@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import engine, queries
+from ..models.base import dump
+from ..workspace import find
+from .common import emit_json, json_option, repo_option, session, table, write_options
+
+
+@click.group()
+def run() -> None:
+    """Start, list, show and complete runs."""
+
+
+@run.command("start")
+@click.option("--workflow", required=True, help="Workflow name (in the workflows folder) or path.")
+@click.option("--slug", required=True, help="Project slug, e.g. the-word-robot.")
+@click.option("--artifact-path", help="Workspace-relative folder of the artifact.")
+@click.option("--depth", type=click.Choice(engine.DEPTHS), default="standard", show_default=True)
+@click.option("--prompt-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="The original prompt.")
+@write_options
+@json_option
+def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_commit, offline, as_json) -> int:
+    """Create a run of a workflow."""
+    prompt = prompt_file.read_text(encoding="utf-8") if prompt_file else None
+    new = engine.start_run(session(repo, actor, no_commit, offline), workflow, slug, artifact_path, depth, prompt)
+    if as_json:
+        emit_json(dump(new))
+    else:
+        click.echo(new.run_id)
+    return 0
+
+
+@run.command("list")
+@click.option("--status", help="Only runs with this status.")
+@repo_option
+@json_option
+def list_(status, repo, as_json) -> int:
+    """List runs, oldest first."""
+    runs = queries.list_runs(find(repo), status)
+    if as_json:
+        emit_json([r.to_dict() for r in runs])
+    else:
+        table([(r.run_id, r.status, f"{r.gates_passed}/{r.gates_total}", r.current or "", r.started_at) for r in runs],
+              ["RUN", "STATUS", "PASSED", "OPEN", "STARTED"])
+    return 0
+
+
+@run.command("show")
+@click.option("--run", "run_id", required=True, help="Run id.")
+@repo_option
+@json_option
+def show(run_id, repo, as_json) -> int:
+    """Show a run record."""
+    record = queries.show_run(find(repo), run_id)
+    if as_json:
+        emit_json(dump(record))
+        return 0
+    w = record.workflow
+    click.echo(f"{record.run_id}  {record.status}\nworkflow {w.name} ({w.version}), slug {w.slug}, "
+               f"artifacts {w.artifact_path}, depth {record.depth}\nstarted {record.started_at} by {record.created_by.name}"
+               + (f", finished {record.finished_at}" if record.finished_at else ""))
+    table([(g.gate, g.name or "", g.status, len(g.attempts) + (1 if g.current else 0),
+            "yes" if g.blocking else "no") for g in record.gates], ["GATE", "NAME", "STATUS", "ATTEMPTS", "BLOCKING"])
+    return 0
+
+
+@run.command("complete")
+@click.option("--run", "run_id", required=True, help="Run id.")
+@click.option("--status", type=click.Choice(engine.COMPLETE_STATUSES),
+              help="Final status. Default: PASSED when every blocking gate passed, else FAILED.")
+@click.option("--reason", help="Why (recorded in the event).")
+@write_options
+@json_option
+def complete(run_id, status, reason, repo, actor, no_commit, offline, as_json) -> int:
+    """Mark a run complete."""
+    done = engine.complete_run(session(repo, actor, no_commit, offline), run_id, status, reason)
+    if as_json:
+        emit_json(dump(done))
+    else:
+        click.echo(f"{run_id} {done.status}")
+    return 0

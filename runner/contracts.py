@@ -1,0 +1,116 @@
+"""Load and check gate contracts and workflows. Every error names the file, and for a
+check its index in `validations[]` and the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import jsonio
+from .errors import ContractError, NotFoundError
+from .hashing import sha256_file
+from .models.base import describe_validation_error
+from .models.contract import Contract
+from .models.workflow import Workflow, WorkflowGate
+from .paths import unknown_variables
+from .workspace import Workspace
+
+PATH_VARIABLES = {"slug", "artifact_path", "client_component", "run_id"}
+RULE_TARGETS = {"any_of", "all_required", "all_of"}
+PATH_FIELDS = ("target", "targets", "metadata_source", "implementation_target", "schema_path")
+
+
+@dataclass
+class Loaded:
+    model: Any
+    path: str  # workspace-relative
+    sha256: str
+
+
+def read_document(path: Path, what: str) -> Any:
+    """JSON, or YAML for .yaml/.yml files."""
+    if path.suffix in (".yaml", ".yml"):
+        import yaml  # only workflows and operator files in YAML pay for it
+
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotFoundError(f"{what} not found: {path}") from None
+        except yaml.YAMLError as exc:
+            raise ContractError(f"{what} {path} is not valid YAML: {exc}".replace("\n", " ")) from None
+    return jsonio.read_json(path, what=what, error=ContractError)
+
+
+def _validate(model: type[BaseModel], data: Any, rel: str, what: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ContractError(f"{what} {rel}: {describe_validation_error(exc)}",
+                            f"see schemas/{what}.schema.json") from None
+
+
+def check_variables(contract: Contract, rel: str) -> None:
+    def refuse(where: str, template: str) -> None:
+        for name in unknown_variables(template, PATH_VARIABLES):
+            raise ContractError(
+                f"contract {rel}: {where}: unknown path variable {{{name}}}",
+                "known: " + ", ".join("{%s}" % v for v in sorted(PATH_VARIABLES)),
+            )
+
+    for i, item in enumerate(contract.required_outputs.items):
+        refuse(f"required_outputs.{contract.required_outputs.rule}[{i}].path", item.path)
+    for i, check in enumerate(contract.validations):
+        for field in PATH_FIELDS:
+            value = getattr(check, field) if field in type(check).model_fields else None
+            if value is None or (field == "target" and value in RULE_TARGETS):
+                continue
+            for template in value if isinstance(value, list) else [value]:
+                refuse(f"validations[{i}].{field}", template)
+
+
+def load_contract(ws: Workspace, rel: str) -> Loaded:
+    path = ws.path(rel, "contract path")
+    if not path.is_file():
+        raise NotFoundError(f"contract not found: {rel}", f"create it, or fix the workflow's contract path")
+    contract = _validate(Contract, read_document(path, "contract"), rel, "contract")
+    check_variables(contract, rel)
+    return Loaded(contract, rel, sha256_file(path))
+
+
+def contract_path(ws: Workspace, gate: WorkflowGate) -> str:
+    if gate.contract:
+        return gate.contract
+    return f"{ws.config.contracts_dir.rstrip('/')}/{gate.gate}.contract.json"
+
+
+def workflow_path(ws: Workspace, name: str) -> str:
+    """A workflow name (looked up in workflows_dir) or a workspace-relative path."""
+    if "/" in name or name.endswith((".json", ".yaml", ".yml")):
+        return name
+    for suffix in (".json", ".yaml", ".yml"):
+        candidate = ws.workflows_dir / f"{name}{suffix}"
+        if candidate.is_file():
+            return ws.rel(candidate)
+    known = sorted(p.stem for p in ws.workflows_dir.glob("*") if p.suffix in (".json", ".yaml", ".yml")) \
+        if ws.workflows_dir.is_dir() else []
+    raise NotFoundError(
+        f"no workflow {name!r} in {ws.config.workflows_dir}/",
+        f"known workflows: {', '.join(known)}" if known else "create one (see docs/workflows.md)",
+    )
+
+
+def load_workflow(ws: Workspace, name: str) -> Loaded:
+    rel = workflow_path(ws, name)
+    path = ws.path(rel, "workflow path")
+    if not path.is_file():
+        raise NotFoundError(f"workflow not found: {rel}")
+    workflow = _validate(Workflow, read_document(path, "workflow"), rel, "workflow")
+    seen: set[str] = set()
+    for gate in workflow.gates:
+        if gate.gate in seen:
+            raise ContractError(f"workflow {rel}: gate {gate.gate} is listed twice")
+        seen.add(gate.gate)
+    return Loaded(workflow, rel, sha256_file(path))

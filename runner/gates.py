@@ -1,0 +1,112 @@
+"""Evaluate a contract against a gate's outputs: resolve the required outputs, hash
+them, run every check, and decide PASS or FAIL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .checks import CHECKS
+from .checks.base import CheckContext, Output
+from .errors import ContractError, RunnerError
+from .hashing import sha256_dir, sha256_file
+from .models.contract import Contract
+from .models.run import Artifact, ValidationResult
+from .paths import Variables, inside, substitute
+
+# Called with (path, total bytes) before hashing a large output; returns a per-chunk callback.
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+LARGE = 64 << 20
+
+
+@dataclass
+class Evaluation:
+    status: str
+    artifacts: list[Artifact] = field(default_factory=list)
+    validations: list[ValidationResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failure_reason: str | None = None
+    required_outputs: list[str] = field(default_factory=list)
+
+
+def variables(root: Path, slug: str, artifact_path: str | None, run_id: str) -> Variables:
+    def client_component() -> str:
+        if not artifact_path:
+            raise ContractError("{client_component} needs an artifact path", "pass --artifact-path")
+        directory = inside(root, artifact_path, what="artifact path")
+        found = sorted(p for p in directory.glob("*Client.*") if p.suffix in (".tsx", ".jsx")) if directory.is_dir() else []
+        # A missing component resolves to a path that does not exist, so the check fails visibly.
+        return f"{artifact_path}/{found[0].name}" if found else f"{artifact_path}/<no *Client.tsx or *Client.jsx>"
+
+    values: dict = {"slug": slug, "run_id": run_id, "client_component": client_component}
+    if artifact_path is not None:
+        values["artifact_path"] = artifact_path
+    return values
+
+
+def resolve_outputs(root: Path, contract: Contract, values: Variables, depth: str, where: str) -> list[Output]:
+    outputs = []
+    for i, item in enumerate(contract.required_outputs.items):
+        rel = substitute(item.path, values, where=f"{where}required_outputs[{i}].path: ")
+        inside(root, rel, what="required output")
+        outputs.append(Output(rel, item.is_required(depth), item.description))
+    return outputs
+
+
+def hash_output(root: Path, output: Output, progress: ProgressFactory | None) -> Artifact:
+    path = inside(root, output.path, what="output")
+    if path.is_dir():
+        digest, size = sha256_dir(path)
+        return Artifact(path=output.path, exists=True, sha256=digest, size=size, kind="dir", required=output.required)
+    if not path.is_file():
+        return Artifact(path=output.path, exists=False, required=output.required)
+    size = path.stat().st_size
+    callback = progress(output.path, size) if progress and size >= LARGE else None
+    return Artifact(path=output.path, exists=True, sha256=sha256_file(path, callback), size=size,
+                    kind="file", required=output.required)
+
+
+def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variables, depth: str,
+             offline: bool, progress: ProgressFactory | None = None) -> Evaluation:
+    where = f"contract {contract_rel}: "
+    outputs = resolve_outputs(root, contract, values, depth, where)
+    artifacts = [hash_output(root, o, progress) for o in outputs]
+    ctx = CheckContext(root=root, variables=values, depth=depth, offline=offline,
+                       rule=contract.required_outputs.rule, outputs=outputs)
+    results: list[ValidationResult] = []
+    for index, spec in enumerate(contract.validations):
+        ctx.where = f"{where}validations[{index}]: "
+        try:
+            outcome = CHECKS[spec.type](spec, ctx)
+        except RunnerError as exc:
+            if isinstance(exc, ContractError) and not exc.message.startswith(where):
+                exc.message = ctx.where + exc.message
+            raise
+        status = outcome.status
+        if status == "FAIL" and spec.severity == "warning":
+            status = "WARN"
+        results.append(ValidationResult(
+            index=index, type=spec.type, status=status, severity=spec.severity,
+            description=spec.description, target=outcome.target, message=outcome.message,
+            details=outcome.details,
+        ))
+    failures = [r for r in results if r.status == "FAIL"]
+    warnings = [f"validations[{r.index}] {r.type}: {r.message}" for r in results if r.status == "WARN"]
+    missing = _missing_outputs(contract.required_outputs.rule, artifacts)
+    reasons = ([missing] if missing else []) + [f"validations[{r.index}] {r.type}: {r.message}" for r in failures]
+    return Evaluation(
+        status="FAIL" if reasons else "PASS",
+        artifacts=artifacts, validations=results, warnings=warnings,
+        failure_reason="; ".join(reasons) or None,
+        required_outputs=[o.path for o in outputs],
+    )
+
+
+def _missing_outputs(rule: str, artifacts: list[Artifact]) -> str | None:
+    if rule == "any_of":
+        if artifacts and not any(a.exists for a in artifacts):
+            return "none of the required outputs exists: " + ", ".join(a.path for a in artifacts)
+        return None
+    missing = [a.path for a in artifacts if a.required and not a.exists]
+    return ("missing required outputs: " + ", ".join(missing)) if missing else None

@@ -1,0 +1,95 @@
+"""`runner contracts validate`: every finding in every contract and workflow, for CI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import contracts
+from .errors import RunnerError
+from .models.base import describe_validation_error
+from .models.contract import Contract
+from .models.workflow import Workflow
+from .workspace import Workspace
+
+
+@dataclass
+class Finding:
+    file: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _kind(ws: Workspace, path: Path) -> str:
+    rel = ws.rel(path)
+    if path.name.endswith(".contract.json") or path.name.endswith(".contract.yaml"):
+        return "contract"
+    if rel.startswith(ws.config.workflows_dir.rstrip("/") + "/"):
+        return "workflow"
+    data_head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+    return "workflow" if '"workflow"' in data_head or "workflow:" in data_head else "contract"
+
+
+def discover(ws: Workspace) -> list[Path]:
+    found: list[Path] = []
+    if ws.contracts_dir.is_dir():
+        found += sorted(p for p in ws.contracts_dir.rglob("*.contract.json"))
+    if ws.workflows_dir.is_dir():
+        found += sorted(p for p in ws.workflows_dir.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
+    return found
+
+
+def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[Finding]]:
+    """(number of files checked, findings). An empty list of findings means all valid."""
+    targets = [p.resolve() for p in paths] if paths else discover(ws)
+    findings: list[Finding] = []
+    for path in targets:
+        rel = ws.rel(path) if _within(ws, path) else str(path)
+        if not path.is_file():
+            findings.append(Finding(rel, "no such file"))
+            continue
+        try:
+            kind = _kind(ws, path)
+            data = contracts.read_document(path, kind)
+            model = Contract if kind == "contract" else Workflow
+            try:
+                loaded = model.model_validate(data)
+            except ValidationError as exc:
+                findings += [Finding(rel, describe_validation_error(_single(exc, i))) for i in range(len(exc.errors()))]
+                continue
+            if kind == "contract":
+                contracts.check_variables(loaded, rel)
+            else:
+                findings += _workflow_findings(ws, loaded, rel)
+        except RunnerError as exc:
+            findings.append(Finding(rel, exc.message))
+    return len(targets), findings
+
+
+def _single(exc: ValidationError, index: int) -> ValidationError:
+    error = exc.errors()[index]
+    return ValidationError.from_exception_data(exc.title, [{"type": error["type"], "loc": error["loc"],
+                                                             "input": error.get("input"), "ctx": error.get("ctx", {})}])
+
+
+def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Finding]:
+    out = []
+    for i, gate in enumerate(workflow.gates):
+        contract_rel = contracts.contract_path(ws, gate)
+        try:
+            contracts.load_contract(ws, contract_rel)
+        except RunnerError as exc:
+            out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message}"))
+    return out
+
+
+def _within(ws: Workspace, path: Path) -> bool:
+    try:
+        ws.rel(path)
+        return True
+    except RunnerError:
+        return False

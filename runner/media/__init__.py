@@ -1,0 +1,28 @@
+"""The media library: render a job with ffmpeg, measure a video (QC), decide what to do.
+
+Plain functions over explicit paths. Importing this package is cheap: ffmpeg-python,
+numpy, scikit-image and mediapipe are imported inside the functions that use them."""
+
+from __future__ import annotations
+
+from .audio import level_adjust, measure_loudness
+from .decision import decide
+from .job import load_job
+from .policy import default_policy, evaluate, import_caf_policy, load_policy
+from .probe import probe
+from .qc import qc
+from .render import render
+
+__all__ = [
+    "decide",
+    "default_policy",
+    "evaluate",
+    "import_caf_policy",
+    "level_adjust",
+    "load_job",
+    "load_policy",
+    "measure_loudness",
+    "probe",
+    "qc",
+    "render",
+]

@@ -1,0 +1,52 @@
+"""The external binaries (ffmpeg, ffprobe) and how they are run: argv only (no shell),
+stderr kept in a log or in memory, a failure raised with the last line it printed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import RunnerError, ToolMissing
+
+INSTALL_HINT = "install ffmpeg (e.g. `apt-get install ffmpeg` or `brew install ffmpeg`)"
+
+
+@lru_cache(maxsize=None)
+def binary(name: str) -> str:
+    """The absolute path of `ffmpeg` or `ffprobe`; ToolMissing when not on PATH."""
+    found = shutil.which(name)
+    if found is None:
+        raise ToolMissing(f"{name} not found on PATH", INSTALL_HINT)
+    return found
+
+
+@lru_cache(maxsize=None)
+def ffmpeg_version() -> str:
+    """The first line of `ffmpeg -version` (the output bytes depend on it)."""
+    out = subprocess.run([binary("ffmpeg"), "-version"], capture_output=True, text=True, check=False)
+    return out.stdout.splitlines()[0].strip() if out.stdout else "unknown"
+
+
+def last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "(no output)"
+
+
+def run_logged(argv: list[str], log: Path, *, cwd: Path | None = None, what: str = "ffmpeg") -> None:
+    """Run `argv` with stderr written to `log`; RunnerError with its last line on failure."""
+    with open(log, "wb") as err:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd, check=False)
+    if proc.returncode != 0:
+        tail = last_line(log.read_text(encoding="utf-8", errors="replace"))
+        raise RunnerError(f"{what} failed (exit {proc.returncode}): {tail}", f"full log: {log}")
+
+
+def run_captured(argv: list[str], *, what: str = "ffmpeg") -> str:
+    """Run `argv` and return its stderr (where ffmpeg reports filters); RunnerError on failure."""
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    stderr = proc.stderr.decode("utf-8", errors="replace")
+    if proc.returncode != 0:
+        raise RunnerError(f"{what} failed (exit {proc.returncode}): {last_line(stderr)}")
+    return stderr

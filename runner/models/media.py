@@ -1,0 +1,270 @@
+"""Models of the media library: the render job and its result, the QC policy, the QC
+report, the quality decision and the escalation a person must act on.
+
+Pydantic only, no I/O. The functions live in `runner/media/`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from .base import Record, Strict
+
+RelPath = Annotated[str, Field(min_length=1)]
+Seconds = Annotated[float, Field(gt=0)]
+
+# The one action vocabulary, from the highest priority to the lowest.
+Action = Literal["abort", "escalate", "retry", "fallback", "finalize"]
+ACTION_PRIORITY: tuple[str, ...] = ("abort", "escalate", "retry", "fallback", "finalize")
+Status = Literal["PASS", "SOFT_FAIL", "HARD_FAIL", "UNKNOWN"]
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+# --- render -------------------------------------------------------------------------
+
+
+class ImageInput(Strict):
+    """A still image shown for `duration` seconds (exactly duration * fps frames)."""
+
+    kind: Literal["image"]
+    path: RelPath
+    duration: Seconds
+
+
+class ClipInput(Strict):
+    """A video clip, from `start` for `duration` seconds (the whole rest when omitted).
+    Its own audio is ignored: the job's audio track is the only sound."""
+
+    kind: Literal["clip"]
+    path: RelPath
+    start: Annotated[float, Field(ge=0)] = 0.0
+    duration: Seconds | None = None
+
+
+Visual = Annotated[Union[ImageInput, ClipInput], Field(discriminator="kind")]
+
+
+class AudioInput(Strict):
+    """The sound track, trimmed or padded with silence to the length of the video."""
+
+    path: RelPath
+
+
+class Caption(Strict):
+    start: Annotated[float, Field(ge=0)]
+    end: Seconds
+    text: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Caption":
+        if self.end <= self.start:
+            raise ValueError(f"caption ends ({self.end}) at or before it starts ({self.start})")
+        return self
+
+
+class OutputSpec(Strict):
+    width: Annotated[int, Field(gt=0, le=8192, multiple_of=2)]
+    height: Annotated[int, Field(gt=0, le=8192, multiple_of=2)]
+    fps: Annotated[int, Field(gt=0, le=240)]
+    crf: Annotated[int, Field(ge=0, le=51)] = 20
+    preset: Literal[
+        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
+    ] = "medium"
+    pixel_format: Literal["yuv420p", "yuv422p", "yuv444p"] = "yuv420p"
+    audio_bitrate: Annotated[str, Field(pattern=r"^[0-9]+k$")] = "128k"
+    audio_sample_rate: Literal[44100, 48000] = 48000
+    # Part of the job, not of the machine: x264's output depends on its thread count,
+    # so a fixed count keeps the bytes identical across machines.
+    threads: Annotated[int, Field(ge=1, le=16)] = 1
+
+
+class RenderJob(Record):
+    """A `*.job.json`: what to render. Input paths are relative to the workspace root."""
+
+    job_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    visuals: Annotated[list[Visual], Field(min_length=1)]
+    audio: AudioInput | None = None
+    captions: list[Caption] = Field(default_factory=list)
+    output: OutputSpec
+
+    @model_validator(mode="after")
+    def _whole_frames(self) -> "RenderJob":
+        fps = self.output.fps
+        for index, item in enumerate(self.visuals):
+            if item.duration is None:
+                continue
+            frames = item.duration * fps
+            if abs(frames - round(frames)) > 1e-6:
+                raise ValueError(
+                    f"visuals[{index}]: {item.duration} s at {fps} fps is {frames:g} frames; "
+                    f"give a multiple of 1/{fps} s"
+                )
+        return self
+
+
+class InputRecord(Strict):
+    role: Literal["image", "clip", "audio"]
+    path: str  # relative to the workspace root, as written in the job
+    sha256: str
+    bytes: int
+
+
+class OutputRecord(Strict):
+    path: str  # relative to the output directory
+    sha256: str
+    bytes: int
+
+
+class RenderResult(Record):
+    """`result.json`: what was rendered, from what, with which exact command."""
+
+    job_id: str
+    job_sha256: str  # SHA-256 of the job's canonical JSON
+    inputs: list[InputRecord]
+    # The exact argv; ffmpeg runs in the workspace root, so input paths are relative to it.
+    argv: list[str]
+    ffmpeg_version: str
+    frames: int
+    duration_s: float  # frames / fps: the length the job asks for
+    outputs: list[OutputRecord]
+    video_duration_s: float | None  # as probed in final.mp4
+    audio_duration_s: float | None
+    log: str = "ffmpeg.log"
+
+
+# --- QC -------------------------------------------------------------------------------
+
+
+class MetricRule(Strict):
+    """One threshold on one metric. `min`: pass at or above the threshold, hard failure
+    below `hard_threshold` (default half the threshold). `max`: pass at or below it, hard
+    failure above `hard_threshold` (default twice the threshold)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    metric: Annotated[str, Field(min_length=1)]
+    threshold: float
+    direction: Literal["min", "max"]
+    hard_threshold: float | None = None
+    severity: Severity = "medium"
+    # False: trying again cannot fix it, so retry and fallback become escalate.
+    repairable: bool = True
+    retry_stage: str | None = None
+    on_fail: Action = "retry"
+    on_hard_fail: Action | None = None  # default: on_fail
+    on_unknown: Action = "escalate"  # the metric could not be measured
+    expected_artifact: str | None = None  # for the person, on escalation
+    example_fix: str | None = None
+
+    @model_validator(mode="after")
+    def _hard_bound(self) -> "MetricRule":
+        if self.hard_threshold is None and self.threshold < 0:
+            raise ValueError(
+                f"rule {self.id}: a negative threshold needs an explicit hard_threshold "
+                "(half or twice a negative number points the wrong way)"
+            )
+        hard = self.hard_limit
+        if (self.direction == "min" and hard > self.threshold) or (
+            self.direction == "max" and hard < self.threshold
+        ):
+            raise ValueError(f"rule {self.id}: hard_threshold {hard} is on the passing side")
+        return self
+
+    @property
+    def hard_limit(self) -> float:
+        if self.hard_threshold is not None:
+            return self.hard_threshold
+        return self.threshold / 2 if self.direction == "min" else self.threshold * 2
+
+
+class QcPolicy(Record):
+    policy_id: Annotated[str, Field(min_length=1)]
+    description: str | None = None
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    rules: Annotated[list[MetricRule], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "QcPolicy":
+        ids = [rule.id for rule in self.rules]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate rule ids: {', '.join(dupes)}")
+        return self
+
+
+class QcMetrics(Strict):
+    """What `qc()` measures. None: not measurable for this file (e.g. no audio)."""
+
+    duration_s: float | None = None
+    fps: float | None = None
+    width: int | None = None
+    height: int | None = None
+    audio_present: float | None = None  # 1.0 or 0.0, so a `min 1` rule can check it
+    loudness_lufs: float | None = None  # integrated loudness (EBU R128)
+    black_ratio: float | None = None  # share of the duration that is black
+    frozen_ratio: float | None = None  # share of the duration that is frozen
+    loop_seam: float | None = None  # similarity (SSIM) of the last sampled frame to the first
+    pose_detection_ratio: float | None = None  # share of sampled frames with a pose
+    frames_sampled: int | None = None
+
+
+class MetricResult(Strict):
+    rule_id: str
+    metric: str
+    value: float | None
+    threshold: float
+    hard_threshold: float
+    direction: Literal["min", "max"]
+    status: Status
+    severity: Severity
+    repairable: bool
+    retry_stage: str | None
+    action: Action  # what this result asks for (finalize when it passes)
+
+
+class QcReport(Record):
+    video: str
+    video_sha256: str
+    policy_id: str
+    sample_fps: float
+    video_codec: str | None
+    audio_codec: str | None
+    metrics: QcMetrics
+    results: list[MetricResult]
+    passed: bool
+    stage_seconds: dict[str, float]  # wall time per stage; analysis and pose overlap
+
+
+class UserActionRequired(Record):
+    """What a person must do before the run can go on."""
+
+    reason: Literal["retry_budget_exceeded", "not_repairable", "metric_unknown", "policy_escalation"]
+    message: str  # what is wrong, in one sentence
+    rule_id: str
+    metric: str
+    value: float | None
+    threshold: float
+    direction: Literal["min", "max"]
+    expected_artifact: str
+    example_fix: str
+
+
+class QualityDecision(Record):
+    action: Action
+    reason: str
+    policy_id: str
+    retries_so_far: int
+    max_retries: int
+    failed_rules: list[str]
+    retry_stages: list[str]
+    user_action_required: UserActionRequired | None = None
+
+
+SCHEMA_MODELS = {
+    "render_job": RenderJob,
+    "render_result": RenderResult,
+    "qc_policy": QcPolicy,
+    "qc_report": QcReport,
+    "quality_decision": QualityDecision,
+    "user_action_required": UserActionRequired,
+}

@@ -1,0 +1,86 @@
+"""Path variables and containment: every path the runner reads or writes for a
+workspace goes through `inside()`, which refuses `..`, absolute paths and symbolic
+links that leave the workspace."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .errors import ContractError, UsageError, WorkspaceError
+
+VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+# Lazily computed variables (e.g. {client_component}) are callables.
+Variables = Mapping[str, "str | Callable[[], str]"]
+
+
+def check_name(value: str, what: str) -> str:
+    """Gate ids, slugs and run ids become path parts: letters, digits, . _ - only."""
+    if not SAFE_NAME.match(value or "") or ".." in value:
+        raise UsageError(
+            f"invalid {what} {value!r}",
+            "use letters, digits, '.', '_' and '-' (at most 128, not starting with a symbol)",
+        )
+    return value
+
+
+def _value(variables: Variables, name: str) -> str:
+    value = variables[name]
+    return value() if callable(value) else value
+
+
+def substitute(template: str, variables: Variables, *, strict: bool = True, where: str = "") -> str:
+    """Replace `{name}` by its value. With `strict`, an unknown `{name}` is a contract
+    error; without it (regexes, text patterns) unknown braces are left as they are."""
+
+    def repl(match: re.Match) -> str:
+        name = match.group(1)
+        if name in variables:
+            return _value(variables, name)
+        if strict:
+            known = ", ".join("{%s}" % k for k in sorted(variables))
+            raise ContractError(f"{where}unknown path variable {{{name}}} in {template!r}", f"known: {known}")
+        return match.group(0)
+
+    return VARIABLE.sub(repl, template)
+
+
+def unknown_variables(template: str, known: set[str]) -> list[str]:
+    return [m.group(1) for m in VARIABLE.finditer(template) if m.group(1) not in known]
+
+
+def inside(root: Path, relative: str | os.PathLike, *, what: str = "path") -> Path:
+    """The absolute path of `relative` under `root`, refusing anything that leaves it
+    (absolute paths, `..`, symbolic links pointing outside)."""
+    text = os.fspath(relative)
+    if not text:
+        raise WorkspaceError(f"empty {what}")
+    if os.path.isabs(text):
+        raise WorkspaceError(
+            f"{what} {text!r} is absolute", "give a path relative to the workspace root"
+        )
+    root_real = Path(os.path.realpath(root))
+    candidate = root_real / text
+    real = Path(os.path.realpath(candidate))
+    if real != root_real and root_real not in real.parents:
+        raise WorkspaceError(
+            f"{what} {text!r} is outside the workspace {root}",
+            "keep every path inside the workspace (no '..', no links that lead out)",
+        )
+    return candidate
+
+
+def relative(root: Path, path: Path) -> str:
+    """Workspace-relative posix form of an absolute path inside `root`."""
+    root_real = Path(os.path.realpath(root))
+    try:
+        return Path(os.path.realpath(path)).relative_to(root_real).as_posix()
+    except ValueError:
+        try:
+            return Path(path).relative_to(root).as_posix()
+        except ValueError:
+            raise WorkspaceError(f"path {path} is outside the workspace {root}") from None

@@ -1,0 +1,88 @@
+"""The one place that starts subprocesses: argv lists only (never a shell), a clean
+environment for git, timeouts, and output captured to logs when asked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .errors import RunnerError, ToolMissing
+
+# Inherited git variables would redirect our git calls to another repository or index.
+_GIT_ENV_DROP = (
+    "GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_PREFIX", "GIT_COMMON_DIR",
+)
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["LC_ALL"] = "C"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    input: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess:
+    """Run argv and capture its output (bytes). Never raises for a non-zero exit."""
+    try:
+        return subprocess.run(
+            list(argv), cwd=cwd, input=input, env=env, timeout=timeout,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False,
+        )
+    except FileNotFoundError:
+        raise ToolMissing(f"{argv[0]} is not installed or not on PATH", _install_hint(argv[0])) from None
+    except subprocess.TimeoutExpired:
+        raise RunnerError(f"{argv[0]} did not finish within {timeout} s") from None
+
+
+@dataclass
+class Logged:
+    exit_code: int | None  # None when it timed out
+    duration_s: float
+    timed_out: bool
+
+
+def run_logged(
+    argv: Sequence[str], *, cwd: Path, stdout_log: Path, stderr_log: Path,
+    timeout: float | None = None, env: Mapping[str, str] | None = None,
+) -> Logged:
+    """Run argv with stdout/stderr written to log files; a timeout kills it."""
+    stdout_log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with open(stdout_log, "wb") as out, open(stderr_log, "wb") as err:
+        try:
+            proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=err,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        except FileNotFoundError:
+            raise ToolMissing(f"{argv[0]} is not installed or not on PATH", _install_hint(argv[0])) from None
+        except PermissionError:
+            raise RunnerError(f"{argv[0]} is not executable", "check its permissions") from None
+        try:
+            code: int | None = proc.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            code, timed_out = None, True
+    return Logged(code, round(time.monotonic() - started, 3), timed_out)
+
+
+def _install_hint(binary: str) -> str:
+    if binary in ("ffmpeg", "ffprobe"):
+        return "install it: `apt-get install ffmpeg` (the project's `make setup` does this)"
+    if binary == "git":
+        return "install git"
+    return f"install {binary} or fix the command"

@@ -1,0 +1,100 @@
+"""The run directory layout, and load (validated) / save (canonical, atomic) of records.
+
+    <runs_dir>/<run-id>/record/RUN.json                      committed, the one mutable summary
+    <runs_dir>/<run-id>/record/gates/<GATE>/attempt-<n>.json  committed, append-only
+    <runs_dir>/<run-id>/record/gates/<GATE>/decision-<n>.json committed, append-only
+    <runs_dir>/<run-id>/logs/...                              git-ignored (prompt packets, stdout/stderr)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import jsonio
+from .errors import NotFoundError, RecordError, StateError
+from .models.base import describe_validation_error, dump
+from .models.run import Attempt, Run
+from .paths import check_name
+from .workspace import Workspace
+
+M = TypeVar("M", bound=BaseModel)
+ATTEMPT_FILE = re.compile(r"^attempt-(\d+)\.json$")
+
+
+def run_dir(ws: Workspace, run_id: str) -> Path:
+    return ws.runs_dir / check_name(run_id, "run id")
+
+
+def record_dir(ws: Workspace, run_id: str) -> Path:
+    return run_dir(ws, run_id) / "record"
+
+
+def logs_dir(ws: Workspace, run_id: str) -> Path:
+    return run_dir(ws, run_id) / "logs"
+
+
+def run_file(ws: Workspace, run_id: str) -> Path:
+    return record_dir(ws, run_id) / "RUN.json"
+
+
+def gate_dir(ws: Workspace, run_id: str, gate: str) -> Path:
+    return record_dir(ws, run_id) / "gates" / check_name(gate, "gate id")
+
+
+def attempt_file(ws: Workspace, run_id: str, gate: str, attempt: int) -> Path:
+    return gate_dir(ws, run_id, gate) / f"attempt-{attempt}.json"
+
+
+def load_model(path: Path, model: type[M], what: str) -> M:
+    data = jsonio.read_json(path, what=what)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError(
+            f"{what} {path} is malformed: {describe_validation_error(exc)}",
+            "restore it from git (`git checkout -- <file>`) or run `runner doctor`",
+        ) from None
+
+
+def load_run(ws: Workspace, run_id: str) -> Run:
+    path = run_file(ws, run_id)
+    if not path.exists():
+        raise NotFoundError(f"no run {run_id} in {ws.config.runs_dir}/", "see `runner run list`")
+    return load_model(path, Run, "run record")
+
+
+def save_run(ws: Workspace, run: Run) -> Path:
+    path = run_file(ws, run.run_id)
+    jsonio.write_atomic(path, dump(run))
+    return path
+
+
+def save_new(path: Path, record: BaseModel) -> None:
+    """Write an append-only record; refuse if the file already exists."""
+    try:
+        jsonio.write_atomic(path, dump(record), exclusive=True)
+    except FileExistsError:
+        raise StateError(f"{path.name} already exists in {path.parent}: records are append-only") from None
+
+
+def load_attempt(ws: Workspace, run_id: str, gate: str, attempt: int) -> Attempt:
+    return load_model(attempt_file(ws, run_id, gate, attempt), Attempt, "attempt record")
+
+
+def attempt_numbers(ws: Workspace, run_id: str, gate: str) -> list[int]:
+    directory = gate_dir(ws, run_id, gate)
+    if not directory.is_dir():
+        return []
+    numbers = [int(m.group(1)) for p in directory.iterdir() if (m := ATTEMPT_FILE.match(p.name))]
+    return sorted(numbers)
+
+
+def list_run_ids(ws: Workspace) -> list[str]:
+    runs = ws.runs_dir
+    if not runs.is_dir():
+        return []
+    return sorted(p.name for p in runs.iterdir() if (p / "record" / "RUN.json").is_file())

@@ -1,0 +1,118 @@
+"""The workspace: a git repository with a `runner.json` config (optional: defaults
+apply without it). Finds itself from a directory upward; never changes directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import jsonio
+from .errors import WorkspaceError
+from .models.base import describe_validation_error, dump
+from .models.workflow import Config
+from .paths import inside, relative
+
+CONFIG_FILE = "runner.json"
+GITIGNORE_LINE = "runs/*/logs/"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: Config
+
+    def path(self, rel: str, what: str = "path") -> Path:
+        return inside(self.root, rel, what=what)
+
+    def rel(self, path: Path) -> str:
+        return relative(self.root, path)
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.path(self.config.runs_dir, "runs_dir")
+
+    @property
+    def contracts_dir(self) -> Path:
+        return self.path(self.config.contracts_dir, "contracts_dir")
+
+    @property
+    def workflows_dir(self) -> Path:
+        return self.path(self.config.workflows_dir, "workflows_dir")
+
+    @property
+    def git_dir(self) -> Path:
+        dot = self.root / ".git"
+        if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+            target = dot.read_text().strip().removeprefix("gitdir:").strip()
+            return (self.root / target).resolve()
+        return dot
+
+
+def _git_root(start: Path) -> Path | None:
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def find(start: Path | None = None) -> Workspace:
+    """The workspace containing `start` (default: the current directory)."""
+    start = Path(start or Path.cwd()).resolve()
+    if not start.exists():
+        raise WorkspaceError(f"no such directory: {start}", "check --repo")
+    root = _git_root(start)
+    if root is None:
+        raise WorkspaceError(
+            f"{start} is not inside a git repository",
+            "run `git init` and `runner init` there, or pass --repo PATH",
+        )
+    return Workspace(root, load_config(root))
+
+
+def load_config(root: Path) -> Config:
+    path = root / CONFIG_FILE
+    if not path.exists():
+        return Config()
+    data = jsonio.read_json(path, what="config", error=WorkspaceError)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise WorkspaceError(
+            f"config {path}: {describe_validation_error(exc)}",
+            "fix runner.json (see schemas/config.schema.json)",
+        ) from None
+    for field in ("contracts_dir", "workflows_dir", "runs_dir", "prompts_dir", "operator_file"):
+        inside(root, getattr(config, field), what=f"{CONFIG_FILE} {field}")
+    return config
+
+
+def init(root: Path, config: Config | None = None) -> list[str]:
+    """Make `root` (a git repository) a workspace. Idempotent: creates only what is
+    missing, never overwrites a user's file. Returns the paths it created or changed."""
+    root = Path(root).resolve()
+    if _git_root(root) != root:
+        raise WorkspaceError(f"{root} is not the top of a git repository", "run `git init` first")
+    changed: list[str] = []
+    config_path = root / CONFIG_FILE
+    if not config_path.exists():
+        jsonio.write_atomic(config_path, dump(config or Config()))
+        changed.append(CONFIG_FILE)
+    ws = Workspace(root, load_config(root))
+    for directory in (ws.contracts_dir, ws.workflows_dir, ws.runs_dir):
+        if not directory.exists():
+            directory.mkdir(parents=True)
+            keep = directory / ".gitkeep"
+            keep.touch()
+            changed.append(ws.rel(keep))
+    ignore_line = f"{ws.config.runs_dir.rstrip('/')}/*/logs/"
+    gitignore = root / ".gitignore"
+    lines = gitignore.read_text().splitlines() if gitignore.exists() else []
+    if ignore_line not in lines:
+        text = gitignore.read_text() if gitignore.exists() else ""
+        if text and not text.endswith("\n"):
+            text += "\n"
+        jsonio.write_atomic(gitignore, text + ignore_line + "\n")
+        changed.append(".gitignore")
+    return changed
