@@ -60,8 +60,9 @@ def check_variables(contract: Contract, rel: str) -> None:
                 "known: " + ", ".join("{%s}" % v for v in sorted(PATH_VARIABLES)),
             )
 
-    for i, item in enumerate(contract.required_outputs.items):
-        refuse(f"required_outputs.{contract.required_outputs.rule}[{i}].path", item.path)
+    for rule, items in contract.required_outputs.groups():
+        for i, item in enumerate(items):
+            refuse(f"required_outputs.{rule}[{i}].path", item.path)
     for i, check in enumerate(contract.validations):
         for field in PATH_FIELDS:
             value = getattr(check, field) if field in type(check).model_fields else None
@@ -114,3 +115,12 @@ def load_workflow(ws: Workspace, name: str) -> Loaded:
             raise ContractError(f"workflow {rel}: gate {gate.gate} is listed twice")
         seen.add(gate.gate)
     return Loaded(workflow, rel, sha256_file(path))
+
+
+def has_contract(ws: Workspace, gate: WorkflowGate) -> bool:
+    """Agent gates need a contract; other kinds may go without (no outputs to check)."""
+    from .steps import STEP_KINDS
+
+    if gate.contract or STEP_KINDS[gate.kind].needs_contract:
+        return True
+    return ws.path(contract_path(ws, gate), "contract path").is_file()

@@ -47,10 +47,11 @@ def variables(root: Path, slug: str, artifact_path: str | None, run_id: str) -> 
 
 def resolve_outputs(root: Path, contract: Contract, values: Variables, depth: str, where: str) -> list[Output]:
     outputs = []
-    for i, item in enumerate(contract.required_outputs.items):
-        rel = substitute(item.path, values, where=f"{where}required_outputs[{i}].path: ")
-        inside(root, rel, what="required output")
-        outputs.append(Output(rel, item.is_required(depth), item.description))
+    for rule, items in contract.required_outputs.groups():
+        for i, item in enumerate(items):
+            rel = substitute(item.path, values, where=f"{where}required_outputs.{rule}[{i}].path: ")
+            inside(root, rel, what="required output")
+            outputs.append(Output(rel, item.is_required(depth), item.description, rule))
     return outputs
 
 
@@ -72,6 +73,7 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
     where = f"contract {contract_rel}: "
     outputs = resolve_outputs(root, contract, values, depth, where)
     artifacts = [hash_output(root, o, progress) for o in outputs]
+    rules = [o.rule for o in outputs]
     ctx = CheckContext(root=root, variables=values, depth=depth, offline=offline,
                        rule=contract.required_outputs.rule, outputs=outputs)
     results: list[ValidationResult] = []
@@ -93,7 +95,9 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
         ))
     failures = [r for r in results if r.status == "FAIL"]
     warnings = [f"validations[{r.index}] {r.type}: {r.message}" for r in results if r.status == "WARN"]
-    missing = _missing_outputs(contract.required_outputs.rule, artifacts)
+    missing = "; ".join(filter(None, (
+        _missing_outputs(rule, [a for a, o in zip(artifacts, outputs) if o.rule == rule])
+        for rule, _ in contract.required_outputs.groups()))) or None
     reasons = ([missing] if missing else []) + [f"validations[{r.index}] {r.type}: {r.message}" for r in failures]
     return Evaluation(
         status="FAIL" if reasons else "PASS",
@@ -103,10 +107,12 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
     )
 
 
-def _missing_outputs(rule: str, artifacts: list[Artifact]) -> str | None:
-    if rule == "any_of":
-        if artifacts and not any(a.exists for a in artifacts):
-            return "none of the required outputs exists: " + ", ".join(a.path for a in artifacts)
-        return None
-    missing = [a.path for a in artifacts if a.required and not a.exists]
-    return ("missing required outputs: " + ", ".join(missing)) if missing else None
+def _missing_outputs(rules: list[str], artifacts: list[Artifact]) -> str | None:
+    reasons = []
+    any_of = [a for rule, a in zip(rules, artifacts) if rule == "any_of"]
+    if any_of and not any(a.exists for a in any_of):
+        reasons.append("none of the any_of outputs exists: " + ", ".join(a.path for a in any_of))
+    missing = [a.path for rule, a in zip(rules, artifacts) if rule == "all_of" and a.required and not a.exists]
+    if missing:
+        reasons.append("missing required outputs: " + ", ".join(missing))
+    return "; ".join(reasons) or None

@@ -30,3 +30,8 @@ def short(text: str, limit: int = 80) -> str:
 
 def depth_note(ctx: CheckContext) -> str:
     return f"(depth {ctx.depth})"
+
+
+def plural(count: int, word: str, suffix: str = "s") -> str:
+    """`1 source`, `2 sources`."""
+    return f"{count} {word}{'' if count == 1 else suffix}"

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from ..errors import ContractError
 from ..models.checks import DirExists, FileExists, MinFileCount
 from .base import CheckContext, Outcome, Output
-from .common import depth_note, missing
+from .common import depth_note, missing, plural
 
 RULE_TARGETS = {"any_of": "any_of", "all_required": "all_of", "all_of": "all_of"}
 
@@ -38,8 +38,8 @@ def check_file_exists(spec: FileExists, ctx: CheckContext) -> Outcome:
     if rule == "any_of":
         if present:
             return Outcome("PASS", f"{present[0]} exists", target=present[0], details={"present": present})
-        paths = ", ".join(o.path for o in outputs)
-        return Outcome("FAIL", f"missing file: none of {paths} exists", details={"missing": [o.path for o in outputs]})
+        paths = [o.path for o in outputs]
+        return Outcome("FAIL", f"missing file: none of {', '.join(paths)} exists", details={"missing": paths})
     required = [o.path for o in outputs if o.required]
     absent = [p for p in required if p not in present]
     if absent:
@@ -48,7 +48,8 @@ def check_file_exists(spec: FileExists, ctx: CheckContext) -> Outcome:
         )
     if not required:
         return Outcome("PASS", f"no output is required {depth_note(ctx)}")
-    return Outcome("PASS", f"all {len(required)} required outputs exist", details={"present": present})
+    message = f"every required output exists: {', '.join(required)}"
+    return Outcome("PASS", message, details={"present": present})
 
 
 def check_dir_exists(spec: DirExists, ctx: CheckContext) -> Outcome:
@@ -69,7 +70,7 @@ def check_min_file_count(spec: MinFileCount, ctx: CheckContext) -> Outcome:
     # Directly in the directory, as their runner counted; subdirectories are not searched.
     names = sorted(p.name for p in absolute.iterdir() if p.is_file() and fnmatchcase(p.name, pattern))
     details = {"count": len(names), "need": need, "files": names}
-    found = f"found {len(names)} {pattern} file{'s' if len(names) != 1 else ''} in {rel}"
+    found = f"found {plural(len(names), pattern + ' file')} in {rel}"
     if len(names) < need:
         return Outcome("FAIL", f"{found}, need {need} {depth_note(ctx)}", target=rel, details=details)
     return Outcome("PASS", f"{found} (need {need})", target=rel, details=details)

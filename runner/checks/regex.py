@@ -6,7 +6,7 @@ import re
 
 from ..models.checks import MinRegexCount, RegexMatch
 from .base import CheckContext, Outcome
-from .common import line_of, missing, read, short
+from .common import line_of, missing, plural, read, short
 from .jsregex import compile_js
 
 MAX_EXAMPLES = 3
@@ -32,7 +32,7 @@ def check_regex_match(spec: RegexMatch, ctx: CheckContext) -> Outcome:
         if found:
             first = found[0]
             message = (
-                f"{rel} matches forbidden {shown} {len(found)} time(s), first "
+                f"{rel} matches forbidden {shown} {plural(len(found), 'time')}, first "
                 f"{short(first.group(0))} on line {line_of(text, first.start())}"
             )
             return Outcome("FAIL", message, rel, {"count": len(found), "examples": _examples(text, found)})
@@ -50,7 +50,7 @@ def check_min_regex_count(spec: MinRegexCount, ctx: CheckContext) -> Outcome:
     found = list(pattern_of(ctx, spec.regex).finditer(text))
     need = spec.min_count
     details = {"count": len(found), "need": need, "examples": _examples(text, found)}
-    summary = f"found {len(found)} match{'es' if len(found) != 1 else ''} of /{spec.regex}/ in {rel}"
+    summary = f"found {plural(len(found), 'match', 'es')} of /{spec.regex}/ in {rel}"
     if len(found) < need:
         return Outcome("FAIL", f"{summary}, need {need}", rel, details)
     return Outcome("PASS", f"{summary} (need {need})", rel, details)

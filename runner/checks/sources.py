@@ -10,7 +10,7 @@ import re
 
 from ..models.checks import MinSources, MinSourcesAnyOf
 from .base import CheckContext, Outcome
-from .common import depth_note, missing, read
+from .common import depth_note, missing, plural, read
 
 HEADING = re.compile(r"^###[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 GENERIC = re.compile(
@@ -37,9 +37,10 @@ def count_sources(text: str) -> dict[str, int]:
 def _verdict(ctx: CheckContext, rel: str, counts: dict[str, int], need: int, **extra) -> Outcome:
     found = max(counts.values())
     details = {"count": found, "need": need, "counts": counts, **extra}
+    summary = f"found {plural(found, 'source')} in {rel}"
     if found < need:
-        return Outcome("FAIL", f"found {found} sources in {rel}, need {need} {depth_note(ctx)}", rel, details)
-    return Outcome("PASS", f"found {found} sources in {rel} (need {need})", rel, details)
+        return Outcome("FAIL", f"{summary}, need {need} {depth_note(ctx)}", rel, details)
+    return Outcome("PASS", f"{summary} (need {need})", rel, details)
 
 
 def check_min_sources(spec: MinSources, ctx: CheckContext) -> Outcome:

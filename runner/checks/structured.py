@@ -79,7 +79,7 @@ def check_json_schema(spec: JsonSchema, ctx: CheckContext) -> Outcome:
         instance = load_structured(absolute)
     except (ValueError, UnicodeDecodeError) as exc:
         return Outcome("FAIL", f"{rel} is {exc}", rel)
-    errors = sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    errors = sorted(validator.iter_errors(instance), key=lambda e: (e.json_path, e.message))
     if errors:
         shown = [f"{e.json_path}: {e.message}" for e in errors[:MAX_ERRORS]]
         more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""

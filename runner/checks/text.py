@@ -23,7 +23,8 @@ def check_contains_headings(spec: ContainsHeadings, ctx: CheckContext) -> Outcom
     headings, absent = _absent(ctx, text, spec.required_headings)
     if absent:
         listed = ", ".join(repr(h) for h in absent)
-        return Outcome("FAIL", f"{rel} lacks {len(absent)} of {len(headings)} headings: {listed}", rel, {"missing": absent})
+        message = f"{rel} lacks {len(absent)} of {len(headings)} headings: {listed}"
+        return Outcome("FAIL", message, rel, {"missing": absent})
     return Outcome("PASS", f"{rel} has all {len(headings)} headings", rel)
 
 
@@ -35,7 +36,8 @@ def check_contains_text(spec: ContainsText, ctx: CheckContext) -> Outcome:
     if absent:
         listed = ", ".join(repr(p) for p in absent)
         return Outcome("FAIL", f"{rel} does not contain {listed}", rel, {"missing": absent})
-    return Outcome("PASS", f"{rel} contains all {len(patterns)} strings", rel)
+    listed = ", ".join(repr(p) for p in patterns)
+    return Outcome("PASS", f"{rel} contains {'all ' if len(patterns) > 1 else ''}{listed}", rel)
 
 
 def _first_existing_any_of(ctx: CheckContext) -> str | None:

@@ -71,4 +71,5 @@ def check_url_reachable(spec: UrlReachable, ctx: CheckContext) -> Outcome:
         listed = "; ".join(f"{url} ({why})" for url, why in list(failures.items())[:5])
         message = f"{len(failures)} of {len(sample)} URLs in {rel} failed (max {spec.max_failures}): {listed}"
         return Outcome("FAIL", message, rel, details)
-    return Outcome("PASS", f"{len(sample) - len(failures)} of {len(sample)} URLs in {rel} answered", rel, details)
+    answered = len(sample) - len(failures)
+    return Outcome("PASS", f"{answered} of {len(sample)} URLs in {rel} answered", rel, details)

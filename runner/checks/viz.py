@@ -18,6 +18,9 @@ from .common import missing, read
 
 ENTRY = re.compile(r"""\{\s*name\s*:\s*(['"`])(.*?)\1\s*,\s*type\s*:\s*(['"`])(.*?)\3""", re.DOTALL)
 SOURCE_SUFFIXES = (".tsx", ".jsx", ".ts")
+# (imported, used) -> what is lacking
+LACKS = {(True, True): None, (True, False): "no rendering use", (False, True): "no import",
+         (False, False): "no import nor use"}
 
 
 def _imports(modules: str) -> re.Pattern:
@@ -39,7 +42,12 @@ THREE_IMPORT = _imports(r"three")
 CANVAS = r"<Canvas\b"
 
 TECHS = (
-    Tech("React Three Fiber", R3F_IMPORT, re.compile(CANVAS), "import @react-three/fiber or drei; render <Canvas>"),
+    Tech(
+        "React Three Fiber",
+        R3F_IMPORT,
+        re.compile(CANVAS),
+        "import @react-three/fiber or drei; render <Canvas>",
+    ),
     Tech(
         "Three.js",
         THREE_IMPORT,
@@ -61,7 +69,10 @@ TECHS = (
     Tech(
         "Recharts",
         _imports(r"recharts"),
-        re.compile(r"<(?:ResponsiveContainer|BarChart|LineChart|AreaChart|PieChart|RadarChart|ComposedChart|ScatterChart)\b"),
+        re.compile(
+            r"<(?:ResponsiveContainer|BarChart|LineChart|AreaChart|PieChart|RadarChart"
+            r"|ComposedChart|ScatterChart)\b"
+        ),
         "import recharts; render a Recharts chart",
     ),
     Tech(
@@ -104,9 +115,8 @@ def _problems(code: str, entries: list[tuple[str, str]]) -> tuple[list[str], lis
             if tech.name.lower() not in kind.lower():
                 continue
             checked.append(f"{name}: {tech.name}")
-            imported, used = bool(tech.imported.search(code)), bool(tech.used.search(code))
-            if not (imported and used):
-                lack = "no import nor use" if not (imported or used) else ("no import" if not imported else "no rendering use")
+            lack = LACKS[bool(tech.imported.search(code)), bool(tech.used.search(code))]
+            if lack:
                 problems.append(f"{name!r} claims {tech.name} but the code has {lack} (need: {tech.evidence})")
     return problems, checked
 

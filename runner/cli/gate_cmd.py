@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .. import engine
+from .. import attempts as engine
 from ..errors import EXIT_FAILED
 from ..models.base import dump
 from ..models.run import Attempt
@@ -55,6 +55,16 @@ def fail(run_id, gate_id, reason, repo, actor, no_commit, offline, as_json) -> i
     attempt = engine.gate_fail(session(repo, actor, no_commit, offline), run_id, gate_id, reason)
     render_attempt(attempt, as_json)
     return EXIT_FAILED
+
+
+def _register_decisions() -> None:
+    from .decide_cmd import approve, reject
+
+    gate.add_command(approve)
+    gate.add_command(reject)
+
+
+_register_decisions()
 
 
 def render_attempt(attempt: Attempt, as_json: bool) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .. import engine
+from .. import attempts as engine
 from ..models.base import dump
 from .common import emit_json, json_option, session, write_options
 

@@ -26,6 +26,8 @@ class LazyGroup(click.Group):
         "gate": ("runner.cli.gate_cmd", "gate"),
         "invocation": ("runner.cli.invocation_cmd", "invocation"),
         "contracts": ("runner.cli.contracts_cmd", "contracts"),
+        "tick": ("runner.cli.decide_cmd", "tick"),
+        "inbox": ("runner.cli.decide_cmd", "inbox"),
     }
 
     def list_commands(self, ctx):

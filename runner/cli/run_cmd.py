@@ -4,15 +4,67 @@ from pathlib import Path
 
 import click
 
-from .. import engine, queries
+from .. import driver, engine, queries
 from ..models.base import dump
 from ..workspace import find
+from . import drive
 from .common import emit_json, json_option, repo_option, session, table, write_options
 
 
-@click.group()
+class RunGroup(click.Group):
+    """`runner run <workflow>` drives a workflow; other words are subcommands."""
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or _drive_command(name)
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, "[start|list|show|complete|resume|cancel] ... | WORKFLOW [OPTIONS]")
+
+
+@click.group(cls=RunGroup)
 def run() -> None:
-    """Start, list, show and complete runs."""
+    """Drive a workflow (`runner run WORKFLOW --slug S`), or start, list, show,
+    resume, cancel and complete runs."""
+
+
+def _drive_command(workflow: str) -> click.Command:
+    @click.command(workflow)
+    @click.option("--slug", required=True, help="Project slug.")
+    @click.option("--artifact-path", help="Workspace-relative folder of the artifact.")
+    @click.option("--depth", type=click.Choice(engine.DEPTHS), default="standard", show_default=True)
+    @click.option("--prompt-file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+    @click.option("--start-from", help="Validate earlier gates without pausing, then start here.")
+    @write_options
+    @json_option
+    def command(slug, artifact_path, depth, prompt_file, start_from, repo, actor, no_commit, offline, as_json) -> int:
+        s = session(repo, actor, no_commit, offline)
+        outcome = driver.start(s, workflow, slug, artifact_path, depth, drive.prompt_text(prompt_file), start_from)
+        return drive.finish(s, outcome, as_json, drive.interactive())
+
+    command.help = f"Drive workflow {workflow!r} gate by gate (exit 3 when it waits for a person)."
+    return command
+
+
+@run.command("resume")
+@click.option("--run", "run_id", required=True, help="Run id.")
+@write_options
+@json_option
+def resume(run_id, repo, actor, no_commit, offline, as_json) -> int:
+    """Continue a run where it stopped (retrying a failed gate as a new attempt)."""
+    s = session(repo, actor, no_commit, offline)
+    return drive.finish(s, driver.resume(s, run_id), as_json, drive.interactive())
+
+
+@run.command("cancel")
+@click.option("--run", "run_id", required=True, help="Run id.")
+@click.option("--reason", help="Why (recorded).")
+@write_options
+@json_option
+def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
+    """End a run: open attempts end FAIL, the run becomes CANCELED."""
+    done = engine.cancel_run(session(repo, actor, no_commit, offline), run_id, reason)
+    emit_json(dump(done)) if as_json else click.echo(f"{run_id} CANCELED")
+    return 0
 
 
 @run.command("start")
@@ -36,16 +88,18 @@ def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_com
 
 @run.command("list")
 @click.option("--status", help="Only runs with this status.")
+@click.option("--stale", is_flag=True, help="Only unfinished runs idle for longer than --older-than.")
+@click.option("--older-than", default="24h", show_default=True, help="Threshold for --stale: 90m, 24h, 7d.")
 @repo_option
 @json_option
-def list_(status, repo, as_json) -> int:
+def list_(status, stale, older_than, repo, as_json) -> int:
     """List runs, oldest first."""
-    runs = queries.list_runs(find(repo), status)
+    runs = queries.list_runs(find(repo), status, stale_after_s=queries.parse_duration(older_than) if stale else None)
     if as_json:
         emit_json([r.to_dict() for r in runs])
     else:
-        table([(r.run_id, r.status, f"{r.gates_passed}/{r.gates_total}", r.current or "", r.started_at) for r in runs],
-              ["RUN", "STATUS", "PASSED", "OPEN", "STARTED"])
+        table([(r.run_id, r.status, f"{r.gates_passed}/{r.gates_total}", r.current or "", r.waiting or "",
+                r.started_at) for r in runs], ["RUN", "STATUS", "PASSED", "OPEN", "WAITING", "STARTED"])
     return 0
 
 

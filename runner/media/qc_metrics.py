@@ -33,7 +33,7 @@ def sample_size(width: int, height: int, max_side: int = SAMPLE_MAX_SIDE) -> tup
 
 
 def analysis_argv(video: Path, info: MediaInfo, sample_fps: float, size: tuple[int, int]) -> list[str]:
-    graph = [f"[0:v:0]split=2[va][vs]", f"[va]{BLACK},{FREEZE}[vo]"]
+    graph = ["[0:v:0]split=2[va][vs]", f"[va]{BLACK},{FREEZE}[vo]"]
     graph.append(f"[vs]fps={sample_fps:g},scale={size[0]}:{size[1]}:flags=area,format=rgb24[frames]")
     maps = ["-map", "[vo]"]
     if info.audio_codec is not None:

@@ -35,18 +35,26 @@ class RequiredOutputs(Strict):
     any_of: list[OutputItem] | None = None
 
     @model_validator(mode="after")
-    def _one_rule(self) -> "RequiredOutputs":
-        if (self.all_of is None) == (self.any_of is None):
-            raise ValueError("give exactly one of all_of or any_of")
+    def _a_rule(self) -> "RequiredOutputs":
+        # Both lists together is allowed (G4.1, G5.2 and G5.3 of the originals): every
+        # required all_of item must exist, and one of the any_of items.
+        if self.all_of is None and self.any_of is None:
+            raise ValueError("give all_of, any_of, or both")
         return self
 
     @property
     def rule(self) -> str:
+        """The main list: all_of when present."""
         return "all_of" if self.all_of is not None else "any_of"
+
+    def groups(self) -> list[tuple[str, list[OutputItem]]]:
+        """(rule, items) of each list given, all_of first."""
+        return [(rule, items) for rule, items in (("all_of", self.all_of), ("any_of", self.any_of))
+                if items is not None]
 
     @property
     def items(self) -> list[OutputItem]:
-        return self.all_of if self.all_of is not None else (self.any_of or [])
+        return [item for _, items in self.groups() for item in items]
 
 
 class PreScript(Strict):

@@ -7,10 +7,12 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .base import Record, Strict
+from .workflow import Approval
 
-RunStatus = Literal["QUEUED", "RUNNING", "PAUSED", "PASSED", "FAILED", "CANCELED"]
+RunStatus = Literal["QUEUED", "RUNNING", "PASSED", "FAILED", "CANCELED"]
 TERMINAL_RUN_STATUSES = ("PASSED", "FAILED", "CANCELED")
-GateStatus = Literal["PENDING", "RUNNING", "PASS", "FAIL"]
+# AWAITING_APPROVAL: the attempt passed its checks and waits for a person's decision.
+GateStatus = Literal["PENDING", "RUNNING", "AWAITING_APPROVAL", "PASS", "FAIL"]
 AttemptStatus = Literal["PASS", "FAIL"]
 CheckStatus = Literal["PASS", "FAIL", "WARN", "SKIPPED"]
 
@@ -29,6 +31,11 @@ class WorkflowRef(Strict):
     artifact_path: str | None = None
     path: str | None = None  # workspace-relative workflow file
     sha256: str | None = None
+
+
+class PacketRef(Strict):
+    path: str  # workspace-relative, under logs/ (not committed)
+    sha256: str  # of the reproducible content: the same inputs give the same hash
 
 
 class ContractRef(Strict):
@@ -79,6 +86,9 @@ class Attempt(Record):
     failure_reason: str | None = None
     forced: bool = False
     offline: bool = False
+    prompt_packet: PacketRef | None = None
+    patch_of: int | None = None  # decision number whose patch this attempt re-validated
+    skipped_by_start_from: bool = False
 
 
 class AttemptRef(Strict):
@@ -89,6 +99,16 @@ class AttemptRef(Strict):
     finished_at: str
 
 
+class DecisionRef(Strict):
+    decision: int
+    attempt: int
+    verdict: Literal["approve", "reject"]
+    by: str
+    file: str
+    sha256: str
+    patch_pending: bool = False  # a reject with a patch not applied yet
+
+
 class OpenAttempt(Strict):
     """An attempt started and not finished yet (lives only in RUN.json)."""
 
@@ -97,17 +117,36 @@ class OpenAttempt(Strict):
     started_by: Actor
     agent: str | None = None
     forced: bool = False
+    packet: PacketRef | None = None
+    patch_of: int | None = None  # the decision whose patch this attempt re-validates
+    skipped_by_start_from: bool = False
     pid: int | None = None
     host: str | None = None
+
+
+class Waiting(Strict):
+    """A durable pause: what the gate waits for, since when, and the automatic action."""
+
+    attempt: int
+    waiting_for: Literal["outputs", "decision"]
+    since: str
+    deadline: str | None = None  # when `on_timeout` applies; None: waits for a person only
+    on_timeout: Literal["approve", "reject", "escalate"] | None = None
+    escalated: bool = False
+    packet: str | None = None  # workspace-relative prompt packet, for the inbox
 
 
 class GateState(Strict):
     gate: str
     name: str | None = None
+    kind: str = "agent"
     blocking: bool = True
+    approval: Approval | None = None  # resolved from the workflow and operator.yaml at run start
     status: GateStatus = "PENDING"
     current: OpenAttempt | None = None
+    waiting: Waiting | None = None
     attempts: list[AttemptRef] = Field(default_factory=list)
+    decisions: list[DecisionRef] = Field(default_factory=list)
 
 
 class Invocation(Strict):

@@ -13,7 +13,9 @@ class Approval(Strict):
     required: bool = False
     auto_approve: bool = False
     auto_approve_after_s: float | None = Field(default=None, ge=0)
-    on_timeout: Literal["approve", "reject", "escalate"] = "approve"
+    # What happens at the deadline (auto_approve_after_s). Default: approve when
+    # auto_approve is set, otherwise escalate (the gate keeps waiting, flagged).
+    on_timeout: Literal["approve", "reject", "escalate"] | None = None
 
 
 class WorkflowGate(Strict):

@@ -1,0 +1,226 @@
+"""Gate attempts: start, finish (validate, hash, record), fail, and invocations.
+Every refusal is a StateError (exit 4)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from datetime import timedelta
+
+from . import __version__, contracts, gates, records
+from .errors import NotFoundError, StateError, UsageError
+from .hashing import sha256_file
+from .models.run import (
+    Actor, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Invocation, OpenAttempt,
+    PacketRef, Run, ValidationSummary, Waiting,
+)
+from .paths import check_name
+from .session import Session, Transaction, append_event, transaction
+from .timeutil import compact, iso, now
+
+TIMER = Actor(name="timer")
+
+
+def gate_of(run: Run, gate_id: str) -> GateState:
+    check_name(gate_id, "gate id")
+    state = run.gate(gate_id)
+    if state is None:
+        known = ", ".join(g.gate for g in run.gates)
+        raise NotFoundError(f"gate {gate_id} is not in run {run.run_id}", f"its gates: {known}")
+    return state
+
+
+def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, force: bool = False,
+               *, patch_of: int | None = None, start_from: bool = False,
+               packet: "callable | None" = None) -> OpenAttempt:
+    """Open a new attempt. `packet(run, state, number) -> PacketRef` writes the prompt packet."""
+    with transaction(s, run_id, f"gate start {gate_id}") as tx:
+        run = records.load_run(s.ws, run_id)
+        state = gate_of(run, gate_id)
+        if run.status in ("PASSED", "CANCELED"):
+            raise StateError(f"run {run_id} is {run.status}; no gate can start", "start a new run")
+        if state.current is not None:
+            raise StateError(
+                f"gate {gate_id} attempt {state.current.attempt} is still running (started {state.current.started_at})",
+                f"finish it with `runner gate finish --run {run_id} --gate {gate_id}` or fail it with `runner gate fail`",
+            )
+        if state.status == "AWAITING_APPROVAL":
+            raise StateError(f"gate {gate_id} attempt {state.attempts[-1].attempt} waits for a decision",
+                             f"approve or reject it first: `runner gate approve|reject --run {run_id} --gate {gate_id}`")
+        pending = [g.gate for g in run.gates[: run.gates.index(state)] if g.blocking and g.status != "PASS"]
+        if pending and not force and not start_from:
+            raise StateError(
+                f"gate {gate_id} cannot start before {', '.join(pending)} passed",
+                "pass those gates first, or add --force (recorded as an event)",
+            )
+        number = max(records.attempt_numbers(s.ws, run_id, gate_id) + [a.attempt for a in state.attempts] + [0]) + 1
+        state.current = OpenAttempt(attempt=number, started_at=iso(), started_by=s.actor, agent=agent,
+                                    forced=bool(pending) and not start_from, patch_of=patch_of,
+                                    skipped_by_start_from=start_from, pid=os.getpid(), host=socket.gethostname())
+        if packet is not None:
+            state.current.packet = packet(run, state, number)
+        state.status, state.waiting = "RUNNING", None
+        if run.status in ("QUEUED", "FAILED"):
+            run.status, run.finished_at = "RUNNING", None
+        if pending and not start_from:
+            append_event(run, "gate_forced", s.actor, gate=gate_id, attempt=number, skipped=pending)
+        append_event(run, "gate_started", s.actor, gate=gate_id, attempt=number, agent=agent, patch_of=patch_of,
+                     start_from=start_from or None)
+        tx.subject = f"gate {gate_id} attempt {number} start"
+        tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": "RUNNING", "Op": "gate-start"}
+        tx.save_run(run)
+        return state.current
+
+
+def open_attempt(run: Run, gate_id: str) -> tuple[GateState, OpenAttempt]:
+    state = gate_of(run, gate_id)
+    if state.current is None:
+        last = f" (attempt {state.attempts[-1].attempt} already ended {state.attempts[-1].status})" if state.attempts else ""
+        raise StateError(f"gate {gate_id} has no running attempt{last}",
+                         f"start one with `runner gate start --run {run.run_id} --gate {gate_id}`")
+    return state, state.current
+
+
+def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = None) -> Attempt:
+    """Validate and hash the outputs and record the attempt. `failure` (e.g. a command
+    that exited non-zero) fails the attempt whatever the checks say."""
+    from .engine import workflow_of  # engine imports this module
+
+    with transaction(s, run_id, f"gate finish {gate_id}") as tx:
+        run = records.load_run(s.ws, run_id)
+        state, current = open_attempt(run, gate_id)
+        wf_gate = workflow_of(s, run).gate(gate_id)
+        if wf_gate is None:
+            raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
+        contract_rel = contracts.contract_path(s.ws, wf_gate)
+        attempt = _attempt(s, run, gate_id, current, "PASS", None, None)
+        if contracts.has_contract(s.ws, wf_gate):
+            loaded = contracts.load_contract(s.ws, contract_rel)
+            values = gates.variables(s.ws.root, run.workflow.slug, run.workflow.artifact_path, run_id)
+            ev = gates.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress)
+            attempt.contract = ContractRef(path=loaded.path, sha256=loaded.sha256)
+            attempt.status, attempt.failure_reason = ev.status, ev.failure_reason
+            attempt.required_outputs, attempt.artifacts = ev.required_outputs, ev.artifacts
+            attempt.validations, attempt.warnings = ev.validations, ev.warnings
+        if failure:
+            attempt.status = "FAIL"
+            attempt.failure_reason = failure + (f"; {attempt.failure_reason}" if attempt.failure_reason else "")
+        close(tx, run, state, attempt)
+        return attempt
+
+
+def gate_fail(s: Session, run_id: str, gate_id: str, reason: str) -> Attempt:
+    if not reason.strip():
+        raise UsageError("--reason is empty", "say why the gate failed")
+    with transaction(s, run_id, f"gate fail {gate_id}") as tx:
+        run = records.load_run(s.ws, run_id)
+        state, current = open_attempt(run, gate_id)
+        attempt = _attempt(s, run, gate_id, current, "FAIL", reason, None)
+        close(tx, run, state, attempt)
+        return attempt
+
+
+def _attempt(s: Session, run: Run, gate_id: str, current: OpenAttempt, status: str,
+             reason: str | None, contract: ContractRef | None) -> Attempt:
+    invocations = [i.id for i in run.invocations if i.gate == gate_id and i.attempt == current.attempt]
+    return Attempt(
+        run_id=run.run_id, gate=gate_id, attempt=current.attempt, status=status,
+        started_at=current.started_at, finished_at=iso(), agent=current.agent,
+        started_by=current.started_by, finished_by=s.actor, runner_version=__version__,
+        depth=run.depth, invocation_ids=invocations, contract=contract,
+        failure_reason=reason, forced=current.forced, offline=s.offline, prompt_packet=current.packet,
+        patch_of=current.patch_of, skipped_by_start_from=current.skipped_by_start_from,
+    )
+
+
+def close(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None:
+    """Write the attempt file and bring RUN.json in line with it."""
+    ws, actor = tx.session.ws, tx.session.actor
+    path = records.attempt_file(ws, run.run_id, state.gate, attempt.attempt)
+    tx.save_new(path, attempt)
+    state.attempts.append(AttemptRef(attempt=attempt.attempt, status=attempt.status, file=ws.rel(path),
+                                     sha256=sha256_file(path), finished_at=attempt.finished_at))
+    state.current, state.status, state.waiting = None, attempt.status, None
+    for artifact in attempt.artifacts:
+        run.artifacts_index = [e for e in run.artifacts_index if e.path != artifact.path]
+        if artifact.exists:
+            run.artifacts_index.append(ArtifactIndexEntry(path=artifact.path, sha256=artifact.sha256,
+                                                          size=artifact.size, gate=state.gate, attempt=attempt.attempt))
+    run.artifacts_index.sort(key=lambda e: e.path)
+    run.validations.extend(ValidationSummary(gate=state.gate, attempt=attempt.attempt, index=v.index, type=v.type,
+                                             status=v.status, target=v.target) for v in attempt.validations)
+    append_event(run, "gate_finished", actor, gate=state.gate, attempt=attempt.attempt,
+                 status=attempt.status, reason=attempt.failure_reason)
+    needs_decision = attempt.status == "PASS" and state.approval is not None and attempt.patch_of is None \
+        and not attempt.skipped_by_start_from
+    if needs_decision:
+        _await_decision(tx, run, state, attempt)
+    if attempt.status == "FAIL" and state.blocking and run.status == "RUNNING":
+        run.status, run.finished_at = "FAILED", attempt.finished_at
+        append_event(run, "run_failed", actor, gate=state.gate, attempt=attempt.attempt)
+    elif state.status == "PASS" and run.status == "FAILED" and not failed_blocking(run):
+        run.status, run.finished_at = "RUNNING", None
+        append_event(run, "run_resumed", actor, gate=state.gate, attempt=attempt.attempt)
+    tx.subject = f"gate {state.gate} attempt {attempt.attempt} {attempt.status}"
+    tx.trailers = {"Gate": state.gate, "Attempt": attempt.attempt, "Status": attempt.status, "Op": "gate-finish"}
+    tx.save_run(run)
+
+
+def _await_decision(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None:
+    approval = state.approval
+    if approval.auto_approve and approval.auto_approve_after_s is None:
+        from .decisions import record_decision
+
+        state.status = "AWAITING_APPROVAL"
+        record_decision(tx, run, state, "approve", Actor(name="auto-approve"), note="auto_approve is set",
+                        automatic=True)
+        return
+    state.status = "AWAITING_APPROVAL"
+    deadline = None
+    if approval.auto_approve_after_s is not None:
+        deadline = iso(now() + timedelta(seconds=approval.auto_approve_after_s))
+    state.waiting = Waiting(attempt=attempt.attempt, waiting_for="decision", since=attempt.finished_at,
+                            deadline=deadline, on_timeout=approval.on_timeout if deadline else None,
+                            packet=attempt.prompt_packet.path if attempt.prompt_packet else None)
+    append_event(run, "paused", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
+                 waiting_for="decision", deadline=deadline)
+
+
+def failed_blocking(run: Run) -> list[str]:
+    return [g.gate for g in run.gates if g.blocking and g.status == "FAIL"]
+
+
+def record_invocation(s: Session, run_id: str, gate_id: str, agent: str, status: str = "SUCCESS",
+                      model: str | None = None, **extra) -> Invocation:
+    with transaction(s, run_id, f"invocation {gate_id}") as tx:
+        run = records.load_run(s.ws, run_id)
+        state = gate_of(run, gate_id)
+        number = state.current.attempt if state.current else None
+        inv = Invocation(id=f"inv_{compact()}_{secrets.token_hex(3)}", gate=gate_id, attempt=number, agent=agent,
+                         status=status, model=model, at=iso(), actor=s.actor, **extra)
+        run.invocations.append(inv)
+        append_event(run, "invocation_recorded", s.actor, gate=gate_id, attempt=number, invocation=inv.id,
+                     status=status)
+        tx.subject = f"gate {gate_id} invocation {inv.id} {status}"
+        tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": status, "Op": "invocation"}
+        tx.save_run(run)
+        return inv
+
+
+def mark_waiting_for_outputs(s: Session, run_id: str, gate_id: str) -> None:
+    """Record that an agent gate waits for a person to produce its outputs."""
+    with transaction(s, run_id, f"pause {gate_id}") as tx:
+        run = records.load_run(s.ws, run_id)
+        state, current = open_attempt(run, gate_id)
+        if state.waiting is not None:
+            return
+        state.waiting = Waiting(attempt=current.attempt, waiting_for="outputs", since=iso(),
+                                packet=current.packet.path if current.packet else None)
+        append_event(run, "paused", s.actor, gate=gate_id, attempt=current.attempt, waiting_for="outputs")
+        tx.subject = f"gate {gate_id} attempt {current.attempt} paused"
+        tx.trailers = {"Gate": gate_id, "Attempt": current.attempt, "Status": "PAUSED", "Op": "pause"}
+        tx.save_run(run)
+
+
+__all__ = ["PacketRef", "TIMER"]

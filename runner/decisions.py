@@ -1,0 +1,204 @@
+"""Decisions on gate attempts (approve / reject, with an optional patch), the timers
+that decide when nobody does, and the inbox of gates waiting for a person."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import __version__, records
+from .attempts import TIMER, gate_of
+from .errors import StateError, UsageError
+from .hashing import sha256_file
+from .models.decision import Decision, PatchedFile
+from .models.run import Actor, DecisionRef, GateState, Run
+from .session import Session, Transaction, append_event, parse_actor, transaction
+from .timeutil import iso, now, parse
+
+DECISION_FILE = re.compile(r"^decision-(\d+)\.json$")
+
+
+def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, by: Actor, *,
+                    note: str | None = None, automatic: bool = False, timed_out: bool = False,
+                    deadline: str | None = None, patch=None, patched: list[PatchedFile] | None = None) -> Decision:
+    ws = tx.session.ws
+    attempt = state.attempts[-1].attempt
+    directory = records.gate_dir(ws, run.run_id, state.gate)
+    on_disk = [int(m.group(1)) for p in directory.glob("decision-*.json") if (m := DECISION_FILE.match(p.name))]
+    number = max(on_disk + [d.decision for d in state.decisions] + [0]) + 1
+    decision = Decision(run_id=run.run_id, gate=state.gate, decision=number, attempt=attempt, verdict=verdict,
+                        by=by, at=iso(), note=note, automatic=automatic, timed_out=timed_out, deadline=deadline,
+                        patch=patch, patched_files=patched or [], runner_version=__version__)
+    path = directory / f"decision-{number}.json"
+    tx.save_new(path, decision)
+    state.decisions.append(DecisionRef(decision=number, attempt=attempt, verdict=verdict, by=by.name,
+                                       file=ws.rel(path), sha256=sha256_file(path),
+                                       patch_pending=bool(patched)))
+    state.waiting = None
+    state.status = "PASS" if verdict == "approve" else "FAIL"
+    append_event(run, "timer_fired" if timed_out else "decision", by, gate=state.gate, attempt=attempt,
+                 verdict=verdict, decision=number, note=note, patch=bool(patched) or None)
+    if verdict == "reject" and state.blocking and run.status == "RUNNING":
+        run.status, run.finished_at = "FAILED", decision.at
+        append_event(run, "run_failed", by, gate=state.gate, attempt=attempt)
+    tx.subject = f"gate {state.gate} attempt {attempt} {verdict.upper()}D by {by.name}"
+    tx.trailers = {"Gate": state.gate, "Attempt": attempt, "Decision": number,
+                   "Status": verdict.upper() + "D", "Op": "decision"}
+    return decision
+
+
+def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | None = None,
+           note: str | None = None, patch_file: Path | None = None, target: str | None = None) -> Decision:
+    """A person approves or rejects the attempt that waits for a decision."""
+    if verdict not in ("approve", "reject"):
+        raise UsageError(f"invalid decision {verdict!r}", "approve or reject")
+    if patch_file is not None and verdict != "reject":
+        raise UsageError("--patch goes with reject", "reject with a patch; resuming applies it")
+    actor = parse_actor(by) if by else s.actor
+    if actor.name.strip().lower() in ("timer", "auto-approve"):
+        raise UsageError(f"--by {actor.name!r} is reserved for automatic decisions", "give a person's name")
+    with transaction(s, run_id, f"decide {gate_id}") as tx:
+        run = records.load_run(s.ws, run_id)
+        state = gate_of(run, gate_id)
+        _decidable(run, state)
+        patch, patched = None, None
+        if patch_file is not None:
+            from . import patches
+
+            raw = patches.load_patch(s.ws.path(str(patch_file), "--patch") if not patch_file.is_absolute()
+                                     else patch_file)
+            outputs = _outputs(s, run, state)
+            planned = patches.plan(s.ws.root, raw, outputs, target)
+            patch = patches.describe(raw)
+            patched = [PatchedFile(path=p.path, sha256_before=p.sha256_before, sha256_after=p.sha256_after)
+                       for p in planned]
+        decision = record_decision(tx, run, state, verdict, actor, note=note, patch=patch, patched=patched)
+        tx.save_run(run)
+        return decision
+
+
+def _decidable(run: Run, state: GateState) -> None:
+    if state.status == "AWAITING_APPROVAL":
+        return
+    if state.decisions and state.attempts and state.decisions[-1].attempt == state.attempts[-1].attempt:
+        last = state.decisions[-1]
+        raise StateError(f"gate {state.gate} attempt {last.attempt} was already decided: {last.verdict} by {last.by}",
+                         "a decision is final; a new attempt can be decided again")
+    raise StateError(f"gate {state.gate} has no attempt waiting for a decision (status {state.status})",
+                     "decisions apply to an attempt whose checks passed and that needs approval")
+
+
+def _outputs(s: Session, run: Run, state: GateState) -> list[str]:
+    attempt = records.load_attempt(s.ws, run.run_id, state.gate, state.attempts[-1].attempt)
+    return [a.path for a in attempt.artifacts if a.exists and a.kind != "dir"]
+
+
+def pending_patch(s: Session, run: Run, state: GateState):
+    """The decision whose patch must be applied before the gate is re-validated."""
+    if state.decisions and state.decisions[-1].patch_pending and state.status == "FAIL":
+        return records.load_model(s.ws.path(state.decisions[-1].file), Decision, "decision record")
+    return None
+
+
+def apply_patch(s: Session, run: Run, state: GateState, decision: Decision) -> None:
+    """Apply a rejected attempt's patch (verifying every file is as the decision saw it)."""
+    from . import patches
+
+    planned = patches.plan(s.ws.root, decision.patch if decision.patch.get("type") != "json_patch"
+                           else decision.patch["operations"], [f.path for f in decision.patched_files],
+                           decision.patched_files[0].path if decision.patch.get("type") == "json_patch" else None)
+    for want, got in zip(decision.patched_files, planned):
+        if want.sha256_after != got.sha256_after:
+            raise StateError(f"patch of decision {decision.decision} would now give a different {want.path}",
+                             "the file changed since the decision; decide again")
+    patches.apply(s.ws.root, planned)
+
+
+@dataclass
+class Fired:
+    run_id: str
+    gate: str
+    action: str
+
+
+def tick(s: Session) -> list[Fired]:
+    """Apply every expired deadline in the workspace. Idempotent."""
+    fired = []
+    for run_id in records.list_run_ids(s.ws):
+        fired += tick_run(s, run_id)
+    return fired
+
+
+def _expired(state: GateState) -> bool:
+    w = state.waiting
+    return bool(w and w.deadline and not w.escalated and parse(w.deadline) <= now())
+
+
+def tick_run(s: Session, run_id: str) -> list[Fired]:
+    """Apply the expired deadlines of one run."""
+    if not any(_expired(g) for g in records.load_run(s.ws, run_id).gates):
+        return []
+    fired = []
+    with transaction(s, run_id, "tick") as tx:
+        run = records.load_run(s.ws, run_id)  # again, under the lock
+        for state in run.gates:
+            if not _expired(state) or run.status in ("PASSED", "CANCELED"):
+                continue
+            w = state.waiting
+            if w.on_timeout == "escalate":
+                w.escalated = True
+                append_event(run, "timer_fired", TIMER, gate=state.gate, attempt=w.attempt, action="escalate",
+                             deadline=w.deadline)
+                tx.subject = f"gate {state.gate} attempt {w.attempt} ESCALATED by timer"
+                tx.trailers = {"Gate": state.gate, "Attempt": w.attempt, "Status": "ESCALATED", "Op": "timer"}
+            else:
+                record_decision(tx, run, state, w.on_timeout, TIMER, note=f"deadline {w.deadline} passed",
+                                automatic=True, timed_out=True, deadline=w.deadline)
+            fired.append(Fired(run_id, state.gate, w.on_timeout))
+        if fired:
+            tx.save_run(run)
+    return fired
+
+
+@dataclass
+class Waiting:
+    run_id: str
+    gate: str
+    attempt: int
+    waiting_for: str
+    since: str
+    age_s: float
+    deadline: str | None
+    time_left_s: float | None
+    on_timeout: str | None
+    escalated: bool
+    packet: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def inbox(ws) -> list[Waiting]:
+    """Every gate waiting for a person, across all runs, oldest first."""
+    items = []
+    moment = now()
+    for run_id in records.list_run_ids(ws):
+        run = records.load_run(ws, run_id)
+        if run.status in ("PASSED", "CANCELED"):
+            continue
+        for g in run.gates:
+            w = g.waiting
+            if w is None:
+                continue
+            left = (parse(w.deadline) - moment).total_seconds() if w.deadline and not w.escalated else None
+            items.append(Waiting(run_id, g.gate, w.attempt, w.waiting_for, w.since,
+                                 round((moment - parse(w.since)).total_seconds(), 1), w.deadline,
+                                 None if left is None else round(left, 1), w.on_timeout, w.escalated, w.packet))
+    items.sort(key=lambda i: i.since)
+    return items
+
+
+def overdue(run: Run) -> list[str]:
+    """Gates of `run` whose deadline has passed but whose timer has not been applied."""
+    return [g.gate for g in run.gates if _expired(g)]

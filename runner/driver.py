@@ -1,0 +1,169 @@
+"""The workflow driver: walks a run's gates in order, doing everything that needs no
+person, and stops durably where a person is needed. Calling `advance` again (the
+`run resume` command, or Enter at the prompt) continues exactly where it stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import attempts, decisions, engine, packets, records
+from .errors import StateError
+from .models.run import GateState, Run
+from .session import Session, append_event, transaction
+from .steps import STEP_KINDS, StepContext
+
+
+@dataclass
+class Outcome:
+    kind: str  # "done" | "paused" | "failed"
+    run_id: str
+    status: str  # the run's status
+    gate: str | None = None
+    attempt: int | None = None
+    waiting_for: str | None = None  # "outputs" | "decision"
+    deadline: str | None = None
+    message: str = ""
+    next_steps: list[str] = field(default_factory=list)
+    packet: str | None = None
+
+
+def start(s: Session, workflow: str, slug: str, artifact_path: str | None = None, depth: str = "standard",
+          prompt: str | None = None, start_from: str | None = None) -> Outcome:
+    run = engine.start_run(s, workflow, slug, artifact_path, depth, prompt)
+    if start_from:
+        ids = [g.gate for g in run.gates]
+        if start_from not in ids:
+            raise StateError(f"--start-from {start_from}: no such gate in {run.workflow.name}", f"gates: {', '.join(ids)}")
+        for gate_id in ids[: ids.index(start_from)]:
+            # Earlier gates are validated as they stand, without pausing, and recorded as such.
+            attempts.gate_start(s, run.run_id, gate_id, start_from=True)
+            attempt = attempts.gate_finish(s, run.run_id, gate_id)
+            if attempt.status == "FAIL":
+                return _failed(records.load_run(s.ws, run.run_id), run.gates[ids.index(gate_id)], attempt.failure_reason)
+    return advance(s, run.run_id)
+
+
+def resume(s: Session, run_id: str) -> Outcome:
+    with transaction(s, run_id, "resume") as tx:
+        run = records.load_run(s.ws, run_id)
+        if run.status in ("PASSED", "CANCELED"):
+            raise StateError(f"run {run_id} is {run.status}; nothing to resume", "start a new run")
+        append_event(run, "resumed", s.actor)
+        tx.subject, tx.trailers = "resumed", {"Status": run.status, "Op": "resume"}
+        tx.save_run(run)
+    return advance(s, run_id, proceed=True)
+
+
+def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
+    """Go as far as possible without a person. `proceed`: a person said to go on (the
+    outputs of the waiting agent gate are ready, or a failed gate should be retried)."""
+    decisions.tick_run(s, run_id)
+    while True:
+        run = records.load_run(s.ws, run_id)
+        if run.status in ("PASSED", "CANCELED"):
+            return Outcome("done", run_id, run.status, message=f"run {run_id} is {run.status}")
+        state = _next_gate(run)
+        if state is None:
+            done = engine.complete_run(s, run_id)
+            return Outcome("done" if done.status == "PASSED" else "failed", run_id, done.status,
+                           message=f"run {run_id} {done.status}")
+        if state.status == "AWAITING_APPROVAL":
+            return _paused_for_decision(run, state)
+        if state.status == "FAIL":
+            decision = decisions.pending_patch(s, run, state)
+            if decision is not None:
+                _apply_patch(s, run_id, state, decision)
+                attempts.gate_start(s, run_id, state.gate, patch_of=decision.decision)
+                attempts.gate_finish(s, run_id, state.gate)
+                continue
+            if not proceed:
+                return _failed(run, state, _last_reason(s, run, state))
+        if state.current is None:  # PENDING, or FAIL to retry
+            wf_gate = engine.workflow_of(s, run).gate(state.gate)
+            attempts.gate_start(s, run_id, state.gate, wf_gate.agent,
+                                packet=lambda r, st, n: packets.write(s, r, wf_gate, st, n, _retry_notes(s, r, st)))
+            proceed = False
+            continue
+        wf_gate = engine.workflow_of(s, run).gate(state.gate)
+        produced = STEP_KINDS[state.kind].produce(StepContext(s, run, wf_gate, state.current.attempt, proceed))
+        if not produced.ready:
+            attempts.mark_waiting_for_outputs(s, run_id, state.gate)
+            return _paused_for_outputs(records.load_run(s.ws, run_id), state.gate)
+        attempts.gate_finish(s, run_id, state.gate, failure=produced.failure)
+        proceed = False
+
+
+def _next_gate(run: Run) -> GateState | None:
+    for state in run.gates:
+        if state.status == "PASS":
+            continue
+        if state.status == "FAIL" and not state.blocking and not state.decisions:
+            continue  # a failed non-blocking gate is recorded and passed over
+        return state
+    return None
+
+
+def _apply_patch(s: Session, run_id: str, state: GateState, decision) -> None:
+    with transaction(s, run_id, f"patch {state.gate}") as tx:
+        run = records.load_run(s.ws, run_id)
+        decisions.apply_patch(s, run, state, decision)
+        gate = run.gate(state.gate)
+        gate.decisions[-1].patch_pending = False
+        append_event(run, "patch_applied", s.actor, gate=state.gate, attempt=decision.attempt,
+                     decision=decision.decision, files=[f.model_dump() for f in decision.patched_files])
+        tx.subject = f"gate {state.gate} patch of decision {decision.decision} applied"
+        tx.trailers = {"Gate": state.gate, "Attempt": decision.attempt, "Status": "PATCHED", "Op": "patch"}
+        tx.save_run(run)
+
+
+def _retry_notes(s: Session, run: Run, state: GateState) -> list[str]:
+    if not state.attempts:
+        return []
+    notes = ["## Previous attempt", _last_reason(s, run, state) or "(no reason recorded)"]
+    if state.decisions and state.decisions[-1].verdict == "reject":
+        from .models.decision import Decision
+
+        d = records.load_model(s.ws.path(state.decisions[-1].file), Decision, "decision record")
+        notes.append(f"Rejected by {d.by.name}: {d.note or '(no note)'}")
+    return notes + [""]
+
+
+def _last_reason(s: Session, run: Run, state: GateState) -> str | None:
+    if state.decisions and state.decisions[-1].attempt == state.attempts[-1].attempt \
+            and state.decisions[-1].verdict == "reject":
+        return f"attempt {state.attempts[-1].attempt} rejected by {state.decisions[-1].by}"
+    attempt = records.load_attempt(s.ws, run.run_id, state.gate, state.attempts[-1].attempt)
+    return attempt.failure_reason
+
+
+def _failed(run: Run, state: GateState, reason: str | None) -> Outcome:
+    return Outcome("failed", run.run_id, run.status, gate=state.gate,
+                   attempt=state.attempts[-1].attempt if state.attempts else None,
+                   message=f"gate {state.gate} failed: {reason or 'see the attempt record'}",
+                   next_steps=[f"fix the outputs, then `runner run resume --run {run.run_id}` retries {state.gate} "
+                               "as a new attempt", f"or `runner run cancel --run {run.run_id}`"])
+
+
+def _paused_for_outputs(run: Run, gate_id: str) -> Outcome:
+    state = run.gate(gate_id)
+    w = state.waiting
+    return Outcome("paused", run.run_id, run.status, gate=gate_id, attempt=w.attempt, waiting_for="outputs",
+                   packet=w.packet, message=f"gate {gate_id} attempt {w.attempt} waits for its outputs",
+                   next_steps=[f"follow the prompt packet {w.packet}",
+                               f"then `runner run resume --run {run.run_id}`"])
+
+
+def _paused_for_decision(run: Run, state: GateState) -> Outcome:
+    w = state.waiting
+    rid, g = run.run_id, state.gate
+    auto = ""
+    if w and w.deadline and not w.escalated:
+        auto = f"; at {w.deadline} the timer will {w.on_timeout}"
+    elif w and w.escalated:
+        auto = "; its deadline passed and it was escalated: a person must decide"
+    return Outcome("paused", rid, run.status, gate=g, attempt=w.attempt if w else None, waiting_for="decision",
+                   deadline=w.deadline if w else None, packet=w.packet if w else None,
+                   message=f"gate {g} waits for a decision{auto}",
+                   next_steps=[f"`runner gate approve --run {rid} --gate {g}` or "
+                               f"`runner gate reject --run {rid} --gate {g} [--note TEXT] [--patch FILE]`",
+                               f"then `runner run resume --run {rid}`"])

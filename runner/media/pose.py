@@ -1,0 +1,72 @@
+"""Pose detection with mediapipe, on worker threads (mediapipe releases the GIL while
+it runs its graph, so N threads use N cores).
+
+We pin mediapipe==0.10.21 and use the legacy `mp.solutions.pose.Pose` with
+`static_image_mode=True, model_complexity=1`: that wheel bundles the complexity-1 model,
+so it works offline. Complexities 0 and 2, and the 1.x wheels, download their models at
+run time and fail without a network."""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+
+from ..errors import ToolMissing
+
+_STOP = object()
+
+
+def load_mediapipe():
+    """The mediapipe module; ToolMissing with the install command when it is absent."""
+    try:
+        import mediapipe
+    except ImportError:
+        raise ToolMissing("mediapipe is not installed (needed for pose detection)", "pip install 'runner[media]'") from None
+    if not hasattr(mediapipe, "solutions"):
+        raise ToolMissing(
+            f"mediapipe {getattr(mediapipe, '__version__', '?')} has no legacy solutions API",
+            "pip install 'mediapipe==0.10.21' (or pip install 'runner[media]')",
+        )
+    return mediapipe
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class PosePool:
+    """Feed RGB frames with `submit(index, frame)`; `close()` returns, in frame order,
+    whether each frame holds a pose. One mediapipe graph per worker thread."""
+
+    def __init__(self, workers: int | None = None):
+        self._mp = load_mediapipe()
+        self._queue: queue.Queue = queue.Queue(maxsize=64)
+        self._found: dict[int, bool] = {}
+        self._errors: list[BaseException] = []
+        self._threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers or default_workers())]
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self) -> None:
+        try:
+            with self._mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as pose:
+                while (item := self._queue.get()) is not _STOP:
+                    index, frame = item
+                    self._found[index] = pose.process(frame).pose_landmarks is not None
+        except BaseException as exc:  # re-raised by close(), in the caller's thread
+            self._errors.append(exc)
+            while self._queue.get() is not _STOP:  # keep draining so submit() never blocks
+                pass
+
+    def submit(self, index: int, frame) -> None:
+        self._queue.put((index, frame))
+
+    def close(self) -> list[bool]:
+        for _ in self._threads:
+            self._queue.put(_STOP)
+        for thread in self._threads:
+            thread.join()
+        if self._errors:
+            raise self._errors[0]
+        return [self._found[i] for i in sorted(self._found)]

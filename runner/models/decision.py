@@ -1,0 +1,36 @@
+"""A person's (or a timer's) decision on a gate attempt: record/gates/<G>/decision-<n>.json."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .base import Record, Strict
+from .run import Actor
+
+
+class PatchedFile(Strict):
+    path: str
+    sha256_before: str
+    sha256_after: str
+
+
+class Decision(Record):
+    run_id: str
+    gate: str
+    decision: int = Field(ge=1)  # the n of decision-<n>.json
+    attempt: int  # the attempt decided
+    verdict: Literal["approve", "reject"]
+    by: Actor  # a person's git identity or --by; "timer" only for a timed-out gate
+    at: str
+    note: str | None = None
+    automatic: bool = False  # made by the runner (timer or auto_approve), not a person
+    timed_out: bool = False
+    deadline: str | None = None
+    patch: Any = None  # as given (typed patch dict, or {"type": "json_patch", "operations": [...]})
+    patched_files: list[PatchedFile] = Field(default_factory=list)
+    runner_version: str
+
+
+SCHEMA_MODELS = {"decision": Decision}

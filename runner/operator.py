@@ -1,0 +1,48 @@
+"""Approval settings: a gate's `approval` in the workflow, over the defaults of
+`orchestration/operator.yaml` (`gates: {<gate>: {required, auto_approve,
+auto_approve_after_s, on_timeout}}`), over the step kind's default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import ContractError
+from .models.base import describe_validation_error
+from .models.workflow import Approval, WorkflowGate
+from .workspace import Workspace
+
+
+def operator_defaults(ws: Workspace) -> dict[str, Any]:
+    path = ws.path(ws.config.operator_file, "operator_file")
+    if not path.is_file():
+        return {}
+    from .contracts import read_document
+
+    data = read_document(path, "operator file") or {}
+    gates = data.get("gates", {}) if isinstance(data, dict) else None
+    if not isinstance(gates, dict):
+        raise ContractError(f"operator file {ws.config.operator_file}: `gates` must be a mapping of gate ids")
+    return gates
+
+
+def resolve(ws: Workspace, gate: WorkflowGate, kind_requires_approval: bool,
+            defaults: dict[str, Any] | None = None) -> Approval | None:
+    """The approval that applies to `gate`, or None when no person needs to decide."""
+    if gate.approval is not None:
+        approval = gate.approval
+    elif defaults is not None and gate.gate in defaults:
+        try:
+            approval = Approval.model_validate(defaults[gate.gate] or {})
+        except ValidationError as exc:
+            raise ContractError(f"operator file {ws.config.operator_file}: gates.{gate.gate}: "
+                                f"{describe_validation_error(exc)}") from None
+    else:
+        approval = Approval(required=kind_requires_approval)
+    if not approval.required and not kind_requires_approval:
+        return None
+    approval = approval.model_copy(update={"required": True})
+    if approval.on_timeout is None:
+        approval.on_timeout = "approve" if approval.auto_approve else "escalate"
+    return approval

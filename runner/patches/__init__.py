@@ -1,0 +1,216 @@
+"""Patches a person attaches to a gate decision: load, validate, plan (in memory, at
+decision time), apply (at resume, only onto the exact bytes the plan saw).
+
+    patch = load_patch(Path("fix.json"))           # a list (RFC 6902) or a typed dict
+    planned = plan(root, patch, outputs, target)    # nothing written; hashes before/after
+    record = describe(patch, target)                # what the decision record stores
+    ...
+    apply(root, planned)                            # refuses files changed since the plan
+
+The patch types are the literal registry PATCH_TYPES: type tag -> function
+`(validated spec, current bytes, workspace-relative path) -> new bytes`."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import WorkspaceError
+from ..hashing import sha256_bytes, sha256_file
+from ..jsonio import write_atomic
+from ..models.base import describe_validation_error
+from ..models.patch import PATCH_MODELS, AnyPatch, JsonPatch
+from ..paths import inside, relative
+from . import kinds
+from .base import PatchError, PlannedFile, one_line, structured_kind
+
+__all__ = ["PATCH_TYPES", "PatchError", "PlannedFile", "apply", "describe", "load_patch", "plan"]
+
+PATCH_TYPES: dict[str, Callable[[Any, bytes, str], bytes]] = {
+    "json_patch": kinds.json_patch,
+    "text_replace": kinds.text_replace,
+    "section_replace": kinds.section_replace,
+    "duration_adjust": kinds.duration_adjust,
+}
+
+# Types whose spec is validated here but whose function lives elsewhere. The media code
+# applies `level_adjust` (audio) by adding PATCH_TYPES["level_adjust"] = fn, where fn has
+# the same signature as the others and returns the new bytes without writing anything.
+# Until then planning such a patch is refused with this message.
+HOOKS = {"level_adjust": ("level_adjust needs the media extra", "install it with: pip install 'runner[media]'")}
+
+
+def load_patch(path: Path) -> Any:
+    """A patch file: YAML when it ends in .yaml/.yml, JSON otherwise. Returns the raw list
+    or dict; `plan` and `describe` validate it."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PatchError(f"patch file not found: {path}", "check the path given to --patch") from None
+    except UnicodeDecodeError as exc:
+        raise PatchError(f"patch file {path} is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise PatchError(f"patch file {path} cannot be read: {exc.strerror}") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise PatchError(f"patch file {path} is not valid YAML: {one_line(exc)}", "fix the syntax") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PatchError(f"patch file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column "
+                             f"{exc.colno}", "fix the syntax (YAML files must end in .yaml or .yml)") from None
+    if not isinstance(data, (list, dict)):
+        raise PatchError(f"patch file {path} holds {type(data).__name__ if data is not None else 'nothing'}",
+                         "a patch is a list of JSON Patch operations or an object with a 'type'")
+    return data
+
+
+def describe(patch: Any, target: str | None = None) -> dict:
+    """The validated patch as the decision record stores it, with the target resolved
+    from `--target` when the patch has none. `plan` of the result gives the same change."""
+    spec = _spec(patch, target)
+    out: dict[str, Any] = {"type": spec.type}
+    if spec.target is not None:
+        out["target"] = spec.target
+    out.update(spec.model_dump(mode="json", by_alias=True, exclude={"type", "target", "operations"}))
+    if isinstance(spec, JsonPatch):
+        out["operations"] = [operation.rfc() for operation in spec.operations]
+    return out
+
+
+def plan(root: Path, patch: Any, outputs: list[str], target: str | None = None) -> list[PlannedFile]:
+    """The change `patch` makes to the gate's outputs, computed in memory: nothing is written."""
+    root = Path(root)
+    spec = _spec(patch, target)
+    function = PATCH_TYPES.get(spec.type)
+    if function is None:
+        message, hint = HOOKS.get(spec.type, (f"no function for patch type {spec.type!r}", None))
+        raise PatchError(message, hint)
+    rel = spec.target
+    if rel is None:
+        if spec.type != "json_patch":
+            raise PatchError(f"the {spec.type} patch has no target", 'add "target" to the patch or pass --target')
+        rel = _only_structured_output(root, outputs)
+    path = _output_file(root, rel, outputs)
+    before = path.read_bytes()
+    after = function(spec, before, rel)
+    if after == before:
+        raise PatchError(f"the patch changes nothing in {rel}", "check the patch against the file")
+    return [PlannedFile(rel, sha256_bytes(before), sha256_bytes(after), after)]
+
+
+def apply(root: Path, planned: list[PlannedFile]) -> None:
+    """Write the planned bytes, but only onto the bytes the plan saw: every file is checked
+    first, then each is written atomically, in order; a failed write stops the rest.
+    A file that already holds its planned bytes (an earlier apply) is left as it is."""
+    root = Path(root)
+    todo: list[tuple[Path, PlannedFile]] = []
+    for item in planned:
+        path = _contained(root, _clean(item.path))
+        if sha256_bytes(item.content) != item.sha256_after:
+            raise PatchError(f"the planned content of {item.path} does not match its sha256_after",
+                             "plan the patch again")
+        try:
+            current = sha256_file(path)
+        except FileNotFoundError:
+            raise PatchError(f"{item.path} no longer exists; decide again") from None
+        if current == item.sha256_after:
+            continue
+        if current != item.sha256_before:
+            raise PatchError(f"{item.path} changed since the decision (sha256 {current}, the decision saw "
+                             f"{item.sha256_before}); decide again", "nothing was written")
+        todo.append((path, item))
+    done: list[str] = []
+    for path, item in todo:
+        mode = path.stat().st_mode & 0o7777
+        try:
+            write_atomic(path, item.content)
+            path.chmod(mode)  # write_atomic's temp file is 0600; keep the file's own mode
+        except OSError as exc:
+            rest = [other.path for _, other in todo[len(done) + 1:]]
+            raise PatchError(f"writing {item.path} failed: {exc.strerror or exc}",
+                             f"written: {', '.join(done) or 'none'}; not written: "
+                             f"{', '.join([item.path, *rest])}") from None
+        done.append(item.path)
+
+
+def _spec(patch: Any, target: str | None) -> AnyPatch:
+    """Validate `patch` (a list is a JSON Patch) and settle its target with `--target`."""
+    if isinstance(patch, list):
+        patch = {"type": "json_patch", "operations": patch}
+    if not isinstance(patch, dict):
+        raise PatchError(f"a patch is a list of JSON Patch operations or an object with a 'type', "
+                         f"not {type(patch).__name__}")
+    known = ", ".join(sorted(PATCH_MODELS))
+    kind = patch.get("type")
+    if not isinstance(kind, str) or kind not in PATCH_MODELS:
+        what = f"unknown patch type {kind!r}" if "type" in patch else "the patch has no 'type'"
+        raise PatchError(what, f"known types: {known}")
+    try:
+        spec = PATCH_MODELS[kind].model_validate(patch)
+    except ValidationError as exc:
+        raise PatchError(f"invalid {kind} patch: {describe_validation_error(exc)}", "see docs/patches.md") from None
+    own = _clean(spec.target) if spec.target is not None else None
+    if target is not None:
+        flag = _clean(target, "--target")
+        if own is not None and own != flag:
+            raise PatchError(f"the patch targets {own} but --target says {flag}", "drop --target or make them agree")
+        own = flag
+    return spec.model_copy(update={"target": own})
+
+
+def _clean(rel: str, what: str = "patch target") -> str:
+    """A workspace-relative posix path without '.', '//' or '..'."""
+    if not rel or rel.startswith("/") or Path(rel).is_absolute():
+        raise PatchError(f"{what} {rel!r} is not a workspace-relative path", "e.g. script.md or out/storyboard.json")
+    if ".." in rel.split("/"):
+        raise PatchError(f"{what} {rel!r} leaves the workspace ('..')", "name one of the gate's outputs")
+    return posixpath.normpath(rel)
+
+
+def _is_output(root: Path, rel: str, outputs: list[str]) -> bool:
+    cleaned = [posixpath.normpath(output) for output in outputs]
+    return rel in cleaned or any(rel.startswith(output + "/") and (root / output).is_dir() for output in cleaned)
+
+
+def _only_structured_output(root: Path, outputs: list[str]) -> str:
+    found = [posixpath.normpath(o) for o in outputs if structured_kind(o) and not (root / o).is_dir()]
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(outputs) or "none"
+    if not found:
+        raise PatchError(f"this gate has no JSON or YAML output for the JSON Patch; outputs: {listed}",
+                         "pass --target naming the file to patch")
+    raise PatchError(f"the JSON Patch could apply to several outputs: {', '.join(found)}",
+                     "choose one with --target")
+
+
+def _output_file(root: Path, rel: str, outputs: list[str]) -> Path:
+    if not _is_output(root, rel, outputs):
+        raise PatchError(f"{rel} is not an output of this gate; outputs: {', '.join(outputs) or 'none'}",
+                         "a patch may change only the outputs of the gate it is attached to")
+    path = _contained(root, rel)
+    if not path.is_file():
+        raise PatchError(f"{rel} does not exist" if not path.exists() else f"{rel} is not a regular file",
+                         "a patch changes an existing file")
+    return path
+
+
+def _contained(root: Path, rel: str) -> Path:
+    """The path of `rel`, refusing links: the file written must be the file named."""
+    try:
+        path = inside(root, rel, what="patch target")
+    except WorkspaceError as exc:
+        raise PatchError(exc.message, exc.hint) from None
+    if path.is_symlink() or relative(root, path) != rel:
+        raise PatchError(f"{rel} is (or lies under) a symbolic link", "name the real file as the output")
+    return path

@@ -1,0 +1,15 @@
+"""Step kinds: what a gate of each kind does when the workflow driver reaches it.
+
+A kind's `produce(ctx) -> Produced` makes (or waits for) the gate's outputs; the
+driver then finishes the attempt (checks, hashes, record). Kinds are a literal dict."""
+
+from __future__ import annotations
+
+from .base import Produced, StepContext, StepKind  # noqa: F401
+from . import agent, command, human
+
+STEP_KINDS: dict[str, StepKind] = {
+    "agent": agent.KIND,
+    "human": human.KIND,
+    "command": command.KIND,
+}

@@ -1,0 +1,1 @@
+export const ESSAYS = [{ slug: 'other' }];

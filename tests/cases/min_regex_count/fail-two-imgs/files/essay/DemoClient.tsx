@@ -1,0 +1,4 @@
+<img src={IMAGES.a} />
+<img
+  src={IMAGES.b} />
+<image />

@@ -1,0 +1,3 @@
+export function DemoClient() {
+  return <h1>Rockets 🚀 and sun ☀</h1>;
+}

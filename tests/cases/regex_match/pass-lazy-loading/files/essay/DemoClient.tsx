@@ -1,0 +1,1 @@
+<img src={IMAGES.a} loading='lazy' />

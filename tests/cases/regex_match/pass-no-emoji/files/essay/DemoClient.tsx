@@ -1,0 +1,3 @@
+export function DemoClient() {
+  return <h1>Rockets — ē and x?</h1>;
+}

@@ -1,0 +1,1 @@
+export const A = 'ftp://files.example/a.jpg';

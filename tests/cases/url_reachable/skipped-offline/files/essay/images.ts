@@ -1,0 +1,1 @@
+export const A = 'https://images.esy.com/essays/demo/a.jpg';

@@ -1,0 +1,3 @@
+export default function DemoClient() {
+  return <div style={{ width: `${p}%` }} />;
+}

@@ -1,0 +1,2 @@
+import { useFrame } from '@react-three/fiber';
+export default function DemoClient() { return <div/>; }

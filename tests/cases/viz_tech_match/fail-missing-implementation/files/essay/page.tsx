@@ -1,0 +1,7 @@
+import { ArtifactDetailWrapper } from '@/components/ArtifactDetail';
+export const ESSAY_META = {
+  title: 'Demo',
+  visualizations: [
+    { name: 'Globe', type: 'Three.js' }
+  ],
+};

@@ -1,0 +1,2 @@
+import { BarChart } from './BarChart';
+export default function DemoClient() { return <BarChart />; }

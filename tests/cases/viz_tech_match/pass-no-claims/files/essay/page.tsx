@@ -1,0 +1,1 @@
+export const ESSAY_META = { title: 'Demo' };

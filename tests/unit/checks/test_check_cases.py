@@ -1,0 +1,52 @@
+"""The data-driven cases of tests/cases/<type>/<case>/: check.json (the validation),
+files/ (the workspace), optional context.json (depth, offline, rule, outputs) and
+expect.json ({status, message_contains} or {raises, message_contains})."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import make_context
+from pydantic import TypeAdapter
+
+from runner import errors
+from runner.checks import CHECKS
+from runner.models.checks import AnyCheck
+
+CASES = Path(__file__).resolve().parents[2] / "cases"
+ALL_CASES = sorted(p for p in CASES.glob("*/*") if p.is_dir())
+SPEC = TypeAdapter(AnyCheck)
+
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=[f"{p.parent.name}/{p.name}" for p in ALL_CASES])
+def test_case(case: Path, tmp_path: Path) -> None:
+    spec = SPEC.validate_python(_json(case / "check.json"))
+    assert spec.type == case.parent.name, "a case lives in the folder of its check type"
+    expect = _json(case / "expect.json")
+    root = tmp_path / "ws"
+    if (case / "files").is_dir():
+        shutil.copytree(case / "files", root)
+    else:
+        root.mkdir()
+    ctx = make_context(root, **_json(case / "context.json"))
+    if "raises" in expect:
+        with pytest.raises(getattr(errors, expect["raises"])) as info:
+            CHECKS[spec.type](spec, ctx)
+        assert expect["message_contains"] in str(info.value)
+        return
+    outcome = CHECKS[spec.type](spec, ctx)
+    assert (outcome.status, expect["message_contains"] in outcome.message) == (expect["status"], True), outcome.message
+    if "target" in expect:
+        assert outcome.target == expect["target"]
+    json.dumps(outcome.details)  # details go into records: they must be JSON
+
+
+def test_cases_found() -> None:
+    assert len(ALL_CASES) >= 2 * len(CHECKS)
