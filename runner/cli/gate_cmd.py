@@ -11,7 +11,7 @@ from .common import emit_json, json_option, session, write_options
 
 @click.group()
 def gate() -> None:
-    """Start, finish or fail a gate attempt."""
+    """Start, finish or fail a gate attempt; approve or reject one that waits for a decision."""
 
 
 @gate.command("start")
