@@ -33,7 +33,7 @@ def gate_of(run: Run, gate_id: str) -> GateState:
 
 def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, force: bool = False,
                *, patch_of: int | None = None, start_from: bool = False,
-               packet: "callable | None" = None) -> OpenAttempt:
+               packet: "callable | None" = None, owned: bool = False) -> OpenAttempt:
     """Open a new attempt. `packet(run, state, number) -> PacketRef` writes the prompt packet."""
     with transaction(s, run_id, f"gate start {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
@@ -57,7 +57,8 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
         number = max(records.attempt_numbers(s.ws, run_id, gate_id) + [a.attempt for a in state.attempts] + [0]) + 1
         state.current = OpenAttempt(attempt=number, started_at=iso(), started_by=s.actor, agent=agent,
                                     forced=bool(pending) and not start_from, patch_of=patch_of,
-                                    skipped_by_start_from=start_from, pid=os.getpid(), host=socket.gethostname())
+                                    skipped_by_start_from=start_from,
+                                    pid=os.getpid() if owned else None, host=socket.gethostname() if owned else None)
         if packet is not None:
             state.current.packet = packet(run, state, number)
         state.status, state.waiting = "RUNNING", None
@@ -136,9 +137,15 @@ def _attempt(s: Session, run: Run, gate_id: str, current: OpenAttempt, status: s
 
 def close(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None:
     """Write the attempt file and bring RUN.json in line with it."""
-    ws, actor = tx.session.ws, tx.session.actor
-    path = records.attempt_file(ws, run.run_id, state.gate, attempt.attempt)
+    path = records.attempt_file(tx.session.ws, run.run_id, state.gate, attempt.attempt)
     tx.save_new(path, attempt)
+    register(tx, run, state, attempt, path)
+
+
+def register(tx: Transaction, run: Run, state: GateState, attempt: Attempt, path) -> None:
+    """Bring RUN.json in line with an attempt file already written (also used by
+    `runner doctor` when a finish was interrupted between the two writes)."""
+    ws, actor = tx.session.ws, tx.session.actor
     state.attempts.append(AttemptRef(attempt=attempt.attempt, status=attempt.status, file=ws.rel(path),
                                      sha256=sha256_file(path), finished_at=attempt.finished_at))
     state.current, state.status, state.waiting = None, attempt.status, None
@@ -156,7 +163,7 @@ def close(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None
         and not attempt.skipped_by_start_from
     if needs_decision:
         _await_decision(tx, run, state, attempt)
-    if attempt.status == "FAIL" and state.blocking and run.status == "RUNNING":
+    if attempt.status != "PASS" and state.blocking and run.status == "RUNNING":
         run.status, run.finished_at = "FAILED", attempt.finished_at
         append_event(run, "run_failed", actor, gate=state.gate, attempt=attempt.attempt)
     elif state.status == "PASS" and run.status == "FAILED" and not failed_blocking(run):

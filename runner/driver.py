@@ -69,7 +69,7 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
                            message=f"run {run_id} {done.status}")
         if state.status == "AWAITING_APPROVAL":
             return _paused_for_decision(run, state)
-        if state.status == "FAIL":
+        if state.status in ("FAIL", "ABANDONED"):
             decision = decisions.pending_patch(s, run, state)
             if decision is not None:
                 _apply_patch(s, run_id, state, decision)
@@ -80,7 +80,7 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
                 return _failed(run, state, _last_reason(s, run, state))
         if state.current is None:  # PENDING, or FAIL to retry
             wf_gate = engine.workflow_of(s, run).gate(state.gate)
-            attempts.gate_start(s, run_id, state.gate, wf_gate.agent,
+            attempts.gate_start(s, run_id, state.gate, wf_gate.agent, owned=STEP_KINDS[state.kind].in_process,
                                 packet=lambda r, st, n: packets.write(s, r, wf_gate, st, n, _retry_notes(s, r, st)))
             proceed = False
             continue

@@ -28,6 +28,7 @@ class LazyGroup(click.Group):
         "contracts": ("runner.cli.contracts_cmd", "contracts"),
         "tick": ("runner.cli.decide_cmd", "tick"),
         "inbox": ("runner.cli.decide_cmd", "inbox"),
+        "doctor": ("runner.cli.doctor_cmd", "doctor"),
     }
 
     def list_commands(self, ctx):

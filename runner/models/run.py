@@ -12,8 +12,9 @@ from .workflow import Approval
 RunStatus = Literal["QUEUED", "RUNNING", "PASSED", "FAILED", "CANCELED"]
 TERMINAL_RUN_STATUSES = ("PASSED", "FAILED", "CANCELED")
 # AWAITING_APPROVAL: the attempt passed its checks and waits for a person's decision.
-GateStatus = Literal["PENDING", "RUNNING", "AWAITING_APPROVAL", "PASS", "FAIL"]
-AttemptStatus = Literal["PASS", "FAIL"]
+GateStatus = Literal["PENDING", "RUNNING", "AWAITING_APPROVAL", "PASS", "FAIL", "ABANDONED"]
+# ABANDONED: the process that owned the attempt died (set by `runner doctor --fix`).
+AttemptStatus = Literal["PASS", "FAIL", "ABANDONED"]
 CheckStatus = Literal["PASS", "FAIL", "WARN", "SKIPPED"]
 
 
@@ -120,6 +121,8 @@ class OpenAttempt(Strict):
     packet: PacketRef | None = None
     patch_of: int | None = None  # the decision whose patch this attempt re-validates
     skipped_by_start_from: bool = False
+    # Set only when the runner process itself produces the outputs (command, render, qc):
+    # if that process dies, `runner doctor` can tell the attempt was abandoned.
     pid: int | None = None
     host: str | None = None
 

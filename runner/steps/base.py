@@ -30,3 +30,4 @@ class StepKind:
     requires_approval: bool
     produce: Callable[[StepContext], Produced]
     summary: str
+    in_process: bool = False  # the runner itself produces the outputs (its death abandons the attempt)

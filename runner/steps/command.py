@@ -36,4 +36,4 @@ def produce(ctx: StepContext) -> Produced:
 
 
 KIND = StepKind("command", needs_contract=False, requires_approval=False, produce=produce,
-                summary="the runner runs an argv list (no shell) with a timeout")
+                summary="the runner runs an argv list (no shell) with a timeout", in_process=True)

@@ -1,0 +1,177 @@
+"""`runner doctor [--fix]`: find what an interrupted or killed command left behind, and
+repair it without deleting any record:
+
+- an attempt or decision file written but RUN.json not updated (killed between the two
+  atomic writes): RUN.json is brought in line with the file;
+- an attempt left open by a runner process that died: ended ABANDONED, with an event;
+- record files changed but not committed: committed;
+- leftover temp files of an atomic write, and a lock file naming a dead process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import git, locking, records
+from .attempts import TIMER, _attempt, close, register
+from .errors import RunnerError
+from .models.decision import Decision
+from .models.run import Actor, DecisionRef, Run
+from .session import Session, append_event, transaction
+
+DOCTOR = Actor(name="runner doctor")
+
+
+@dataclass
+class Finding:
+    kind: str  # interrupted-finish | interrupted-decision | abandoned | uncommitted | temp-file | stale-lock | malformed
+    path: str
+    message: str
+    fixed: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def diagnose(s: Session, fix: bool = False) -> list[Finding]:
+    findings: list[Finding] = []
+    findings += _stale_lock(s, fix)
+    for run_id in _run_ids(s):
+        findings += _temp_files(s, run_id, fix)
+        try:
+            findings += _reconcile(s, run_id, fix)
+        except RunnerError as exc:
+            findings.append(Finding("malformed", s.ws.rel(records.run_file(s.ws, run_id)), exc.message))
+    findings += _uncommitted(s, fix)
+    return findings
+
+
+def _run_ids(s: Session) -> list[str]:
+    runs = s.ws.runs_dir
+    return sorted(p.name for p in runs.iterdir() if (p / "record").is_dir()) if runs.is_dir() else []
+
+
+def _temp_files(s: Session, run_id: str, fix: bool) -> list[Finding]:
+    out = []
+    for path in sorted(records.record_dir(s.ws, run_id).rglob(".*.tmp")):
+        # A temp file is never a record: the atomic rename did not happen, so the record
+        # it was meant to replace is intact.
+        if fix:
+            path.unlink()
+        out.append(Finding("temp-file", s.ws.rel(path), "leftover of an interrupted write" +
+                           ("; removed" if fix else ""), fixed=fix))
+    return out
+
+
+def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:
+    found: list[Finding] = []
+    with transaction(s, run_id, "doctor") as tx:
+        run = records.load_run(s.ws, run_id)
+        for state in run.gates:
+            known = {a.attempt for a in state.attempts}
+            for number in records.attempt_numbers(s.ws, run_id, state.gate):
+                if number in known:
+                    continue
+                path = records.attempt_file(s.ws, run_id, state.gate, number)
+                found.append(Finding("interrupted-finish", s.ws.rel(path),
+                                     "attempt file written but RUN.json not updated", fixed=fix))
+                if fix:
+                    attempt = records.load_attempt(s.ws, run_id, state.gate, number)
+                    state.current = None
+                    register(tx, run, state, attempt, path)
+                    tx.written.append(path)
+            found += _orphan_decisions(s, tx, run, state, fix)
+            current = state.current
+            if current is not None and current.pid and current.host == socket.gethostname() \
+                    and not _alive(current.pid):
+                rel = s.ws.rel(records.attempt_file(s.ws, run_id, state.gate, current.attempt))
+                found.append(Finding("abandoned", rel, f"attempt {current.attempt} of {state.gate} is open but its "
+                                     f"process {current.pid} died", fixed=fix))
+                if fix:
+                    attempt = _attempt(s, run, state.gate, current, "ABANDONED",
+                                       f"process {current.pid} on {current.host} died", None)
+                    append_event(run, "attempt_abandoned", DOCTOR, gate=state.gate, attempt=current.attempt,
+                                 pid=current.pid)
+                    close(tx, run, state, attempt)
+        if fix and tx.written:
+            append_event(run, "doctor_repaired", DOCTOR, findings=len(found))
+            tx.subject, tx.trailers = "repaired by doctor", {"Status": run.status, "Op": "doctor"}
+            tx.save_run(run)
+    return found
+
+
+def _orphan_decisions(s: Session, tx, run: Run, state, fix: bool) -> list[Finding]:
+    out = []
+    known = {d.decision for d in state.decisions}
+    directory = records.gate_dir(s.ws, run.run_id, state.gate)
+    for path in sorted(directory.glob("decision-*.json")) if directory.is_dir() else []:
+        decision = records.load_model(path, Decision, "decision record")
+        if decision.decision in known:
+            continue
+        out.append(Finding("interrupted-decision", s.ws.rel(path), "decision file written but RUN.json not updated",
+                           fixed=fix))
+        if fix:
+            from .hashing import sha256_file
+
+            state.decisions.append(DecisionRef(decision=decision.decision, attempt=decision.attempt,
+                                               verdict=decision.verdict, by=decision.by.name, file=s.ws.rel(path),
+                                               sha256=sha256_file(path), patch_pending=bool(decision.patched_files)))
+            state.waiting = None
+            state.status = "PASS" if decision.verdict == "approve" else "FAIL"
+            append_event(run, "decision", decision.by if decision.by != TIMER else TIMER, gate=state.gate,
+                         attempt=decision.attempt, verdict=decision.verdict, decision=decision.decision,
+                         recovered=True)
+            tx.written.append(path)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _uncommitted(s: Session, fix: bool) -> list[Finding]:
+    if not s.commit:
+        return []
+    out = git.git(s.ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--", s.ws.config.runs_dir)
+    paths = []
+    for entry in out.split("\0"):
+        if len(entry) > 3 and "/record/" in entry[3:] and not entry[3:].endswith(".tmp"):
+            paths.append(entry[3:])
+    if not paths:
+        return []
+    if fix:
+        by_run: dict[str, list[str]] = {}
+        for p in paths:
+            by_run.setdefault(Path(p).relative_to(s.ws.config.runs_dir).parts[0], []).append(p)
+        for run_id, files in by_run.items():
+            with transaction(s, run_id, "doctor commit") as tx:
+                tx.written += [s.ws.path(f) for f in files if s.ws.path(f).exists()]
+                tx.subject, tx.trailers = "uncommitted records committed by doctor", {"Op": "doctor"}
+    return [Finding("uncommitted", p, "record file changed but not committed", fixed=fix) for p in paths]
+
+
+def _stale_lock(s: Session, fix: bool) -> list[Finding]:
+    path = s.ws.git_dir / "runner.lock"
+    try:
+        info = json.loads(path.read_text() or "{}")
+    except (OSError, ValueError):
+        return []
+    pid = info.get("pid")
+    if not pid or info.get("host") != socket.gethostname() or _alive(pid) or pid == os.getpid():
+        return []
+    if fix:
+        with locking.hold(path, s.ws.config.lock_timeout_s, "doctor"):
+            pass  # taking and releasing the lock clears the dead holder's note
+    return [Finding("stale-lock", s.ws.rel(path) if path.is_relative_to(s.ws.root) else str(path),
+                    f"lock names process {pid}, which died at {info.get('since')}; the lock itself is free",
+                    fixed=fix)]
