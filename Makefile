@@ -9,10 +9,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps schemas bench clean
+.PHONY: demo demo-essay test setup system-deps schemas bench clean
 
 demo: setup
-	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/demo.py video
+
+demo-essay: setup
+	$(BIN)/python examples/demo.py essay
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

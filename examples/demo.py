@@ -1,10 +1,18 @@
-"""The demo: a temporary git workspace, the essay workflow driven gate by gate with
-outputs written by a script, a failure and its retry, then the records and `git log`.
+"""The demo, in a temporary git workspace.
 
-Run it with `make demo` (which installs everything first)."""
+    python examples/demo.py [video|essay]
+
+video (the default, `make demo`): the video workflow on embedded inputs: plan, render
+with ffmpeg, QC with ffprobe and mediapipe (the first job forgets the sound track, so QC
+routes a retry), a producer's approval (given by this script, recorded as such),
+publish; then the records, the QC report and `git log`.
+
+essay: the research-essay workflow with outputs written by a stand-in agent: a pass, a
+failure and its retry, then the records and `git log`."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -42,6 +50,8 @@ def workspace() -> Path:
         subprocess.run(["git", *args], cwd=root, check=True)
     shutil.copytree(REPO / "contracts", root / "contracts")
     shutil.copytree(REPO / "orchestration", root / "orchestration")
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    shutil.copytree(HERE, root / "examples", ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
 
@@ -75,11 +85,44 @@ def essay(root: Path) -> None:
     sh("git", "status", "--short", cwd=root)
 
 
+def video(root: Path) -> None:
+    art, slug = "videos/astronaut", "astronaut"
+    runner("init", cwd=root)
+    runner("contracts", "validate", cwd=root)
+    print("\n--- plan, render, QC: the first job forgets the sound, QC routes a retry of RENDER ---")
+    out = runner("run", "video", "--slug", slug, "--artifact-path", art, cwd=root, ok=(3,))
+    run_id = out.split("]")[0].lstrip("[")
+    decision = root / art / "qc" / "quality_decision.json"
+    print(f"\n--- {decision.relative_to(root)} (after the retry) ---\n{decision.read_text()}")
+    report = json.loads((root / art / "qc" / "qc_report.json").read_text())
+    print("--- qc_report.json: metrics ---")
+    for key, value in report["metrics"].items():
+        print(f"  {key:22} {value}")
+    print("\n--- the producer reviews the video and approves it ---")
+    runner("gate", "approve", "--run", run_id, "--gate", "REVIEW", "--by", "Demo Producer <producer@example.org>",
+           "--note", "approved by the demo script on behalf of the producer", cwd=root)
+    runner("run", "resume", "--run", run_id, cwd=root)
+    runner("run", "show", "--run", run_id, cwd=root)
+    first_qc = root / "runs" / run_id / "record" / "gates" / "QC" / "attempt-1.json"
+    attempt = json.loads(first_qc.read_text())
+    print(f"\n--- {first_qc.relative_to(root)}: status {attempt['status']}, route {attempt['route']} ---")
+    sh("git", "log", "--format=%h %s", cwd=root)
+    sh("git", "status", "--short", cwd=root)
+
+
+DEMOS = {"video": video, "essay": essay}
+
+
 def main() -> None:
+    which = sys.argv[1] if len(sys.argv) > 1 else "video"
+    if which not in DEMOS:
+        sys.exit(f"usage: demo.py [{'|'.join(DEMOS)}]")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    # The workflows' command gates run `python`: the one running this demo, with its packages.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     root = workspace()
     print(f"demo workspace: {root}")
-    essay(root)
+    DEMOS[which](root)
     print(f"\nThe workspace stays at {root} for you to look at.")
 
 

@@ -13,11 +13,11 @@ from .errors import NotFoundError, StateError, UsageError
 from .hashing import sha256_file
 from .models.run import (
     Actor, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Invocation, OpenAttempt,
-    PacketRef, Run, ValidationSummary, Waiting,
+    PacketRef, Route, Run, ValidationSummary, Waiting,
 )
 from .paths import check_name
 from .session import Session, Transaction, append_event, transaction
-from .timeutil import compact, iso, now
+from .timeutil import compact, iso, parse
 
 TIMER = Actor(name="timer")
 
@@ -33,7 +33,8 @@ def gate_of(run: Run, gate_id: str) -> GateState:
 
 def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, force: bool = False,
                *, patch_of: int | None = None, start_from: bool = False,
-               packet: "callable | None" = None, owned: bool = False) -> OpenAttempt:
+               packet: "callable | None" = None, owned: bool = False,
+               params: dict | None = None) -> OpenAttempt:
     """Open a new attempt. `packet(run, state, number) -> PacketRef` writes the prompt packet."""
     with transaction(s, run_id, f"gate start {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
@@ -57,11 +58,11 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
         number = max(records.attempt_numbers(s.ws, run_id, gate_id) + [a.attempt for a in state.attempts] + [0]) + 1
         state.current = OpenAttempt(attempt=number, started_at=iso(), started_by=s.actor, agent=agent,
                                     forced=bool(pending) and not start_from, patch_of=patch_of,
-                                    skipped_by_start_from=start_from,
+                                    skipped_by_start_from=start_from, params=params or state.next_params or {},
                                     pid=os.getpid() if owned else None, host=socket.gethostname() if owned else None)
         if packet is not None:
             state.current.packet = packet(run, state, number)
-        state.status, state.waiting = "RUNNING", None
+        state.status, state.waiting, state.next_params = "RUNNING", None, None
         if run.status in ("QUEUED", "FAILED"):
             run.status, run.finished_at = "RUNNING", None
         if pending and not start_from:
@@ -83,7 +84,8 @@ def open_attempt(run: Run, gate_id: str) -> tuple[GateState, OpenAttempt]:
     return state, state.current
 
 
-def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = None) -> Attempt:
+def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = None,
+                route: Route | None = None) -> Attempt:
     """Validate and hash the outputs and record the attempt. `failure` (e.g. a command
     that exited non-zero) fails the attempt whatever the checks say."""
     from .engine import workflow_of  # engine imports this module
@@ -107,6 +109,7 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
         if failure:
             attempt.status = "FAIL"
             attempt.failure_reason = failure + (f"; {attempt.failure_reason}" if attempt.failure_reason else "")
+        attempt.route = route
         close(tx, run, state, attempt)
         return attempt
 
@@ -131,7 +134,7 @@ def _attempt(s: Session, run: Run, gate_id: str, current: OpenAttempt, status: s
         started_by=current.started_by, finished_by=s.actor, runner_version=__version__,
         depth=run.depth, invocation_ids=invocations, contract=contract,
         failure_reason=reason, forced=current.forced, offline=s.offline, prompt_packet=current.packet,
-        patch_of=current.patch_of, skipped_by_start_from=current.skipped_by_start_from,
+        patch_of=current.patch_of, skipped_by_start_from=current.skipped_by_start_from, params=current.params,
     )
 
 
@@ -163,14 +166,21 @@ def register(tx: Transaction, run: Run, state: GateState, attempt: Attempt, path
         and not attempt.skipped_by_start_from
     if needs_decision:
         _await_decision(tx, run, state, attempt)
-    if attempt.status != "PASS" and state.blocking and run.status == "RUNNING":
+    state.route = attempt.route
+    if attempt.route is not None:
+        _follow(tx, run, state, attempt)
+    routed = attempt.route is not None and attempt.route.action in ("retry", "fallback", "escalate")
+    if attempt.status != "PASS" and state.blocking and run.status == "RUNNING" and not routed:
         run.status, run.finished_at = "FAILED", attempt.finished_at
         append_event(run, "run_failed", actor, gate=state.gate, attempt=attempt.attempt)
     elif state.status == "PASS" and run.status == "FAILED" and not failed_blocking(run):
         run.status, run.finished_at = "RUNNING", None
         append_event(run, "run_resumed", actor, gate=state.gate, attempt=attempt.attempt)
     tx.subject = f"gate {state.gate} attempt {attempt.attempt} {attempt.status}"
-    tx.trailers = {"Gate": state.gate, "Attempt": attempt.attempt, "Status": attempt.status, "Op": "gate-finish"}
+    if attempt.route is not None and attempt.route.action != "finalize":
+        tx.subject += f", {attempt.route.action}" + (f" {attempt.route.target}" if attempt.route.target else "")
+    tx.trailers = {"Gate": state.gate, "Attempt": attempt.attempt, "Status": attempt.status, "Op": "gate-finish",
+                   "Route": attempt.route.action if attempt.route else None}
     tx.save_run(run)
 
 
@@ -186,12 +196,34 @@ def _await_decision(tx: Transaction, run: Run, state: GateState, attempt: Attemp
     state.status = "AWAITING_APPROVAL"
     deadline = None
     if approval.auto_approve_after_s is not None:
-        deadline = iso(now() + timedelta(seconds=approval.auto_approve_after_s))
+        # from the moment it starts waiting (`since`), so that deadline - since is the delay
+        deadline = iso(parse(attempt.finished_at) + timedelta(seconds=approval.auto_approve_after_s))
     state.waiting = Waiting(attempt=attempt.attempt, waiting_for="decision", since=attempt.finished_at,
                             deadline=deadline, on_timeout=approval.on_timeout if deadline else None,
                             packet=attempt.prompt_packet.path if attempt.prompt_packet else None)
     append_event(run, "paused", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
                  waiting_for="decision", deadline=deadline)
+
+
+def _follow(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None:
+    """Record where the attempt's decision sends the run; an escalation waits for a person."""
+    route = attempt.route
+    if route.action in ("retry", "fallback"):
+        state.retries += 1
+        target = run.gate(route.target) if route.target else state
+        if target is None:
+            raise StateError(f"gate {state.gate} routes to {route.target}, which is not in this run")
+        target.next_params = route.params or None
+        if target is not state:
+            target.status = "PENDING"  # it runs again before this gate does
+    append_event(run, "route", tx.session.actor, gate=state.gate, attempt=attempt.attempt, action=route.action,
+                 target=route.target, reason=route.reason, retries=state.retries)
+    if route.action == "escalate":
+        state.status = "AWAITING_APPROVAL"
+        state.waiting = Waiting(attempt=attempt.attempt, waiting_for="decision", since=attempt.finished_at,
+                                escalated=True, packet=route.packet)
+        append_event(run, "paused", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
+                     waiting_for="decision", escalated=True)
 
 
 def failed_blocking(run: Run) -> list[str]:

@@ -35,7 +35,7 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
     state.decisions.append(DecisionRef(decision=number, attempt=attempt, verdict=verdict, by=by.name,
                                        file=ws.rel(path), sha256=sha256_file(path),
                                        patch_pending=bool(patched)))
-    state.waiting = None
+    state.waiting, state.route = None, None
     state.status = "PASS" if verdict == "approve" else "FAIL"
     append_event(run, "timer_fired" if timed_out else "decision", by, gate=state.gate, attempt=attempt,
                  verdict=verdict, decision=number, note=note, patch=bool(patched) or None)
@@ -70,7 +70,7 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
                                      else patch_file)
             outputs = _outputs(s, run, state)
             planned = patches.plan(s.ws.root, raw, outputs, target)
-            patch = patches.describe(raw)
+            patch = patches.describe(raw, target)
             patched = [PatchedFile(path=p.path, sha256_before=p.sha256_before, sha256_after=p.sha256_after)
                        for p in planned]
         decision = record_decision(tx, run, state, verdict, actor, note=note, patch=patch, patched=patched)
@@ -79,6 +79,9 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
 
 
 def _decidable(run: Run, state: GateState) -> None:
+    if run.status in ("PASSED", "CANCELED"):
+        raise StateError(f"run {run.run_id} is {run.status}; its gates can no longer be decided",
+                         "start a new run")
     if state.status == "AWAITING_APPROVAL":
         return
     if state.decisions and state.attempts and state.decisions[-1].attempt == state.attempts[-1].attempt:

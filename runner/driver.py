@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import attempts, decisions, engine, packets, records
+from . import attempts, contracts, decisions, engine, packets, records
 from .errors import StateError
 from .models.run import GateState, Run
 from .session import Session, append_event, transaction
@@ -29,11 +29,14 @@ class Outcome:
 
 def start(s: Session, workflow: str, slug: str, artifact_path: str | None = None, depth: str = "standard",
           prompt: str | None = None, start_from: str | None = None) -> Outcome:
+    if start_from:  # checked before the run exists, so a typo leaves no run behind
+        wf = contracts.load_workflow(s.ws, workflow).model
+        ids = [g.gate for g in wf.gates]
+        if start_from not in ids:
+            raise StateError(f"--start-from {start_from}: no such gate in {wf.workflow}", f"gates: {', '.join(ids)}")
     run = engine.start_run(s, workflow, slug, artifact_path, depth, prompt)
     if start_from:
         ids = [g.gate for g in run.gates]
-        if start_from not in ids:
-            raise StateError(f"--start-from {start_from}: no such gate in {run.workflow.name}", f"gates: {', '.join(ids)}")
         for gate_id in ids[: ids.index(start_from)]:
             # Earlier gates are validated as they stand, without pausing, and recorded as such.
             attempts.gate_start(s, run.run_id, gate_id, start_from=True)
@@ -76,7 +79,11 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
                 attempts.gate_start(s, run_id, state.gate, patch_of=decision.decision)
                 attempts.gate_finish(s, run_id, state.gate)
                 continue
-            if not proceed:
+            if state.route is not None and state.route.action == "abort":
+                done = engine.complete_run(s, run_id, "FAILED", state.route.reason)
+                return _failed(done, state, f"{state.route.reason} (abort)")
+            routed = state.route is not None and state.route.action in ("retry", "fallback")
+            if not proceed and not routed:
                 return _failed(run, state, _last_reason(s, run, state))
         if state.current is None:  # PENDING, or FAIL to retry
             wf_gate = engine.workflow_of(s, run).gate(state.gate)
@@ -85,11 +92,12 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
             proceed = False
             continue
         wf_gate = engine.workflow_of(s, run).gate(state.gate)
-        produced = STEP_KINDS[state.kind].produce(StepContext(s, run, wf_gate, state.current.attempt, proceed))
+        produced = STEP_KINDS[state.kind].produce(StepContext(s, run, wf_gate, state.current.attempt, proceed,
+                                                                   retries=state.retries))
         if not produced.ready:
             attempts.mark_waiting_for_outputs(s, run_id, state.gate)
             return _paused_for_outputs(records.load_run(s.ws, run_id), state.gate)
-        attempts.gate_finish(s, run_id, state.gate, failure=produced.failure)
+        attempts.gate_finish(s, run_id, state.gate, failure=produced.failure, route=produced.route)
         proceed = False
 
 
@@ -97,7 +105,7 @@ def _next_gate(run: Run) -> GateState | None:
     for state in run.gates:
         if state.status == "PASS":
             continue
-        if state.status == "FAIL" and not state.blocking and not state.decisions:
+        if state.status == "FAIL" and not state.blocking and not state.decisions and state.route is None:
             continue  # a failed non-blocking gate is recorded and passed over
         return state
     return None

@@ -64,6 +64,17 @@ class ValidationResult(Strict):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class Route(Strict):
+    """Where a step's decision sends the run (QC: retry, fallback, escalate, abort)."""
+
+    action: Literal["finalize", "retry", "fallback", "escalate", "abort"]
+    target: str | None = None  # the gate to run again (retry, fallback)
+    params: dict[str, Any] = Field(default_factory=dict)  # settings for that gate's new attempt
+    reason: str
+    attempt: int  # the attempt of this gate that decided
+    packet: str | None = None  # escalate: the packet that tells the person what to do
+
+
 class Attempt(Record):
     """record/gates/<GATE>/attempt-<n>.json, written once when the attempt ends."""
 
@@ -90,6 +101,8 @@ class Attempt(Record):
     prompt_packet: PacketRef | None = None
     patch_of: int | None = None  # decision number whose patch this attempt re-validated
     skipped_by_start_from: bool = False
+    params: dict[str, Any] = Field(default_factory=dict)  # settings a route gave this attempt
+    route: Route | None = None  # where this attempt's decision sent the run
 
 
 class AttemptRef(Strict):
@@ -121,6 +134,7 @@ class OpenAttempt(Strict):
     packet: PacketRef | None = None
     patch_of: int | None = None  # the decision whose patch this attempt re-validates
     skipped_by_start_from: bool = False
+    params: dict[str, Any] = Field(default_factory=dict)  # settings a route gave this attempt
     # Set only when the runner process itself produces the outputs (command, render, qc):
     # if that process dies, `runner doctor` can tell the attempt was abandoned.
     pid: int | None = None
@@ -150,6 +164,9 @@ class GateState(Strict):
     waiting: Waiting | None = None
     attempts: list[AttemptRef] = Field(default_factory=list)
     decisions: list[DecisionRef] = Field(default_factory=list)
+    route: Route | None = None  # set when this gate's last attempt routed the run
+    retries: int = 0  # retries and fallbacks this gate asked for (the retry budget's count)
+    next_params: dict[str, Any] | None = None  # settings a route gave this gate's next attempt
 
 
 class Invocation(Strict):

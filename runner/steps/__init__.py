@@ -6,10 +6,12 @@ driver then finishes the attempt (checks, hashes, record). Kinds are a literal d
 from __future__ import annotations
 
 from .base import Produced, StepContext, StepKind  # noqa: F401
-from . import agent, command, human
+from . import agent, command, human, qc, render
 
 STEP_KINDS: dict[str, StepKind] = {
     "agent": agent.KIND,
     "human": human.KIND,
     "command": command.KIND,
+    "render": render.KIND,
+    "qc": qc.KIND,
 }

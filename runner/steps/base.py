@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..models.run import Run
+from ..models.run import Route, Run
 from ..models.workflow import WorkflowGate
 from ..session import Session
 
@@ -15,12 +15,20 @@ class StepContext:
     gate: WorkflowGate
     attempt: int
     proceed: bool  # a person said the outputs are ready (Enter, or `run resume`)
+    retries: int = 0  # retries this gate already asked for (its retry budget's count)
+
+    @property
+    def params(self) -> dict:
+        """The gate's params, with what a route gave this attempt on top."""
+        current = self.run.gate(self.gate.gate).current
+        return {**self.gate.params, **(current.params if current else {})}
 
 
 @dataclass
 class Produced:
     ready: bool  # False: wait for a person to produce the outputs
     failure: str | None = None  # the step itself failed (e.g. a command's exit code)
+    route: Route | None = None  # where the step's decision sends the run
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,89 @@
+"""`qc`: the runner measures a video against a QC policy and decides what happens next
+(runner[media]): finalize, retry, fallback, escalate or abort.
+
+params: `video`, `policy` (default: the embedded policy), `out` (default
+`{artifact_path}/qc`), `sample_fps` (default 5), `retry` ({gate, params}: the stage a
+retry runs again, default the policy's retry stage), `fallback` ({gate, params})."""
+
+from __future__ import annotations
+
+from .. import jsonio, records
+from ..models.base import dump
+from ..models.run import Route
+from .base import Produced, StepContext, StepKind
+from .render import paths
+
+
+def produce(ctx: StepContext) -> Produced:
+    from ..attempts import record_invocation
+    from ..media import decide, default_policy, load_policy, qc
+
+    ws, gate = ctx.session.ws, ctx.gate
+    video = ws.path(paths(ctx, "video"), "qc video")
+    policy = load_policy(ws.path(paths(ctx, "policy"), "qc policy")) if "policy" in ctx.params else default_policy()
+    out = ws.path(paths(ctx, "out", "{artifact_path}/qc"), "qc output")
+    report = qc(video, policy, float(ctx.params.get("sample_fps", 5.0)), base=ws.root)
+    decision = decide(report, policy, ctx.retries)
+    jsonio.write_atomic(out / "qc_report.json", dump(report))
+    jsonio.write_atomic(out / "quality_decision.json", dump(decision))
+    action_file = out / "user_action_required.json"
+    if decision.user_action_required is not None:
+        jsonio.write_atomic(action_file, dump(decision.user_action_required))
+    elif action_file.exists():
+        action_file.unlink()  # left by an earlier attempt; this attempt's decision needs none
+    record_invocation(ctx.session, ctx.run.run_id, gate.gate, "qc", "SUCCESS" if report.passed else "FAIL",
+                      duration_s=round(sum(report.stage_seconds.values()), 3))
+    route = _route(ctx, decision)
+    if route.action == "escalate":
+        route.packet = _escalation_packet(ctx, decision, ws.rel(action_file))
+    failure = None if route.action == "finalize" else f"QC decided {route.action}: {decision.reason}"
+    return Produced(ready=True, failure=failure, route=route)
+
+
+def _route(ctx: StepContext, decision) -> Route:
+    action, reason = decision.action, decision.reason
+    target, params = None, {}
+    if action in ("retry", "fallback"):
+        spec = ctx.params.get(action) or {}
+        if action == "fallback" and not spec:
+            action, reason = "escalate", f"{reason}; no fallback is configured for {ctx.gate.gate}"
+        else:
+            target = spec.get("gate") or (decision.retry_stages[0] if decision.retry_stages else None)
+            params = spec.get("params") or {}
+            if target is None or ctx.run.gate(target) is None:
+                action, reason = "escalate", f"{reason}; retry stage {target!r} is not a gate of this run"
+                target, params = None, {}
+    return Route(action=action, target=target, params=params, reason=reason, attempt=ctx.attempt)
+
+
+def _escalation_packet(ctx: StepContext, decision, action_rel: str) -> str:
+    ws, run, gate = ctx.session.ws, ctx.run, ctx.gate.gate
+    need = decision.user_action_required
+    lines = [
+        f"# Escalation: {gate} attempt {ctx.attempt} of {run.run_id}",
+        "",
+        f"QC decided: escalate. {decision.reason}",
+        f"Retries so far: {decision.retries_so_far} of {decision.max_retries}.",
+        "",
+    ]
+    if need is not None:
+        lines += [
+            "## What is wrong", need.message, "",
+            f"metric {need.metric} = {need.value} ({need.direction} {need.threshold})", "",
+            "## What is expected", need.expected_artifact, "",
+            "## Example fix", need.example_fix, "",
+            f"(also in {action_rel})", "",
+        ]
+    lines += [
+        "## How to continue",
+        f"Accept the video as it is: `runner gate approve --run {run.run_id} --gate {gate} --note WHY`.",
+        f"Or fix it (e.g. `runner gate reject --run {run.run_id} --gate {gate} --patch FIX.json`), then "
+        f"`runner run resume --run {run.run_id}`.",
+    ]
+    path = records.logs_dir(ws, run.run_id) / "gates" / gate / f"escalation-{ctx.attempt}.txt"
+    jsonio.write_atomic(path, "\n".join(lines) + "\n")
+    return ws.rel(path)
+
+
+KIND = StepKind("qc", needs_contract=False, requires_approval=False, produce=produce,
+                summary="the runner measures a video against a QC policy and routes the run", in_process=True)
