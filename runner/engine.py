@@ -9,7 +9,7 @@ import string
 from . import __version__, contracts, operator, records
 from .attempts import close, gate_fail, gate_finish, gate_of, gate_start, record_invocation  # noqa: F401
 from .errors import ContractError, StateError, UsageError
-from .models.run import GateState, Run, WorkflowRef
+from .models.run import CLOSED, GateState, Run, WorkflowRef
 from .models.workflow import Workflow, WorkflowGate
 from .paths import check_name, inside
 from .session import Session, append_event, transaction
@@ -30,7 +30,7 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
     if depth not in DEPTHS:
         raise UsageError(f"invalid depth {depth!r}", "use quick, standard or deep")
     if artifact_path is not None:
-        artifact_path = s.ws.rel(inside(s.ws.root, artifact_path, what="--artifact-path"))
+        artifact_path = s.ws.rel(s.ws.flag_path(artifact_path, "--artifact-path"))
     loaded = contracts.load_workflow(s.ws, workflow)
     wf: Workflow = loaded.model
     defaults = operator.operator_defaults(s.ws)
@@ -63,10 +63,10 @@ def _gate_state(s: Session, gate: WorkflowGate, defaults: dict) -> GateState:
     if kind is None:
         raise ContractError(f"workflow gate {gate.gate}: unknown kind {gate.kind!r}",
                             f"known kinds: {', '.join(sorted(STEP_KINDS))}")
-    name, blocking = gate.name, True
+    name, blocking = gate.name, not kind.on_demand
     if contracts.has_contract(s.ws, gate):
         contract = contracts.load_contract(s.ws, contracts.contract_path(s.ws, gate)).model
-        name, blocking = gate.name or contract.name, contract.blocking
+        name, blocking = gate.name or contract.name, contract.blocking and not kind.on_demand
     if gate.blocking is not None:
         blocking = gate.blocking
     approval = operator.resolve(s.ws, gate, kind.requires_approval, defaults)
@@ -82,7 +82,7 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
         raise UsageError(f"invalid --status {status!r}", "use PASSED, FAILED or CANCELED")
     with transaction(s, run_id, "run complete") as tx:
         run = records.load_run(s.ws, run_id)
-        if run.status in ("PASSED", "CANCELED"):
+        if run.status in CLOSED:
             raise StateError(f"run {run_id} is already {run.status}")
         running = [g.gate for g in run.gates if g.current is not None or g.status == "AWAITING_APPROVAL"]
         not_passed = [g.gate for g in run.gates if g.blocking and g.status != "PASS"]
@@ -101,7 +101,7 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
 def cancel_run(s: Session, run_id: str, reason: str | None = None) -> Run:
     with transaction(s, run_id, "run cancel") as tx:
         run = records.load_run(s.ws, run_id)
-        if run.status in ("PASSED", "CANCELED"):
+        if run.status in CLOSED:
             raise StateError(f"run {run_id} is already {run.status}; nothing to cancel")
         _close_open_attempts(tx, run, f"run canceled: {reason or 'no reason given'}")
         for state in run.gates:

@@ -23,6 +23,9 @@ def models() -> dict[str, type[BaseModel]]:
         found.update(decision.SCHEMA_MODELS)
     except ImportError:
         pass
+    from .models import recast
+
+    found.update(recast.SCHEMA_MODELS)
     try:
         from .models import media
 

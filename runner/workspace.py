@@ -3,6 +3,7 @@ apply without it). Finds itself from a directory upward; never changes directory
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,13 @@ class Workspace:
 
     def path(self, rel: str, what: str = "path") -> Path:
         return inside(self.root, rel, what=what)
+
+    def flag_path(self, value: str, what: str) -> Path:
+        """A path given on the command line: relative to the workspace root, or absolute
+        but inside the workspace."""
+        if os.path.isabs(value):
+            value = relative(self.root, Path(value))
+        return inside(self.root, value, what=what)
 
     def rel(self, path: Path) -> str:
         return relative(self.root, path)

@@ -9,8 +9,10 @@ from pydantic import Field
 from .base import Record, Strict
 from .workflow import Approval
 
-RunStatus = Literal["QUEUED", "RUNNING", "PASSED", "FAILED", "CANCELED"]
-TERMINAL_RUN_STATUSES = ("PASSED", "FAILED", "CANCELED")
+# POSTED: published (`runner handoff register`), a terminal state after PASSED.
+RunStatus = Literal["QUEUED", "RUNNING", "PASSED", "FAILED", "CANCELED", "POSTED"]
+TERMINAL_RUN_STATUSES = ("PASSED", "FAILED", "CANCELED", "POSTED")
+CLOSED = ("PASSED", "CANCELED", "POSTED")  # nothing more can happen to such a run (a FAILED run can be retried)
 # AWAITING_APPROVAL: the attempt passed its checks and waits for a person's decision.
 GateStatus = Literal["PENDING", "RUNNING", "AWAITING_APPROVAL", "PASS", "FAIL", "ABANDONED"]
 # ABANDONED: the process that owned the attempt died (set by `runner doctor --fix`).

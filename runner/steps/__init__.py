@@ -6,7 +6,7 @@ driver then finishes the attempt (checks, hashes, record). Kinds are a literal d
 from __future__ import annotations
 
 from .base import Produced, StepContext, StepKind  # noqa: F401
-from . import agent, command, human, qc, render
+from . import agent, command, human, qc, recast, render
 
 STEP_KINDS: dict[str, StepKind] = {
     "agent": agent.KIND,
@@ -14,4 +14,5 @@ STEP_KINDS: dict[str, StepKind] = {
     "command": command.KIND,
     "render": render.KIND,
     "qc": qc.KIND,
+    "recast": recast.KIND,
 }

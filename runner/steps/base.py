@@ -39,3 +39,4 @@ class StepKind:
     produce: Callable[[StepContext], Produced]
     summary: str
     in_process: bool = False  # the runner itself produces the outputs (its death abandons the attempt)
+    on_demand: bool = False  # started by its own command, never by the driver; not blocking by default

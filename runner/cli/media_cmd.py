@@ -1,0 +1,132 @@
+"""`runner render`, `runner qc`, `runner recast`, `runner handoff` (runner[media])."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import jsonio
+from ..errors import EXIT_FAILED
+from ..models.base import dump
+from .common import emit_json, json_option, session, write_options
+
+
+@click.command()
+@click.argument("job", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: beside the job).")
+@click.option("--base", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder the job's input paths are relative to (default: the current directory).")
+@json_option
+def render(job, out, base, as_json) -> int:
+    """Render a job file with ffmpeg, outside any run: final.mp4, final.srt, result.json."""
+    from ..media import load_job, render as render_job
+
+    result = render_job(load_job(job), (base or Path.cwd()).resolve(), (out or job.parent / "render").resolve())
+    emit_json(dump(result)) if as_json else click.echo(f"rendered {result.frames} frames: "
+                                                       + ", ".join(o.path for o in result.outputs))
+    return 0
+
+
+@click.group(invoke_without_command=True)
+@click.argument("video", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--policy", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="qc_policy.json.")
+@click.option("--sample-fps", type=float, default=5.0, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write qc_report.json and quality_decision.json here.")
+@json_option
+@click.pass_context
+def qc(ctx, video, policy, sample_fps, out, as_json) -> int:
+    """Check any video against a QC policy; exit 0 when the decision is finalize, 1 otherwise."""
+    if ctx.invoked_subcommand is not None:
+        return 0
+    if video is None:
+        raise click.UsageError("give a VIDEO (or a subcommand)")
+    from ..media import decide, default_policy, load_policy, qc as measure
+
+    chosen = load_policy(policy) if policy else default_policy()
+    report = measure(video.resolve(), chosen, sample_fps)
+    decision = decide(report, chosen, 0)
+    if out:
+        jsonio.write_atomic(out / "qc_report.json", dump(report))
+        jsonio.write_atomic(out / "quality_decision.json", dump(decision))
+    if as_json:
+        emit_json({"report": dump(report), "decision": dump(decision)})
+    else:
+        for r in report.results:
+            click.echo(f"{r.status:9} {r.metric:22} {r.value!s:>10}  ({r.direction} {r.threshold})")
+        click.echo(f"decision: {decision.action} ({decision.reason})")
+    ctx.exit(0 if decision.action == "finalize" else EXIT_FAILED)
+
+
+@qc.command("import-policy")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def import_policy(source, target) -> int:
+    """Convert a qc_policy.v1.json of the original factory to runner's format (actions mapped)."""
+    from ..media import import_caf_policy
+
+    policy = import_caf_policy(jsonio.read_json(source, what="policy"))
+    jsonio.write_atomic(target, dump(policy))
+    click.echo(f"wrote {target}: {len(policy.rules)} rules, max_retries {policy.max_retries}")
+    return 0
+
+
+@click.group()
+def recast() -> None:
+    """The external re-cast handoff: export a pack, re-ingest the video brought back."""
+
+
+@recast.command("export")
+@click.option("--run", "run_id", required=True, help="Run id.")
+@write_options
+@json_option
+def export(run_id, repo, actor, no_commit, offline, as_json) -> int:
+    """Write the pack (hero image, motion video, prompt, instructions, manifest) and open the recast gate."""
+    from .. import recast as core
+
+    life = core.export(session(repo, actor, no_commit, offline), run_id)
+    emit_json(dump(life)) if as_json else click.echo(f"{run_id}: pack exported ({life.state}); "
+                                                     f"re-ingest with `runner recast reingest --run {run_id} --video PATH`")
+    return 0
+
+
+@recast.command("reingest")
+@click.option("--run", "run_id", required=True, help="Run id.")
+@click.option("--video", required=True, help="The re-cast video, inside the workspace.")
+@write_options
+@json_option
+def reingest(run_id, video, repo, actor, no_commit, offline, as_json) -> int:
+    """Check the video and the pack, record it, and run QC on it as a new attempt. Exit 1 unless QC finalizes."""
+    from .. import recast as core
+
+    done = core.reingest(session(repo, actor, no_commit, offline), run_id, str(Path(video).resolve()))
+    life = done.lifecycle
+    if as_json:
+        emit_json({"new_attempt": done.new_attempt, "lifecycle": dump(life)})
+    elif not done.new_attempt:
+        click.echo(f"{video} was already re-ingested ({life.state}); nothing recorded")
+    else:
+        click.echo(f"{run_id}: re-ingested, QC attempt {life.qc_attempt} decided {life.qc_action}: {life.state}")
+    return 0 if life.state == "DONE" else EXIT_FAILED
+
+
+@click.group()
+def handoff() -> None:
+    """Record publications."""
+
+
+@handoff.command("register")
+@click.option("--run", "run_id", required=True, help="Run id (PASSED).")
+@click.option("--platform", required=True, help="Where it was published, e.g. youtube.")
+@click.option("--url", required=True, help="The post's address.")
+@click.option("--video", help="The published file (its SHA-256 is recorded).")
+@write_options
+@json_option
+def register(run_id, platform, url, video, repo, actor, no_commit, offline, as_json) -> int:
+    """Record a publication; the run becomes POSTED."""
+    from .. import handoff as core
+
+    entry = core.register(session(repo, actor, no_commit, offline), run_id, platform, url,
+                          str(Path(video).resolve()) if video else None)
+    emit_json(dump(entry)) if as_json else click.echo(f"{run_id} POSTED on {platform}: {url}")
+    return 0

@@ -1,0 +1,55 @@
+"""`runner handoff register`: record a publication. The registry
+(`<runs_dir>/handoff_registry.json`) is rewritten atomically under the workspace lock,
+so concurrent writers never lose an entry; the run becomes POSTED, a terminal state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+from . import jsonio, records
+from .errors import StateError, UsageError
+from .models.base import dump
+from .models.recast import HandoffRegistry, Publication
+from .paths import check_name
+from .session import Session, append_event, transaction
+from .timeutil import iso
+
+
+def registry_path(s: Session) -> Path:
+    return s.ws.runs_dir / "handoff_registry.json"
+
+
+def load_registry(s: Session) -> HandoffRegistry:
+    path = registry_path(s)
+    return records.load_model(path, HandoffRegistry, "handoff registry") if path.is_file() else HandoffRegistry()
+
+
+def register(s: Session, run_id: str, platform: str, url: str, video: str | None = None) -> Publication:
+    check_name(platform, "platform")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UsageError(f"invalid --url {url!r}", "give the post's http(s) address")
+    with transaction(s, run_id, "handoff register") as tx:
+        run = records.load_run(s.ws, run_id)
+        if run.status not in ("PASSED", "POSTED"):
+            raise StateError(f"run {run_id} is {run.status}; only a PASSED run can be published",
+                             "finish the run first (every blocking gate passed)")
+        digest = None
+        if video:
+            from .hashing import sha256_file
+
+            digest = sha256_file(s.ws.flag_path(video, "--video"))
+        entry = Publication(run_id=run_id, platform=platform, url=url, posted_at=iso(), by=s.actor,
+                            video_sha256=digest)
+        registry = load_registry(s)
+        if any(e.run_id == run_id and e.platform == platform and e.url == url for e in registry.entries):
+            raise StateError(f"{url} is already registered for {run_id} on {platform}")
+        registry.entries.append(entry)
+        jsonio.write_atomic(registry_path(s), dump(registry))
+        tx.written.append(registry_path(s))
+        run.status = "POSTED"
+        append_event(run, "posted", s.actor, platform=platform, url=url, video_sha256=digest)
+        tx.subject, tx.trailers = f"posted on {platform}", {"Status": "POSTED", "Op": "handoff"}
+        tx.save_run(run)
+        return entry

@@ -1,0 +1,187 @@
+"""The external re-cast handoff: a person takes a pack (hero image, motion video,
+prompt, instructions) to a tool outside the factory and brings a video back.
+
+The workflow declares a gate of kind `recast` (usually non-blocking, after QC):
+`export` opens an attempt of it and writes the pack; `reingest` checks the returned
+video and the pack, finishes that attempt, and runs QC on the video as a new attempt of
+the QC gate. Every state of the lifecycle is really written:
+EXPORTED → RESULT_RECEIVED → REINGESTED → QC_DONE → DONE (QC finalized) or FAILED."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import attempts, engine, jsonio, records
+from .errors import NotFoundError, RunnerError, StateError
+from .gates import variables
+from .hashing import sha256_bytes, sha256_file
+from .models.base import dump
+from .models.recast import PackFile, RecastLifecycle, RecastPack, Transition
+from .models.run import PacketRef, Run
+from .models.workflow import WorkflowGate
+from .paths import substitute
+from .session import Session
+from .steps import STEP_KINDS, StepContext
+from .timeutil import iso
+
+ROLES = {"hero_image": "hero", "motion_video": "motion", "prompt": "prompt", "instructions": "instructions"}
+
+
+@dataclass
+class Reingested:
+    lifecycle: RecastLifecycle
+    new_attempt: bool  # False: this very file was re-ingested before
+
+
+def _gates(s: Session, run: Run) -> tuple[WorkflowGate, WorkflowGate]:
+    wf = engine.workflow_of(s, run)
+    recast = next((g for g in wf.gates if g.kind == "recast"), None)
+    if recast is None:
+        raise NotFoundError(f"workflow {wf.workflow} has no gate of kind recast",
+                            'add one, e.g. {"gate": "RECAST", "kind": "recast", "blocking": false}')
+    qc_id = recast.params.get("qc_gate") or next((g.gate for g in wf.gates if g.kind == "qc"), None)
+    qc = wf.gate(qc_id) if qc_id else None
+    if qc is None:
+        raise NotFoundError(f"workflow {wf.workflow} has no qc gate for the re-cast video")
+    return recast, qc
+
+
+def _template(s: Session, run: Run, gate: WorkflowGate, key: str, default: str) -> str:
+    values = variables(s.ws.root, run.workflow.slug, run.workflow.artifact_path, run.run_id)
+    return substitute(str(gate.params.get(key, default)), values, where=f"gate {gate.gate} params.{key}: ")
+
+
+def pack_dir(s: Session, run: Run, gate: WorkflowGate) -> Path:
+    return s.ws.path(_template(s, run, gate, "out", "{artifact_path}/recast"), "recast pack")
+
+
+def export(s: Session, run_id: str) -> RecastLifecycle:
+    run = records.load_run(s.ws, run_id)
+    recast, qc = _gates(s, run)
+    directory = pack_dir(s, run, recast)
+    sources = {
+        "hero_image": s.ws.path(_template(s, run, recast, "hero_image", "{artifact_path}/assets/hero.png"), "hero image"),
+        "motion_video": s.ws.path(_template(s, run, recast, "motion_video", "{artifact_path}/render/final.mp4"),
+                                  "motion video"),
+    }
+    for role, path in sources.items():
+        if not path.is_file():
+            raise NotFoundError(f"recast {role} not found: {s.ws.rel(path)}", f"set params.{role} of gate {recast.gate}")
+    lifecycle: list[RecastLifecycle] = []
+
+    def write_pack(run_now: Run, state, number: int) -> PacketRef:
+        files = []
+        for role, source in sources.items():
+            target = directory / f"{ROLES[role]}{source.suffix.lower()}"
+            jsonio.write_atomic(target, source.read_bytes())
+            files.append(target)
+        texts = {"prompt": (run_now.prompt or recast.params.get("prompt") or "(no prompt)").strip() + "\n",
+                 "instructions": _instructions(s, run_now, recast, qc)}
+        for role, text in texts.items():
+            target = directory / f"{ROLES[role]}{'.txt' if role == 'prompt' else '.md'}"
+            jsonio.write_atomic(target, text)
+            files.append(target)
+        roles = list(sources) + list(texts)
+        manifest = RecastPack(run_id=run_id, gate=recast.gate, attempt=number, created_at=iso(), created_by=s.actor,
+                              files=[PackFile(role=r, path=s.ws.rel(p), sha256=sha256_file(p), size=p.stat().st_size)
+                                     for r, p in zip(roles, files)])
+        jsonio.write_atomic(directory / "manifest.json", dump(manifest))
+        state_file = RecastLifecycle(run_id=run_id, gate=recast.gate, state="EXPORTED", qc_gate=qc.gate,
+                                     pack_manifest_sha256=sha256_file(directory / "manifest.json"),
+                                     history=[Transition(state="EXPORTED", at=iso(), by=s.actor)])
+        jsonio.write_atomic(directory / "lifecycle.json", dump(state_file))
+        lifecycle.append(state_file)
+        text = (directory / "instructions.md").read_text()
+        return PacketRef(path=s.ws.rel(directory / "instructions.md"), sha256=sha256_bytes(text.encode()))
+
+    attempts.gate_start(s, run_id, recast.gate, "external re-cast", force=True, packet=write_pack)
+    attempts.mark_waiting_for_outputs(s, run_id, recast.gate)
+    return lifecycle[0]
+
+
+def _instructions(s: Session, run: Run, recast: WorkflowGate, qc: WorkflowGate) -> str:
+    lines = [f"# Re-cast pack for {run.run_id}", "",
+             "Take `hero.*` (who must appear) and `motion.mp4` (the motion to keep) to the re-cast tool,",
+             "with the prompt in `prompt.txt`. Bring back one video file, put it inside the workspace, then run:", "",
+             f"    runner recast reingest --run {run.run_id} --video PATH", "",
+             "Do not change the files of this pack: their SHA-256 are in manifest.json and a changed pack is refused."]
+    action = s.ws.path(_template(s, run, qc, "out", "{artifact_path}/qc"), "qc output") / "user_action_required.json"
+    if action.is_file():
+        lines += ["", "## Why QC asked for a person", "", "```json", action.read_text().strip(), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _lifecycle(directory: Path) -> RecastLifecycle:
+    path = directory / "lifecycle.json"
+    if not path.is_file():
+        raise StateError(f"no re-cast pack in {directory}", "run `runner recast export --run ID` first")
+    return records.load_model(path, RecastLifecycle, "recast lifecycle")
+
+
+def _advance(s: Session, directory: Path, life: RecastLifecycle, state: str, note: str | None = None) -> None:
+    life.state = state
+    life.history.append(Transition(state=state, at=iso(), by=s.actor, note=note))
+    jsonio.write_atomic(directory / "lifecycle.json", dump(life))
+
+
+def reingest(s: Session, run_id: str, video: str) -> Reingested:
+    from .media.probe import media_info
+
+    run = records.load_run(s.ws, run_id)
+    recast, qc = _gates(s, run)
+    directory = pack_dir(s, run, recast)
+    life = _lifecycle(directory)
+    source = s.ws.flag_path(video, "--video")
+    if not source.is_file():
+        raise NotFoundError(f"no such video: {video}")
+    digest = sha256_file(source)
+    if life.result_sha256 == digest:
+        return Reingested(life, new_attempt=False)
+    if life.state != "EXPORTED":
+        raise StateError(f"the pack of {run_id} was already re-ingested ({life.state})",
+                         "export a new pack to re-cast again")
+    _check_pack(s, directory, life)
+    try:
+        info = media_info(source)
+    except RunnerError as exc:
+        raise RunnerError(f"{video} does not probe as a video: {exc.message}", "bring back a video file") from None
+    if info.video_codec is None:
+        raise RunnerError(f"{video} has no video stream", "bring back a video file")
+    result = directory / "result" / f"recast{source.suffix.lower() or '.mp4'}"
+    jsonio.write_atomic(result, source.read_bytes())
+    life.result_video, life.result_sha256, life.source_video = s.ws.rel(result), digest, s.ws.rel(source)
+    _advance(s, directory, life, "RESULT_RECEIVED")
+    attempts.gate_finish(s, run_id, recast.gate)
+    _advance(s, directory, life, "REINGESTED")
+    life.qc_attempt, life.qc_action = _qc(s, run_id, qc, life.result_video, directory)
+    _advance(s, directory, life, "QC_DONE", note=f"QC attempt {life.qc_attempt}: {life.qc_action}")
+    _advance(s, directory, life, "DONE" if life.qc_action == "finalize" else "FAILED")
+    return Reingested(life, new_attempt=True)
+
+
+def _check_pack(s: Session, directory: Path, life: RecastLifecycle) -> None:
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file() or sha256_file(manifest_path) != life.pack_manifest_sha256:
+        raise StateError(f"the pack's manifest {s.ws.rel(manifest_path)} changed since export", "export a new pack")
+    manifest = records.load_model(manifest_path, RecastPack, "recast manifest")
+    for f in manifest.files:
+        path = s.ws.path(f.path)
+        if not path.is_file() or sha256_file(path) != f.sha256:
+            raise StateError(f"the pack was changed since export: {f.path}", "export a new pack")
+
+
+def _qc(s: Session, run_id: str, qc: WorkflowGate, video_rel: str, directory: Path) -> tuple[int, str]:
+    params = {"video": video_rel, "out": s.ws.rel(directory / "qc")}
+    opened = attempts.gate_start(s, run_id, qc.gate, "qc", force=True, params=params, owned=True,
+                                 supersede="a re-cast video was re-ingested")
+    run = records.load_run(s.ws, run_id)
+    produced = STEP_KINDS["qc"].produce(StepContext(s, run, qc, opened.attempt, True,
+                                                    retries=run.gate(qc.gate).retries))
+    action = produced.route.action if produced.route else "finalize"
+    # The decision is in the QC outputs and the attempt's failure reason; a re-cast video
+    # is not re-rendered, so retries and fallbacks are not followed here.
+    attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure,
+                         route=produced.route if action in ("finalize", "escalate", "abort") else None)
+    return opened.attempt, action
