@@ -12,7 +12,7 @@ from .attempts import TIMER, gate_of
 from .errors import StateError, UsageError
 from .hashing import sha256_file
 from .models.decision import Decision, PatchedFile
-from .models.run import Actor, DecisionRef, GateState, Run
+from .models.run import CLOSED, Actor, DecisionRef, GateState, Run
 from .session import Session, Transaction, append_event, parse_actor, transaction
 from .timeutil import iso, now, parse
 
@@ -66,11 +66,10 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
         if patch_file is not None:
             from . import patches
 
-            raw = patches.load_patch(s.ws.path(str(patch_file), "--patch") if not patch_file.is_absolute()
-                                     else patch_file)
+            raw = patches.load_patch(s.ws.flag_path(str(Path(patch_file).resolve()), "--patch"))
             outputs = _outputs(s, run, state)
             planned = patches.plan(s.ws.root, raw, outputs, target)
-            patch = patches.describe(raw, target)
+            patch = patches.describe(raw, planned[0].path)  # stored with its target resolved
             patched = [PatchedFile(path=p.path, sha256_before=p.sha256_before, sha256_after=p.sha256_after)
                        for p in planned]
         decision = record_decision(tx, run, state, verdict, actor, note=note, patch=patch, patched=patched)
@@ -79,7 +78,7 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
 
 
 def _decidable(run: Run, state: GateState) -> None:
-    if run.status in ("PASSED", "CANCELED"):
+    if run.status in CLOSED:
         raise StateError(f"run {run.run_id} is {run.status}; its gates can no longer be decided",
                          "start a new run")
     if state.status == "AWAITING_APPROVAL":
@@ -105,17 +104,12 @@ def pending_patch(s: Session, run: Run, state: GateState):
 
 
 def apply_patch(s: Session, run: Run, state: GateState, decision: Decision) -> None:
-    """Apply a rejected attempt's patch (verifying every file is as the decision saw it)."""
+    """Apply a rejected attempt's patch, only onto the bytes the decision saw (a file that
+    already holds the patched bytes, from an apply interrupted before it was recorded, is
+    left as it is)."""
     from . import patches
 
-    planned = patches.plan(s.ws.root, decision.patch if decision.patch.get("type") != "json_patch"
-                           else decision.patch["operations"], [f.path for f in decision.patched_files],
-                           decision.patched_files[0].path if decision.patch.get("type") == "json_patch" else None)
-    for want, got in zip(decision.patched_files, planned):
-        if want.sha256_after != got.sha256_after:
-            raise StateError(f"patch of decision {decision.decision} would now give a different {want.path}",
-                             "the file changed since the decision; decide again")
-    patches.apply(s.ws.root, planned)
+    patches.apply(s.ws.root, patches.replan(s.ws.root, decision.patch, decision.patched_files))
 
 
 @dataclass
@@ -146,7 +140,7 @@ def tick_run(s: Session, run_id: str) -> list[Fired]:
     with transaction(s, run_id, "tick") as tx:
         run = records.load_run(s.ws, run_id)  # again, under the lock
         for state in run.gates:
-            if not _expired(state) or run.status in ("PASSED", "CANCELED"):
+            if not _expired(state) or run.status in CLOSED:
                 continue
             w = state.waiting
             if w.on_timeout == "escalate":
@@ -188,7 +182,7 @@ def inbox(ws) -> list[Waiting]:
     moment = now()
     for run_id in records.list_run_ids(ws):
         run = records.load_run(ws, run_id)
-        if run.status in ("PASSED", "CANCELED"):
+        if run.status in CLOSED:
             continue
         for g in run.gates:
             w = g.waiting

@@ -37,6 +37,7 @@ def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False
         payload = dumps(data).encode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode(path))  # mkstemp makes 0600; keep the file's mode, or the usual one
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -51,6 +52,15 @@ def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def _mode(path: Path) -> int:
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def fsync_dir(directory: Path) -> None:

@@ -23,9 +23,10 @@ def models() -> dict[str, type[BaseModel]]:
         found.update(decision.SCHEMA_MODELS)
     except ImportError:
         pass
-    from .models import recast
+    from .models import patch, recast
 
     found.update(recast.SCHEMA_MODELS)
+    found.update(patch.SCHEMA_MODELS)
     try:
         from .models import media
 

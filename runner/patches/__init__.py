@@ -3,8 +3,9 @@ decision time), apply (at resume, only onto the exact bytes the plan saw).
 
     patch = load_patch(Path("fix.json"))           # a list (RFC 6902) or a typed dict
     planned = plan(root, patch, outputs, target)    # nothing written; hashes before/after
-    record = describe(patch, target)                # what the decision record stores
-    ...
+    record = describe(patch, planned[0].path)       # what the decision record stores
+    ...                                             # (with the hashes, not the bytes)
+    planned = replan(root, record, recorded_files)  # at resume: same bytes, same hashes
     apply(root, planned)                            # refuses files changed since the plan
 
 The patch types are the literal registry PATCH_TYPES: type tag -> function
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import posixpath
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import yaml
 from pydantic import ValidationError
@@ -26,23 +27,18 @@ from ..jsonio import write_atomic
 from ..models.base import describe_validation_error
 from ..models.patch import PATCH_MODELS, AnyPatch, JsonPatch
 from ..paths import inside, relative
-from . import kinds
+from . import audio, kinds
 from .base import PatchError, PlannedFile, one_line, structured_kind
 
-__all__ = ["PATCH_TYPES", "PatchError", "PlannedFile", "apply", "describe", "load_patch", "plan"]
+__all__ = ["PATCH_TYPES", "PatchError", "PlannedFile", "apply", "describe", "load_patch", "plan", "replan"]
 
 PATCH_TYPES: dict[str, Callable[[Any, bytes, str], bytes]] = {
     "json_patch": kinds.json_patch,
     "text_replace": kinds.text_replace,
     "section_replace": kinds.section_replace,
     "duration_adjust": kinds.duration_adjust,
+    "level_adjust": audio.level_adjust,  # imports the media extra only when used
 }
-
-# Types whose spec is validated here but whose function lives elsewhere. The media code
-# applies `level_adjust` (audio) by adding PATCH_TYPES["level_adjust"] = fn, where fn has
-# the same signature as the others and returns the new bytes without writing anything.
-# Until then planning such a patch is refused with this message.
-HOOKS = {"level_adjust": ("level_adjust needs the media extra", "install it with: pip install 'runner[media]'")}
 
 
 def load_patch(path: Path) -> Any:
@@ -93,8 +89,7 @@ def plan(root: Path, patch: Any, outputs: list[str], target: str | None = None) 
     spec = _spec(patch, target)
     function = PATCH_TYPES.get(spec.type)
     if function is None:
-        message, hint = HOOKS.get(spec.type, (f"no function for patch type {spec.type!r}", None))
-        raise PatchError(message, hint)
+        raise PatchError(f"no function for patch type {spec.type!r}")
     rel = spec.target
     if rel is None:
         if spec.type != "json_patch":
@@ -106,6 +101,42 @@ def plan(root: Path, patch: Any, outputs: list[str], target: str | None = None) 
     if after == before:
         raise PatchError(f"the patch changes nothing in {rel}", "check the patch against the file")
     return [PlannedFile(rel, sha256_bytes(before), sha256_bytes(after), after)]
+
+
+def replan(root: Path, patch: Any, recorded: Sequence[Any]) -> list[PlannedFile]:
+    """Plan a decision's stored patch again at resume, for `apply`. `recorded` are the
+    decision's files (anything with path, sha256_before, sha256_after). Each file must
+    still hold its `before` bytes (or already its `after` bytes: an earlier apply), and the
+    new plan must give exactly the recorded `after` hashes."""
+    root = Path(root)
+    pending, done = [], []
+    for item in recorded:
+        path = _contained(root, _clean(item.path))
+        try:
+            current = sha256_file(path)
+        except FileNotFoundError:
+            raise PatchError(f"{item.path} no longer exists; decide again") from None
+        if current == item.sha256_after:
+            done.append(PlannedFile(item.path, item.sha256_before, item.sha256_after, path.read_bytes()))
+        elif current != item.sha256_before:
+            raise PatchError(f"{item.path} changed since the decision (sha256 {current}, the decision saw "
+                             f"{item.sha256_before}); decide again", "nothing was written")
+        else:
+            pending.append(item)
+    if not pending:
+        return done
+    target = pending[0].path if len(pending) == 1 else None
+    planned = plan(root, patch, [item.path for item in pending], target)
+    wanted = {item.path: item.sha256_after for item in pending}
+    for item in planned:
+        if wanted.get(item.path) != item.sha256_after:
+            raise PatchError(f"planning the stored patch again gives a different {item.path} "
+                             f"(sha256 {item.sha256_after}, the decision recorded {wanted.get(item.path)})",
+                             "decide again")
+    if {item.path for item in planned} != set(wanted):
+        raise PatchError("planning the stored patch again changes other files than the decision recorded",
+                         "decide again")
+    return done + planned
 
 
 def apply(root: Path, planned: list[PlannedFile]) -> None:
@@ -131,10 +162,8 @@ def apply(root: Path, planned: list[PlannedFile]) -> None:
         todo.append((path, item))
     done: list[str] = []
     for path, item in todo:
-        mode = path.stat().st_mode & 0o7777
         try:
-            write_atomic(path, item.content)
-            path.chmod(mode)  # write_atomic's temp file is 0600; keep the file's own mode
+            write_atomic(path, item.content)  # keeps the file's mode
         except OSError as exc:
             rest = [other.path for _, other in todo[len(done) + 1:]]
             raise PatchError(f"writing {item.path} failed: {exc.strerror or exc}",
