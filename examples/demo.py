@@ -98,9 +98,9 @@ def video(root: Path) -> None:
     print("--- qc_report.json: metrics ---")
     for key, value in report["metrics"].items():
         print(f"  {key:22} {value}")
-    print("\n--- the producer reviews the video and approves it ---")
-    runner("gate", "approve", "--run", run_id, "--gate", "REVIEW", "--by", "Demo Producer <producer@example.org>",
-           "--note", "approved by the demo script on behalf of the producer", cwd=root)
+    print("\n--- REVIEW waits for a person; here the demo script approves, and the record says so ---")
+    runner("gate", "approve", "--run", run_id, "--gate", "REVIEW", "--by", "examples/demo.py (the demo script)",
+           "--note", "approved by the demo script, not by a person who watched the video", cwd=root)
     runner("run", "resume", "--run", run_id, cwd=root)
     runner("run", "show", "--run", run_id, cwd=root)
     first_qc = root / "runs" / run_id / "record" / "gates" / "QC" / "attempt-1.json"
