@@ -12,6 +12,7 @@ from . import __version__, contracts, gates, records
 from .errors import NotFoundError, StateError, UsageError
 from .hashing import sha256_file
 from .models.run import (
+    CLOSED,
     Actor, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Invocation, OpenAttempt,
     PacketRef, Route, Run, ValidationSummary, Waiting,
 )
@@ -34,19 +35,22 @@ def gate_of(run: Run, gate_id: str) -> GateState:
 def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, force: bool = False,
                *, patch_of: int | None = None, start_from: bool = False,
                packet: "callable | None" = None, owned: bool = False,
-               params: dict | None = None) -> OpenAttempt:
+               params: dict | None = None, supersede: str | None = None) -> OpenAttempt:
     """Open a new attempt. `packet(run, state, number) -> PacketRef` writes the prompt packet."""
     with transaction(s, run_id, f"gate start {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
         state = gate_of(run, gate_id)
-        if run.status in ("PASSED", "CANCELED"):
-            raise StateError(f"run {run_id} is {run.status}; no gate can start", "start a new run")
+        if run.status in CLOSED or any(e.type == "run_completed" for e in run.events):
+            raise StateError(f"run {run_id} is completed ({run.status}); no gate can start", "start a new run")
         if state.current is not None:
             raise StateError(
                 f"gate {gate_id} attempt {state.current.attempt} is still running (started {state.current.started_at})",
                 f"finish it with `runner gate finish --run {run_id} --gate {gate_id}` or fail it with `runner gate fail`",
             )
-        if state.status == "AWAITING_APPROVAL":
+        if state.status == "AWAITING_APPROVAL" and supersede:
+            append_event(run, "decision_superseded", s.actor, gate=gate_id, attempt=state.attempts[-1].attempt,
+                         reason=supersede)
+        elif state.status == "AWAITING_APPROVAL":
             raise StateError(f"gate {gate_id} attempt {state.attempts[-1].attempt} waits for a decision",
                              f"approve or reject it first: `runner gate approve|reject --run {run_id} --gate {gate_id}`")
         pending = [g.gate for g in run.gates[: run.gates.index(state)] if g.blocking and g.status != "PASS"]
@@ -260,6 +264,46 @@ def mark_waiting_for_outputs(s: Session, run_id: str, gate_id: str) -> None:
         tx.subject = f"gate {gate_id} attempt {current.attempt} paused"
         tx.trailers = {"Gate": gate_id, "Attempt": current.attempt, "Status": "PAUSED", "Op": "pause"}
         tx.save_run(run)
+
+
+def take_over(s: Session, run_id: str, gate_id: str) -> None:
+    """Before this process runs again an open attempt that another process started (a
+    driver killed mid-command, then `run resume`): refuse while that process is alive on
+    this host, else become the attempt's owner (recorded as an event)."""
+    with transaction(s, run_id, f"take over {gate_id}") as tx:
+        run = records.load_run(s.ws, run_id)
+        state, current = open_attempt(run, gate_id)
+        me, host = os.getpid(), socket.gethostname()
+        if current.pid is None or current.pid == me:
+            return
+        refuse_if_busy(state)
+        append_event(run, "attempt_taken_over", s.actor, gate=gate_id, attempt=current.attempt,
+                     previous_pid=current.pid, previous_host=current.host)
+        tx.subject = f"gate {gate_id} attempt {current.attempt} taken over from process {current.pid}"
+        current.pid, current.host = me, host
+        tx.trailers = {"Gate": gate_id, "Attempt": current.attempt, "Status": "RUNNING", "Op": "take-over"}
+        tx.save_run(run)
+
+
+def refuse_if_busy(state: GateState) -> None:
+    """Refuse to run a gate whose open attempt another live process on this host runs."""
+    current = state.current
+    if current is None or current.pid is None or current.pid == os.getpid():
+        return
+    if current.host == socket.gethostname() and _alive(current.pid):
+        raise StateError(f"gate {state.gate} attempt {current.attempt} is being run by process {current.pid} "
+                         f"(started {current.started_at})",
+                         "wait for that driver to finish, or stop it and resume again")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
 
 
 __all__ = ["PacketRef", "TIMER"]

@@ -82,8 +82,8 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
         raise UsageError(f"invalid --status {status!r}", "use PASSED, FAILED or CANCELED")
     with transaction(s, run_id, "run complete") as tx:
         run = records.load_run(s.ws, run_id)
-        if run.status in CLOSED:
-            raise StateError(f"run {run_id} is already {run.status}")
+        if run.status in CLOSED or completed(run):
+            raise StateError(f"run {run_id} is already completed ({run.status})")
         running = [g.gate for g in run.gates if g.current is not None or g.status == "AWAITING_APPROVAL"]
         not_passed = [g.gate for g in run.gates if g.blocking and g.status != "PASS"]
         status = status or ("PASSED" if not not_passed else "FAILED")
@@ -96,6 +96,12 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
         tx.subject, tx.trailers = f"complete {status}", {"Status": status, "Op": "run-complete"}
         tx.save_run(run)
         return run
+
+
+def completed(run: Run) -> bool:
+    """A run ended by `run complete` (even FAILED) takes no more attempts; a run FAILED
+    by a gate can still be retried."""
+    return any(e.type == "run_completed" for e in run.events)
 
 
 def cancel_run(s: Session, run_id: str, reason: str | None = None) -> Run:

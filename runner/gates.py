@@ -39,9 +39,12 @@ def variables(root: Path, slug: str, artifact_path: str | None, run_id: str) -> 
         # A missing component resolves to a path that does not exist, so the check fails visibly.
         return f"{artifact_path}/{found[0].name}" if found else f"{artifact_path}/<no *Client.tsx or *Client.jsx>"
 
+    def no_artifact_path() -> str:
+        raise ContractError("{artifact_path} is used, but this run has no artifact path",
+                            "start the run with --artifact-path")
+
     values: dict = {"slug": slug, "run_id": run_id, "client_component": client_component}
-    if artifact_path is not None:
-        values["artifact_path"] = artifact_path
+    values["artifact_path"] = artifact_path if artifact_path is not None else no_artifact_path
     return values
 
 
@@ -49,7 +52,13 @@ def resolve_outputs(root: Path, contract: Contract, values: Variables, depth: st
     outputs = []
     for rule, items in contract.required_outputs.groups():
         for i, item in enumerate(items):
-            rel = substitute(item.path, values, where=f"{where}required_outputs.{rule}[{i}].path: ")
+            field = f"{where}required_outputs.{rule}[{i}].path: "
+            try:
+                rel = substitute(item.path, values, where=field)
+            except ContractError as exc:
+                if not exc.message.startswith(where):
+                    exc.message = field + exc.message
+                raise
             inside(root, rel, what="required output")
             outputs.append(Output(rel, item.is_required(depth), item.description, rule))
     return outputs
@@ -95,9 +104,7 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
         ))
     failures = [r for r in results if r.status == "FAIL"]
     warnings = [f"validations[{r.index}] {r.type}: {r.message}" for r in results if r.status == "WARN"]
-    missing = "; ".join(filter(None, (
-        _missing_outputs(rule, [a for a, o in zip(artifacts, outputs) if o.rule == rule])
-        for rule, _ in contract.required_outputs.groups()))) or None
+    missing = _missing_outputs(rules, artifacts)
     reasons = ([missing] if missing else []) + [f"validations[{r.index}] {r.type}: {r.message}" for r in failures]
     return Evaluation(
         status="FAIL" if reasons else "PASS",

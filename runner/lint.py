@@ -77,11 +77,17 @@ def _single(exc: ValidationError, index: int) -> ValidationError:
 
 
 def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Finding]:
+    from .steps import STEP_KINDS
+
     out = []
     for i, gate in enumerate(workflow.gates):
-        contract_rel = contracts.contract_path(ws, gate)
+        if gate.kind not in STEP_KINDS:
+            out.append(Finding(rel, f"gates[{i}] ({gate.gate}): unknown kind {gate.kind!r} "
+                                    f"(known: {', '.join(sorted(STEP_KINDS))})"))
+            continue
         try:
-            contracts.load_contract(ws, contract_rel)
+            if contracts.has_contract(ws, gate):  # kinds other than agent may go without one
+                contracts.load_contract(ws, contracts.contract_path(ws, gate))
         except RunnerError as exc:
             out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message}"))
     return out

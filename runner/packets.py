@@ -96,12 +96,15 @@ def _contract_sections(s: Session, contract: Contract, values: dict) -> list[str
             out += [f"--- {rel} ---", body, f"--- end of {rel} ---"]
     if not contract.required_skills:
         out.append("(none)")
-    rule = contract.required_outputs.rule
-    out += ["", f"## Required outputs ({'all of' if rule == 'all_of' else 'at least one of'})"]
-    for item in contract.required_outputs.items:
-        path = substitute(item.path, values, strict=False)
-        flag = "" if item.required else " (optional)"
-        out.append(f"- {path}{flag}" + (f": {item.description}" if item.description else ""))
+    for rule in ("all_of", "any_of"):
+        items = [item for r, item in contract.required_outputs.by_rule() if r == rule]
+        if not items:
+            continue
+        out += ["", f"## Required outputs ({'all of' if rule == 'all_of' else 'at least one of'})"]
+        for item in items:
+            path = substitute(item.path, values, strict=False)
+            flag = "" if item.is_required(run_depth(values)) else " (optional)"
+            out.append(f"- {path}{flag}" + (f": {item.description}" if item.description else ""))
     out += ["", "## What validation will check"]
     for i, check in enumerate(contract.validations):
         target = getattr(check, "target", None) or getattr(check, "targets", None) or ""
@@ -110,6 +113,10 @@ def _contract_sections(s: Session, contract: Contract, values: dict) -> list[str
         out.append(f"{i + 1}. {check.type} {target}{severity}" + (f": {check.description}" if check.description else ""))
     out.append("")
     return out
+
+
+def run_depth(values: dict) -> str:
+    return values.get("depth", "standard")
 
 
 def _continue(run: Run, gate: WorkflowGate, state: GateState) -> list[str]:

@@ -31,7 +31,11 @@ class Workspace:
         """A path given on the command line: relative to the workspace root, or absolute
         but inside the workspace."""
         if os.path.isabs(value):
-            value = relative(self.root, Path(value))
+            try:
+                value = relative(self.root, Path(value))
+            except WorkspaceError:
+                raise WorkspaceError(f"{what} {value!r} is outside the workspace {self.root}",
+                                     "give a path inside the workspace") from None
         return inside(self.root, value, what=what)
 
     def rel(self, path: Path) -> str:

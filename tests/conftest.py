@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 # tests/helpers.py is importable as `helpers` from every tier.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import ESY, REPO, SHARED, requires_shared  # noqa: E402,F401  (kept importable from here)
+from helpers import ESY, REPO, SHARED, git, make_repo, requires_shared  # noqa: E402,F401  (kept importable from here)
 
 _GIT_ENV_DROP = ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
                  "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
@@ -47,18 +46,6 @@ def isolated_git(monkeypatch, _git_template):
     monkeypatch.setenv("GIT_TEMPLATE_DIR", str(_git_template))
     for key in _GIT_ENV_DROP:
         monkeypatch.delenv(key, raising=False)
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
-
-
-def make_repo(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", "Ada Tester")
-    git(path, "config", "user.email", "ada@example.org")
-    return path
 
 
 @pytest.fixture(scope="session")

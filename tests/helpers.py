@@ -85,6 +85,14 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
+def make_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Ada Tester")
+    git(path, "config", "user.email", "ada@example.org")
+    return path
+
+
 def git_ok(root: Path, *args: str) -> bool:
     return subprocess.run(["git", *args], cwd=root, capture_output=True).returncode == 0
 
@@ -123,7 +131,8 @@ def porcelain(root: Path) -> list[str]:
 
 def install_essay(root: Path) -> Path:
     """Copy the project's example contracts and 3-gate workflow into a workspace."""
-    for contract in sorted((REPO / "contracts").glob("*.contract.json")):
+    for gate in ("G1", "G2", "G3"):
+        contract = REPO / "contracts" / f"{gate}.contract.json"
         target = root / "contracts" / contract.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(contract, target)
