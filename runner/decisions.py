@@ -26,7 +26,12 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
     attempt = state.attempts[-1].attempt
     directory = records.gate_dir(ws, run.run_id, state.gate)
     on_disk = [int(m.group(1)) for p in directory.glob("decision-*.json") if (m := DECISION_FILE.match(p.name))]
-    number = max(on_disk + [d.decision for d in state.decisions] + [0]) + 1
+    recorded = [d.decision for d in state.decisions]
+    unlisted = sorted(set(on_disk) - set(recorded))
+    if unlisted:  # a decision written by a command killed before RUN.json listed it
+        raise StateError(f"gate {state.gate}: decision-{unlisted[0]}.json was written by an interrupted command "
+                         f"but RUN.json does not list it", "run `runner doctor --fix` to record it first")
+    number = max(on_disk + recorded + [0]) + 1
     decision = Decision(run_id=run.run_id, gate=state.gate, decision=number, attempt=attempt, verdict=verdict,
                         by=by, at=iso(), note=note, automatic=automatic, timed_out=timed_out, deadline=deadline,
                         patch=patch, patched_files=patched or [], runner_version=__version__)

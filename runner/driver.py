@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import attempts, contracts, decisions, engine, packets, records
 from .errors import StateError
-from .models.run import GateState, Run
+from .models.run import CLOSED, GateState, Run
 from .session import Session, append_event, transaction
 from .steps import STEP_KINDS, StepContext
 
@@ -49,8 +49,10 @@ def start(s: Session, workflow: str, slug: str, artifact_path: str | None = None
 def resume(s: Session, run_id: str) -> Outcome:
     with transaction(s, run_id, "resume") as tx:
         run = records.load_run(s.ws, run_id)
-        if run.status in ("PASSED", "CANCELED"):
+        if run.status in CLOSED:
             raise StateError(f"run {run_id} is {run.status}; nothing to resume", "start a new run")
+        for state in run.gates:
+            attempts.refuse_if_busy(state)
         append_event(run, "resumed", s.actor)
         tx.subject, tx.trailers = "resumed", {"Status": run.status, "Op": "resume"}
         tx.save_run(run)
@@ -63,7 +65,7 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
     decisions.tick_run(s, run_id)
     while True:
         run = records.load_run(s.ws, run_id)
-        if run.status in ("PASSED", "CANCELED"):
+        if run.status in CLOSED:
             return Outcome("done", run_id, run.status, message=f"run {run_id} is {run.status}")
         state = _next_gate(run)
         if state is None:
@@ -78,6 +80,7 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
                 _apply_patch(s, run_id, state, decision)
                 attempts.gate_start(s, run_id, state.gate, patch_of=decision.decision)
                 attempts.gate_finish(s, run_id, state.gate)
+                proceed = False  # the go-ahead applied the patch: patched outputs that fail stop the run
                 continue
             if state.route is not None and state.route.action == "abort":
                 done = engine.complete_run(s, run_id, "FAILED", state.route.reason)
@@ -91,6 +94,8 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
                                 packet=lambda r, st, n: packets.write(s, r, wf_gate, st, n, _retry_notes(s, r, st)))
             proceed = False
             continue
+        if state.current.pid is not None:  # an attempt the runner runs itself: is it ours?
+            attempts.take_over(s, run_id, state.gate)
         wf_gate = engine.workflow_of(s, run).gate(state.gate)
         produced = STEP_KINDS[state.kind].produce(StepContext(s, run, wf_gate, state.current.attempt, proceed,
                                                                    retries=state.retries))
@@ -105,6 +110,8 @@ def _next_gate(run: Run) -> GateState | None:
     for state in run.gates:
         if state.status == "PASS":
             continue
+        if state.status == "PENDING" and STEP_KINDS[state.kind].on_demand:
+            continue  # started by its own command (e.g. `runner recast export`)
         if state.status == "FAIL" and not state.blocking and not state.decisions and state.route is None:
             continue  # a failed non-blocking gate is recorded and passed over
         return state
@@ -148,8 +155,10 @@ def _failed(run: Run, state: GateState, reason: str | None) -> Outcome:
     return Outcome("failed", run.run_id, run.status, gate=state.gate,
                    attempt=state.attempts[-1].attempt if state.attempts else None,
                    message=f"gate {state.gate} failed: {reason or 'see the attempt record'}",
-                   next_steps=[f"fix the outputs, then `runner run resume --run {run.run_id}` retries {state.gate} "
-                               "as a new attempt", f"or `runner run cancel --run {run.run_id}`"])
+                   next_steps=[f"`runner run resume --run {run.run_id}` retries {state.gate} as a new attempt"
+                               + (" (its prompt packet says why this one failed; it waits for the outputs)"
+                                  if state.kind == "agent" else ""),
+                               f"or `runner run cancel --run {run.run_id}`"])
 
 
 def _paused_for_outputs(run: Run, gate_id: str) -> Outcome:
@@ -170,7 +179,9 @@ def _paused_for_decision(run: Run, state: GateState) -> Outcome:
     elif w and w.escalated:
         auto = "; its deadline passed and it was escalated: a person must decide"
     return Outcome("paused", rid, run.status, gate=g, attempt=w.attempt if w else None, waiting_for="decision",
-                   deadline=w.deadline if w else None, packet=w.packet if w else None,
+                   # the time of the automatic action: none left once escalated (the prompt
+                   # would otherwise wake at a past deadline, again and again)
+                   deadline=w.deadline if w and not w.escalated else None, packet=w.packet if w else None,
                    message=f"gate {g} waits for a decision{auto}",
                    next_steps=[f"`runner gate approve --run {rid} --gate {g}` or "
                                f"`runner gate reject --run {rid} --gate {g} [--note TEXT] [--patch FILE]`",

@@ -97,7 +97,7 @@ def _contract_sections(s: Session, contract: Contract, values: dict) -> list[str
     if not contract.required_skills:
         out.append("(none)")
     for rule in ("all_of", "any_of"):
-        items = [item for r, item in contract.required_outputs.by_rule() if r == rule]
+        items = dict(contract.required_outputs.groups()).get(rule) or []
         if not items:
             continue
         out += ["", f"## Required outputs ({'all of' if rule == 'all_of' else 'at least one of'})"]

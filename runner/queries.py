@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from . import records
 from .errors import UsageError
+from .paths import check_name
 from .timeutil import now, parse
-from .models.run import Run
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # records and models bring pydantic, which `run list` does not need
+    from .models.run import Run
+    from .workspace import Workspace
 
 
 @dataclass
@@ -42,19 +49,27 @@ def parse_duration(text: str) -> float:
 def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | None = None) -> list[RunSummary]:
     """Every run, oldest first. Reads only the fields it shows (fast with 10,000 runs);
     `run show` validates a whole record. With `stale_after_s`: only unfinished runs
-    whose last event is older than that."""
+    whose last event is older than that.
+
+    The same files as records.list_run_ids/run_file, found with plain string paths:
+    the runs folder is resolved (and checked to be inside the workspace) once, not
+    once per run."""
     out = []
     moment = now()
-    for run_id in records.list_run_ids(ws):
-        path = records.run_file(ws, run_id)
+    if stale_after_s is not None:
+        from .models.run import CLOSED  # only here: it brings pydantic
+    runs = os.fspath(ws.runs_dir)
+    for run_id in _run_ids(runs):
+        check_name(run_id, "run id")
         try:
-            data = json.loads(path.read_bytes())
-            summary = _summary(data)
+            with open(os.path.join(runs, run_id, "record", "RUN.json"), "rb") as fh:
+                data = json.loads(fh.read())
+            summary = _summary(data, moment)
         except (ValueError, KeyError, TypeError, AttributeError):
             summary = RunSummary(run_id, "?", "?", "UNREADABLE", "", None, 0, 0, None)
         if status is not None and summary.status != status:
             continue
-        if stale_after_s is not None and (summary.status in ("PASSED", "CANCELED") or not summary.last_activity
+        if stale_after_s is not None and (summary.status in CLOSED or not summary.last_activity
                                           or (moment - parse(summary.last_activity)).total_seconds() < stale_after_s):
             continue
         out.append(summary)
@@ -62,11 +77,34 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
     return out
 
 
-def _summary(data: dict) -> RunSummary:
+# The errors for which pathlib's is_file()/is_dir() answer False instead of raising.
+_ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _is(path: str, kind: int) -> bool:
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode) == kind
+    except OSError as exc:
+        if exc.errno not in _ABSENT:
+            raise
+        return False
+    except ValueError:
+        return False
+
+
+def _run_ids(runs: str) -> list[str]:
+    """records.list_run_ids without a Path object per run."""
+    if not _is(runs, stat.S_IFDIR):
+        return []
+    return sorted(name for name in os.listdir(runs)
+                  if _is(os.path.join(runs, name, "record", "RUN.json"), stat.S_IFREG))
+
+
+def _summary(data: dict, moment: datetime | None = None) -> RunSummary:
     gates = data.get("gates", [])
     current = next((g["gate"] for g in gates if g.get("current")), None)
     waiting = next((f"{g['gate']}:{g['waiting']['waiting_for']}" for g in gates if g.get("waiting")), None)
-    moment = now()
+    moment = moment or now()
     overdue = [g["gate"] for g in gates if g.get("waiting") and g["waiting"].get("deadline")
                and not g["waiting"].get("escalated") and parse(g["waiting"]["deadline"]) <= moment]
     events = data.get("events") or []
@@ -80,4 +118,6 @@ def _summary(data: dict) -> RunSummary:
 
 
 def show_run(ws: Workspace, run_id: str) -> Run:
+    from . import records
+
     return records.load_run(ws, run_id)

@@ -82,7 +82,11 @@ def _ask(prompt: str, deadline: str | None) -> str | None:
 
 
 def interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """A person at a terminal. A closed stdin (`<&-`: sys.stdin is None) is not one."""
+    try:
+        return bool(sys.stdin and sys.stdout and sys.stdin.isatty() and sys.stdout.isatty())
+    except ValueError:  # a closed file object
+        return False
 
 
 def prompt_text(prompt_file: Path | None) -> str | None:

@@ -98,9 +98,24 @@ def list_(status, stale, older_than, repo, as_json) -> int:
     if as_json:
         emit_json([r.to_dict() for r in runs])
     else:
-        table([(r.run_id, r.status, f"{r.gates_passed}/{r.gates_total}", r.current or "", r.waiting or "",
+        table([(r.run_id, r.status, f"{r.gates_passed}/{r.gates_total}", r.current or "",
+                (r.waiting or "") + (f" (overdue: {', '.join(r.overdue)})" if r.overdue else ""),
                 r.started_at) for r in runs], ["RUN", "STATUS", "PASSED", "OPEN", "WAITING", "STARTED"])
+    for r in runs:
+        if r.overdue:
+            click.echo(f"warning: {r.run_id}: the deadline of {', '.join(r.overdue)} has passed; "
+                       "`runner tick` applies it", err=True)
     return 0
+
+
+def _report_overdue(record) -> None:
+    """Every command that reads a run says when a deadline passed without being applied."""
+    from ..decisions import overdue
+
+    for gate_id in overdue(record):
+        w = record.gate(gate_id).waiting
+        click.echo(f"warning: gate {gate_id} is overdue: its deadline {w.deadline} passed "
+                   f"({w.on_timeout} not applied yet; `runner tick` applies it)", err=True)
 
 
 @run.command("show")
@@ -110,6 +125,7 @@ def list_(status, stale, older_than, repo, as_json) -> int:
 def show(run_id, repo, as_json) -> int:
     """Show a run record."""
     record = queries.show_run(find(repo), run_id)
+    _report_overdue(record)
     if as_json:
         emit_json(dump(record))
         return 0

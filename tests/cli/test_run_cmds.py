@@ -148,7 +148,7 @@ def test_a_passed_run_cannot_be_completed_again_or_restarted(essay_ws):
         pass_gate(essay_ws, run_id, gate)
     cli("run", "complete", "--repo", essay_ws, "--run", run_id, check=0)
     again = cli("run", "complete", "--repo", essay_ws, "--run", run_id, "--status", "CANCELED")
-    assert again.code == 4 and "already PASSED" in again.err, again
+    assert again.code == 4 and "already completed (PASSED)" in again.err, again
     restart = cli("gate", "start", "--repo", essay_ws, "--run", run_id, "--gate", "G1")
     assert restart.code == 4 and "PASSED" in restart.err, restart
 
