@@ -28,34 +28,55 @@ def render(job, out, base, as_json) -> int:
     return 0
 
 
-@click.group(invoke_without_command=True)
-@click.argument("video", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--policy", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="qc_policy.json.")
-@click.option("--sample-fps", type=float, default=5.0, show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write qc_report.json and quality_decision.json here.")
-@json_option
-@click.pass_context
-def qc(ctx, video, policy, sample_fps, out, as_json) -> int:
-    """Check any video against a QC policy; exit 0 when the decision is finalize, 1 otherwise."""
-    if ctx.invoked_subcommand is not None:
-        return 0
-    if video is None:
-        raise click.UsageError("give a VIDEO (or a subcommand)")
-    from ..media import decide, default_policy, load_policy, qc as measure
+class QcGroup(click.Group):
+    """`runner qc VIDEO [OPTIONS]` checks a video; `runner qc import-policy` is a
+    subcommand. (A group argument would swallow the subcommand's name, and options after
+    it would be taken for a subcommand: the video is read as a command name instead, as
+    `runner run WORKFLOW` does.)"""
 
-    chosen = load_policy(policy) if policy else default_policy()
-    report = measure(video.resolve(), chosen, sample_fps)
-    decision = decide(report, chosen, 0)
-    if out:
-        jsonio.write_atomic(out / "qc_report.json", dump(report))
-        jsonio.write_atomic(out / "quality_decision.json", dump(decision))
-    if as_json:
-        emit_json({"report": dump(report), "decision": dump(decision)})
-    else:
-        for r in report.results:
-            click.echo(f"{r.status:9} {r.metric:22} {r.value!s:>10}  ({r.direction} {r.threshold})")
-        click.echo(f"decision: {decision.action} ({decision.reason})")
-    ctx.exit(0 if decision.action == "finalize" else EXIT_FAILED)
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or _check_command(name)
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, "VIDEO [--policy FILE] [--sample-fps N] [--out DIR] [--json] "
+                                                "| import-policy SRC DST")
+
+
+@click.group(cls=QcGroup)
+def qc() -> None:
+    """Check any video against a QC policy: `runner qc VIDEO [--policy FILE]
+    [--sample-fps N] [--out DIR] [--json]` (`runner qc VIDEO --help` lists them); exit 0
+    when the decision is finalize, 1 otherwise."""
+
+
+def _check_command(video_arg: str) -> click.Command:
+    @click.command(video_arg)
+    @click.option("--policy", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="qc_policy.json.")
+    @click.option("--sample-fps", type=float, default=5.0, show_default=True)
+    @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                  help="Write qc_report.json and quality_decision.json here.")
+    @json_option
+    @click.pass_context
+    def check(ctx, policy, sample_fps, out, as_json) -> int:
+        from ..media import decide, default_policy, load_policy, qc as measure
+
+        video = click.Path(dir_okay=False, exists=True, path_type=Path).convert(video_arg, None, ctx)
+        chosen = load_policy(policy) if policy else default_policy()
+        report = measure(video.resolve(), chosen, sample_fps)
+        decision = decide(report, chosen, 0)
+        if out:
+            jsonio.write_atomic(out / "qc_report.json", dump(report))
+            jsonio.write_atomic(out / "quality_decision.json", dump(decision))
+        if as_json:
+            emit_json({"report": dump(report), "decision": dump(decision)})
+        else:
+            for r in report.results:
+                click.echo(f"{r.status:9} {r.metric:22} {r.value!s:>10}  ({r.direction} {r.threshold})")
+            click.echo(f"decision: {decision.action} ({decision.reason})")
+        return 0 if decision.action == "finalize" else EXIT_FAILED
+
+    check.help = f"Check {video_arg} against a QC policy; exit 0 when the decision is finalize, 1 otherwise."
+    return check
 
 
 @qc.command("import-policy")

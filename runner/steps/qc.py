@@ -24,6 +24,9 @@ def produce(ctx: StepContext) -> Produced:
     out = ws.path(paths(ctx, "out", "{artifact_path}/qc"), "qc output")
     report = qc(video, policy, float(ctx.params.get("sample_fps", 5.0)), base=ws.root)
     decision = decide(report, policy, ctx.retries)
+    route = _route(ctx, decision)
+    if route.action != decision.action:  # a retry or fallback this workflow cannot follow
+        decision = _escalated(ctx, decision, report, policy, route.reason)
     jsonio.write_atomic(out / "qc_report.json", dump(report))
     jsonio.write_atomic(out / "quality_decision.json", dump(decision))
     action_file = out / "user_action_required.json"
@@ -33,7 +36,6 @@ def produce(ctx: StepContext) -> Produced:
         action_file.unlink()  # left by an earlier attempt; this attempt's decision needs none
     record_invocation(ctx.session, ctx.run.run_id, gate.gate, "qc", "SUCCESS" if report.passed else "FAIL",
                       duration_s=round(sum(report.stage_seconds.values()), 3))
-    route = _route(ctx, decision)
     if route.action == "escalate":
         route.packet = _escalation_packet(ctx, decision, ws.rel(action_file))
     failure = None if route.action == "finalize" else f"QC decided {route.action}: {decision.reason}"
@@ -54,6 +56,27 @@ def _route(ctx: StepContext, decision) -> Route:
                 action, reason = "escalate", f"{reason}; retry stage {target!r} is not a gate of this run"
                 target, params = None, {}
     return Route(action=action, target=target, params=params, reason=reason, attempt=ctx.attempt)
+
+
+def _escalated(ctx: StepContext, decision, report, policy, reason: str):
+    """The decision on record, turned into the escalation the run follows, with what a
+    person must do (the failing rule that asked for the retry or fallback)."""
+    from ..models.media import UserActionRequired
+
+    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}  # as media.decide orders its culprits
+    culprit = min((r for r in report.results if r.status != "PASS" and r.action == decision.action),
+                  key=lambda r: rank[r.severity])
+    rule = next(r for r in policy.rules if r.id == culprit.rule_id)
+    side = "at least" if culprit.direction == "min" else "at most"
+    need = UserActionRequired(
+        reason="policy_escalation", message=reason, rule_id=culprit.rule_id, metric=culprit.metric,
+        value=culprit.value, threshold=culprit.threshold, direction=culprit.direction,
+        expected_artifact=rule.expected_artifact or f"a video whose {culprit.metric} is {side} {culprit.threshold:g}",
+        example_fix=rule.example_fix or f"give gate {ctx.gate.gate} a params.{decision.action} "
+                                        f"({{gate, params}}), or fix the input by hand",
+    )
+    return decision.model_copy(update={"action": "escalate", "reason": reason, "retry_stages": [],
+                                       "user_action_required": need})
 
 
 def _escalation_packet(ctx: StepContext, decision, action_rel: str) -> str:
