@@ -28,7 +28,12 @@ class LazyGroup(click.Group):
         "contracts": ("runner.cli.contracts_cmd", "contracts"),
         "tick": ("runner.cli.decide_cmd", "tick"),
         "inbox": ("runner.cli.decide_cmd", "inbox"),
+        "verify": ("runner.cli.verify_cmd", "verify"),
         "doctor": ("runner.cli.doctor_cmd", "doctor"),
+        "render": ("runner.cli.media_cmd", "render"),
+        "qc": ("runner.cli.media_cmd", "qc"),
+        "recast": ("runner.cli.media_cmd", "recast"),
+        "handoff": ("runner.cli.media_cmd", "handoff"),
     }
 
     def list_commands(self, ctx):
@@ -50,6 +55,12 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    bad = _unrecordable(sys.argv[1:] if argv is None else argv)
+    if bad:  # refused before any path or record sees it
+        click.echo(f"error: argument {bad!r} {'contains a NUL byte' if chr(0) in bad else 'is not UTF-8 text'}",
+                   err=True)
+        click.echo("  hint: records are UTF-8 JSON: give names, paths and values in UTF-8", err=True)
+        return EXIT_USAGE
     try:
         result = cli.main(args=argv, prog_name="runner", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -77,6 +88,20 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(f"runner {__version__}\nargv: {sys.argv}\n\n{traceback.format_exc()}")
         click.echo(f"error: unexpected bug ({sys.exc_info()[1]!r}); traceback saved to {path}", err=True)
         return EXIT_BUG
+
+
+def _unrecordable(args: list[str]) -> str | None:
+    """The first argument no record could hold: one with a NUL (only an in-process
+    caller can pass one) or with bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which no UTF-8 file can store)."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg
+        if "\0" in arg:
+            return arg
+    return None
 
 
 def entry() -> None:

@@ -1,0 +1,172 @@
+"""Read-only views of git history, for `runner verify`: one `git log` pass parsed into
+commits and the blobs they changed, blobs read many at a time through one
+`git cat-file --batch`, a tree listing, and the paths the work tree changed.
+
+Nothing here writes to the repository or its index (`git status` runs with
+GIT_OPTIONAL_LOCKS=0, so it does not refresh the index either)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from . import proc
+from .errors import GitError
+from .git import git
+
+ZERO = "0" * 40
+LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a path is a path, never a glob
+NO_LOCKS = {**LITERAL, "GIT_OPTIONAL_LOCKS": "0"}
+BATCH = 2000  # objects per cat-file process: bounds the memory of one answer
+
+
+@dataclass
+class Change:
+    path: str
+    status: str  # A, M, D, T; a merge's combined status has one letter per parent ("MM")
+    old: str | None  # blob ids; None for "no blob" (added, or deleted)
+    new: str | None
+
+    @property
+    def in_merge(self) -> bool:
+        return len(self.status) > 1
+
+
+@dataclass
+class Commit:
+    sha: str
+    parents: list[str]
+    subject: str
+    trailers: dict[str, str] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives `data` as a blob (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def resolve(root: Path, rev: str) -> str | None:
+    """The commit `rev` names, or None when it names none."""
+    if rev.startswith("-"):
+        return None
+    out = git(root, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}", ok=(0, 1, 128))
+    return out.strip() or None
+
+
+def merge_base(root: Path, a: str, b: str) -> str | None:
+    """The best common ancestor of two commits, or None when they share none."""
+    return git(root, "merge-base", a, b, ok=(0, 1)).strip() or None
+
+
+def log(root: Path, pathspecs: list[str], rev_range: str = "HEAD") -> list[Commit]:
+    """Every commit of `rev_range` that touched `pathspecs`, oldest first (parents before
+    children), with the blobs each changed. Merges list only what differs from every
+    parent (a change made in the merge itself)."""
+    token = secrets.token_hex(8)  # no commit message can forge a separator it cannot know
+    start, sep, end = f"\x01{token}<", f"\x01{token}|", f"\x01{token}>"
+    fmt = f"--format={start}%H %P{sep}%s{sep}%(trailers:only,unfold){end}"
+    out = git(root, "-c", "log.showSignature=false", "log", "-z", "--raw", "--no-abbrev", "--no-renames",
+              "--diff-merges=dense-combined", "--topo-order", "--reverse", "--no-color", fmt, rev_range,
+              "--", *pathspecs, env=LITERAL)
+    commits = []
+    for chunk in out.split(start)[1:]:
+        head, _, rest = chunk.partition(end)
+        ids, subject, trailer_text = head.split(sep, 2)
+        sha, *parents = ids.split()
+        commits.append(Commit(sha, parents, subject, _trailers(trailer_text), _raw(rest)))
+    return commits
+
+
+def _trailers(text: str) -> dict[str, str]:
+    fields = {}
+    for line in text.splitlines():
+        key, colon, value = line.partition(":")
+        if colon and key.strip():
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def _raw(text: str) -> list[Change]:
+    """`-z --raw` entries: `:<modes> <blobs> <status>` NUL `<path>` NUL, repeated."""
+    tokens = [t for t in text.split("\0") if t.strip()]
+    changes = []
+    for meta, path in zip(tokens[0::2], tokens[1::2]):
+        meta = meta.strip()
+        parents = len(meta) - len(meta.lstrip(":"))
+        parts = meta.lstrip(":").split()
+        blobs, status = parts[parents + 1: 2 * parents + 2], parts[-1]
+        old, new = blobs[0], blobs[-1]
+        changes.append(Change(path, status, None if old == ZERO else old, None if new == ZERO else new))
+    return changes
+
+
+def changed_paths(root: Path, rev_range: str, pathspecs: list[str]) -> set[str]:
+    """Paths under `pathspecs` (all, when empty) that some commit of `rev_range` added,
+    changed or deleted."""
+    out = git(root, "log", "-z", "--format=", "--name-only", "--no-renames", "--diff-merges=dense-combined",
+              rev_range, "--", *pathspecs, env=LITERAL)
+    return {p.strip("\n") for p in out.split("\0") if p.strip("\n")}
+
+
+def work_tree_changes(root: Path) -> list[str]:
+    """Tracked paths that differ between the work tree, the index and HEAD (untracked
+    files are not looked for: that walk costs more than the rest of a --since check)."""
+    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", env=NO_LOCKS)
+    return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+
+
+def tree_names(root: Path, rev: str, directory: str) -> set[str]:
+    """The names of the entries of `directory` at `rev` (not recursive)."""
+    out = git(root, "ls-tree", "-z", "--name-only", rev, "--", directory.rstrip("/") + "/", env=LITERAL)
+    return {p.rsplit("/", 1)[-1] for p in out.split("\0") if p}
+
+
+def tree_blobs(root: Path, rev: str, pathspecs: list[str]) -> dict[str, str]:
+    """path -> blob id of every file under `pathspecs` at `rev`."""
+    out = git(root, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *pathspecs, env=LITERAL)
+    blobs = {}
+    for entry in out.split("\0"):
+        if entry:
+            meta, path = entry.split("\t", 1)
+            _mode, kind, oid = meta.split()
+            if kind == "blob":
+                blobs[path] = oid
+    return blobs
+
+
+def read_blobs(root: Path, names: Iterable[str]) -> dict[str, bytes | None]:
+    """The content of many objects (blob ids, or `<commit>:<path>`) through
+    `git cat-file --batch`, a few processes in all. A name that names nothing maps to None."""
+    wanted = list(dict.fromkeys(names))
+    found: dict[str, bytes | None] = {}
+    for i in range(0, len(wanted), BATCH):
+        group = wanted[i:i + BATCH]
+        if any("\n" in name for name in group):
+            raise GitError("an object name holds a newline")
+        result = proc.run(["git", "cat-file", "--batch"], cwd=root, env=proc.clean_env(),
+                          input="".join(f"{name}\n" for name in group).encode())
+        if result.returncode != 0:
+            detail = result.stderr.decode(errors="replace").strip()
+            raise GitError(f"git cat-file failed: {detail or 'exit ' + str(result.returncode)}")
+        found.update(_parse_batch(group, result.stdout))
+    return found
+
+
+def _parse_batch(names: list[str], out: bytes) -> dict[str, bytes | None]:
+    found: dict[str, bytes | None] = {}
+    pos = 0
+    for name in names:
+        eol = out.index(b"\n", pos)
+        header = out[pos:eol].decode(errors="replace")
+        pos = eol + 1
+        if header.endswith((" missing", " ambiguous")):  # "<name> missing"
+            found[name] = None
+            continue
+        _oid, kind, size = header.rsplit(" ", 2)
+        found[name] = out[pos:pos + int(size)] if kind == "blob" else None
+        pos += int(size) + 1
+    return found

@@ -1,0 +1,417 @@
+"""`runner verify`: prove from the files and from git history that the records are
+complete, unchanged and written by the runner. Returns a Report; never prints.
+
+What is checked (each finding has one of the CODES below):
+- every record in the work tree validates against its schema and agrees with its path;
+- the events of every RUN.json form a hash chain, and its attempts, decisions and
+  final status each have their event;
+- every artifact an attempt hashed is still as recorded, unless a later attempt
+  (of any run) recorded it as it is now;
+- history (one `git log` pass): every record change was made by a runner commit of
+  that run, attempt and decision files were never changed or deleted once committed,
+  RUN.json agreed with the attempt and decision files at every commit, and its
+  events were only ever appended;
+- the contract hash of every attempt matches the contract at the attempt's commit
+  (or, when the contract was committed only later, some version of it);
+- nothing in the work tree is left uncommitted (unless the workspace commits nothing).
+
+`since`: only the runs whose records, or tracked outputs they recorded, changed in a
+commit after that revision or in the work tree; and of history only those commits, from
+the records as they were where HEAD forked from it (trusted as checked then).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import from_json
+
+from . import history
+from .errors import NotFoundError
+from .hashing import sha256_bytes
+from .jsonio import canonical_bytes
+from .models.decision import Decision
+from .models.run import Attempt, Run
+from .paths import check_name
+from .verify_history import History
+from .verify_outputs import ArtifactCheck, Outputs
+from .workspace import Workspace
+
+CODES = {
+    "unreadable": "the record is not UTF-8 JSON",
+    "schema": "the record does not validate against its schema",
+    "identity": "the record's run id, gate or number disagrees with its path",
+    "unknown-file": "a file under record/ that is not a record",
+    "chain": "the events do not form a hash chain (one was edited, deleted or reordered)",
+    "event-missing": "an attempt, decision or final status has no event",
+    "artifact-missing": "an output the attempt hashed no longer exists",
+    "artifact-changed": "an output differs from what the attempt hashed, and no later attempt recorded it",
+    "artifact-outside": "an artifact path leaves the workspace (not read)",
+    "contract": "the contract hash recorded matches no version of the contract",
+    "not-runner-commit": "a record was added or changed by a commit that is not a runner commit of its run",
+    "merge-change": "a merge commit changed a record beyond what its parents had",
+    "modified": "an attempt or decision file was changed after it was committed",
+    "deleted": "a record file was deleted after it was committed",
+    "events-rewritten": "RUN.json changed or dropped events an earlier commit had",
+    "ref-missing": "RUN.json lists an attempt or decision file that does not exist at that commit",
+    "ref-mismatch": "RUN.json's entry disagrees with the file it lists (sha256, status, ...)",
+    "unlisted": "an attempt or decision file that RUN.json does not list",
+    "uncommitted": "a record in the work tree that HEAD does not hold, or holds otherwise",
+}
+RECORD = re.compile(r"^(?P<run>[^/]+)/record/(?:(?P<summary>RUN\.json)|gates/(?P<gate>[^/]+)/"
+                    r"(?P<kind>attempt|decision)-(?P<n>[1-9][0-9]*)\.json)$")
+MODELS = {"run": Run, "attempt": Attempt, "decision": Decision}
+PATH_VALUE = re.compile(rb'"path": "([^"\\]*)"')  # a path with a quote or backslash is missed: rare
+MAX_PATHSPECS = 200  # beyond, one pathspec for the runs dir, filtered here
+
+
+@dataclass
+class Finding:
+    code: str
+    file: str  # workspace-relative
+    message: str
+    field: str | None = None  # e.g. events[3].prev, artifacts[1].sha256
+    commit: str | None = None  # None: the work tree
+    run_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    runs: list[str]
+    records: int
+    commits: int
+    artifacts: list[ArtifactCheck]
+    findings: list[Finding]
+    run: str | None = None
+    since: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok, "scope": {"run": self.run, "since": self.since}, "runs": self.runs,
+            "counts": {"runs": len(self.runs), "records": self.records, "commits": self.commits,
+                       "artifacts": len(self.artifacts), "findings": len(self.findings)},
+            "findings": [f.to_dict() for f in self.findings],
+            "artifacts": [a.to_dict() for a in self.artifacts],
+        }
+
+
+@dataclass
+class Where:
+    """What a path under the runs dir is: a record of a run, or None."""
+
+    run_id: str
+    kind: str  # run | attempt | decision | unknown
+    gate: str | None = None
+    number: int | None = None
+
+
+@dataclass
+class Blob:
+    data: bytes
+    _doc: Any = field(default=None, repr=False)
+    _parsed: bool = False
+    _sha: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        if self._sha is None:
+            self._sha = sha256_bytes(self.data)
+        return self._sha
+
+    @property
+    def doc(self) -> Any:
+        """The parsed JSON, or None when the bytes are not UTF-8 JSON."""
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._doc = from_json(self.data)
+            except ValueError:
+                self._doc = None
+        return self._doc
+
+
+def verify(ws: Workspace, run_id: str | None = None, since: str | None = None) -> Report:
+    return Audit(ws, run_id, since).run()
+
+
+class Audit:
+    def __init__(self, ws: Workspace, run_id: str | None, since: str | None):
+        self.ws, self.root = ws, ws.root
+        self.runs_rel = ws.rel(ws.runs_dir).strip("/")
+        self.run_id = check_name(run_id, "run id") if run_id else None
+        self.since = since
+        self.findings: list[Finding] = []
+        self.blobs: dict[str, Blob] = {}  # git blob id -> content, from the work tree and from git
+        self.work: dict[str, str] = {}  # record path -> blob id, in the work tree
+        self.history = History(self, strict=ws.config.commit)
+        self.outputs = Outputs(self)
+        self._where: dict[str, Where | None] = {}
+
+    # ------------------------------------------------------------------ orchestration
+
+    def run(self) -> Report:
+        head = history.resolve(self.root, "HEAD")
+        base = history.resolve(self.root, self.since) if self.since is not None else None
+        if self.since is not None and base is None:
+            raise NotFoundError(f"unknown revision {self.since!r} (fetch it first; in CI: actions/checkout "
+                                "with fetch-depth: 0)")
+        scope = self._scope(head, base)
+        pathspecs = self._pathspecs(scope)
+        self._load_work_tree(scope)
+        if head and pathspecs:
+            self._read_history(head, base, scope, pathspecs)
+        runs = sorted({self.where(p).run_id for p in self.work} | set(self.history.files))
+        if self.run_id and self.run_id not in runs:
+            raise NotFoundError(f"no run {self.run_id} in {self.runs_rel}/ or in its history",
+                                "see `runner run list`")
+        attempts = self._check_records()
+        self._check_work_tree_agreement()
+        artifacts = self.outputs.check_artifacts(attempts)
+        self.outputs.check_contracts(attempts, self.history.added)
+        self._check_committed(head, pathspecs, scope)
+        order = {r: i for i, r in enumerate(runs)}
+        self.findings.sort(key=lambda f: (order.get(f.run_id, -1), f.file))
+        return Report(runs, len(self.work), self.history.checked, artifacts, self.findings, self.run_id, self.since)
+
+    def _scope(self, head: str | None, base: str | None) -> set[str] | None:
+        """The run ids to check, or None for every run. With --since: the runs whose
+        records changed after the base or in the work tree (tracked files, and run
+        folders not committed at all), and the runs that recorded a tracked output that
+        changed there."""
+        if self.run_id:
+            return {self.run_id}
+        if base is None:
+            return None
+        changed = set(history.work_tree_changes(self.root))
+        if head:
+            changed |= history.changed_paths(self.root, f"{base}..{head}", [])
+        prefix = self.runs_rel + "/"
+        runs = {p[len(prefix):].split("/", 1)[0] for p in changed if p.startswith(prefix)}
+        runs |= self._new_runs(head)
+        outputs = {p for p in changed if not p.startswith(prefix)}
+        return runs | (self._runs_recording(outputs) if outputs else set())
+
+    def _new_runs(self, head: str | None) -> set[str]:
+        """Run folders HEAD does not have (not committed at all)."""
+        runs_dir = self.ws.runs_dir
+        if not runs_dir.is_dir():
+            return set()
+        here = {p.name for p in runs_dir.iterdir() if (p / "record").is_dir()}
+        return here - history.tree_names(self.root, head, self.runs_rel) if head else here
+
+    def _runs_recording(self, paths: set[str]) -> set[str]:
+        """The runs whose RUN.json names one of `paths` or a directory holding one
+        (its artifacts index): a quick scan of the bytes, the full check comes after."""
+        wanted = set()
+        for path in paths:
+            parts = path.split("/")
+            wanted |= {"/".join(parts[:i]) for i in range(1, len(parts) + 1)}
+        found = set()
+        runs_dir = self.ws.runs_dir
+        for run in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
+            try:
+                data = (run / "record" / "RUN.json").read_bytes()
+            except OSError:
+                continue
+            named = {m.decode("utf-8", "replace") for m in PATH_VALUE.findall(data)}
+            if named & wanted:
+                found.add(run.name)
+        return found
+
+    def _pathspecs(self, scope: set[str] | None) -> list[str]:
+        if scope is None or len(scope) > MAX_PATHSPECS:
+            return [self.runs_rel]
+        return [f"{self.runs_rel}/{r}/record" for r in sorted(scope)]
+
+    def _read_history(self, head: str, base: str | None, scope: set[str] | None, pathspecs: list[str]) -> None:
+        """One `git log` pass: the whole history, or with --since only the commits after
+        the base, starting from the records the base holds (checked when it was new).
+        The whole history is read without a pathspec: git then diffs each commit once
+        instead of twice (once to filter, once to print), and the paths are filtered here."""
+        commits = history.log(self.root, pathspecs if scope is not None else [],
+                              f"{base}..{head}" if base else head)
+        seed = {}
+        fork = history.merge_base(self.root, base, head) if base else None
+        if fork:  # where the new commits start from (the base itself, unless it moved on since)
+            seed = {p: oid for p, oid in history.tree_blobs(self.root, fork, pathspecs).items()
+                    if self._in_scope(p, scope)}
+        wanted = {c.new for commit in commits for c in commit.changes if c.new and self._in_scope(c.path, scope)}
+        wanted |= set(seed.values())
+        for oid, data in history.read_blobs(self.root, wanted - set(self.blobs)).items():
+            if data is not None:
+                self.blobs[oid] = Blob(data)
+        self.history.seed(seed)
+        self.history.replay(commits, scope)
+
+    def _in_scope(self, path: str, scope: set[str] | None) -> bool:
+        where = self.where(path)
+        return where is not None and (scope is None or where.run_id in scope)
+
+    def where(self, path: str) -> Where | None:
+        if path not in self._where:
+            self._where[path] = self._classify(path)
+        return self._where[path]
+
+    def _classify(self, path: str) -> Where | None:
+        prefix = self.runs_rel + "/"
+        if not path.startswith(prefix):
+            return None
+        rest = path[len(prefix):]
+        m = RECORD.match(rest)
+        if m is None:
+            parts = rest.split("/")
+            return Where(parts[0], "unknown") if len(parts) > 2 and parts[1] == "record" else None
+        if m["summary"]:
+            return Where(m["run"], "run")
+        return Where(m["run"], m["kind"], m["gate"], int(m["n"]))
+
+    def add(self, code: str, file: str, message: str, field: str | None = None, commit: str | None = None) -> None:
+        where = self.where(file)
+        self.findings.append(Finding(code, file, message, field, commit, where.run_id if where else None))
+
+    # ------------------------------------------------------------------ the work tree
+
+    def _load_work_tree(self, scope: set[str] | None) -> None:
+        runs_dir = self.ws.runs_dir
+        if not runs_dir.is_dir():
+            return
+        run_ids = sorted(scope) if scope is not None else sorted(p.name for p in runs_dir.iterdir())
+        for run_id in run_ids:
+            record = runs_dir / run_id / "record"
+            prefix = f"{self.runs_rel}/{run_id}/record"
+            if os.path.islink(record):
+                self.add("unknown-file", prefix, "a symbolic link, not a directory of records (not read)")
+                continue
+            for dirpath, dirnames, filenames in os.walk(record):  # links to directories are not followed
+                dirnames.sort()
+                for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                    full = os.path.join(dirpath, name)
+                    rel = f"{prefix}/{os.path.relpath(full, record).replace(os.sep, '/')}"
+                    if os.path.islink(full):
+                        self.add("unknown-file", rel, "a symbolic link, not a record (not read)")
+                        continue
+                    with open(full, "rb") as fh:
+                        data = fh.read()
+                    oid = history.blob_id(data)
+                    self.blobs.setdefault(oid, Blob(data))
+                    self.work[rel] = oid
+
+    def _check_records(self) -> list[tuple[str, Attempt]]:
+        """Schema and identity of every record; the hash chain of every RUN.json.
+        Returns the attempts that validated, for the artifact and contract checks."""
+        attempts = []
+        for path, oid in self.work.items():
+            where = self.where(path)
+            if where.kind == "unknown":
+                self.add("unknown-file", path, "not a record (RUN.json, attempt-<n>.json or decision-<n>.json)")
+                continue
+            doc = self.blobs[oid].doc
+            if doc is None:
+                self.add("unreadable", path, "not UTF-8 JSON")
+                continue
+            try:
+                model = MODELS[where.kind].model_validate(doc)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    self.add("schema", path, err["msg"], _loc(err["loc"]))
+                continue
+            self._check_identity(path, where, model)
+            if where.kind == "run":
+                self._check_events(path, model, doc)
+            elif where.kind == "attempt":
+                attempts.append((path, model))
+        return attempts
+
+    def _check_identity(self, path: str, where: Where, model: Any) -> None:
+        expected = {"run_id": where.run_id}
+        if where.kind != "run":
+            expected.update({"gate": where.gate, where.kind: where.number})
+        for name, want in expected.items():
+            if getattr(model, name) != want:
+                self.add("identity", path, f"is {getattr(model, name)!r} but the path says {want!r}", name)
+
+    def _check_events(self, path: str, run: Run, doc: dict) -> None:
+        events = doc["events"]
+        for i, event in enumerate(events):
+            if event["seq"] != i + 1:
+                self.add("chain", path, f"seq is {event['seq']}, expected {i + 1}", f"events[{i}].seq")
+            prev = sha256_bytes(canonical_bytes(events[i - 1])) if i else None
+            if event["prev"] != prev:
+                what = "the first event has a prev" if not i else "does not match the previous event"
+                self.add("chain", path, f"{what}: an event before it was edited, deleted or reordered",
+                         f"events[{i}].prev")
+        self._check_anchors(path, run)
+
+    def _check_anchors(self, path: str, run: Run) -> None:
+        """What the chain alone cannot show (the last events dropped): every attempt,
+        decision and final status has its event."""
+        seen = {(e.type, e.gate, e.attempt if e.type == "gate_finished" else _scalar(e.data.get("decision")))
+                for e in run.events}
+        types = {(e.type, _scalar(e.data.get("status"))) for e in run.events}
+        if not run.events or run.events[0].type != "run_started":
+            self.add("event-missing", path, "the first event is not run_started", "events[0]")
+        for gi, gate in enumerate(run.gates):
+            for ai, ref in enumerate(gate.attempts):
+                if ("gate_finished", gate.gate, ref.attempt) not in seen:
+                    self.add("event-missing", path, f"attempt {ref.attempt} of {gate.gate} has no gate_finished event",
+                             f"gates[{gi}].attempts[{ai}]")
+            for di, ref in enumerate(gate.decisions):
+                if not {("decision", gate.gate, ref.decision), ("timer_fired", gate.gate, ref.decision)} & seen:
+                    self.add("event-missing", path, f"decision {ref.decision} of {gate.gate} has no event",
+                             f"gates[{gi}].decisions[{di}]")
+        if run.status == "PASSED" and ("run_completed", "PASSED") not in types:
+            self.add("event-missing", path, "status is PASSED without a run_completed event", "status")
+        if run.status == "CANCELED" and not any(t == "run_canceled" for t, _ in types):
+            self.add("event-missing", path, "status is CANCELED without a run_canceled event", "status")
+
+    # ------------------------------------------------------------------ RUN.json in the work tree
+
+    def _check_work_tree_agreement(self) -> None:
+        """RUN.json in the work tree against the files there, when that state was not
+        already checked as a commit."""
+        by_run: dict[str, dict[str, str]] = {}
+        for path, oid in self.work.items():
+            by_run.setdefault(self.where(path).run_id, {})[path] = oid
+        for run_id, files in sorted(by_run.items()):
+            if files == self.history.files.get(run_id):
+                continue  # checked as a commit
+            summary = self.history.summary(run_id)
+            blob = self.blobs.get(files.get(summary, ""))
+            if blob is not None and isinstance(blob.doc, dict):
+                self.history.check_agreement(run_id, blob.doc, files, None)
+                self.history.check_appended(summary, self.history.last_doc.get(run_id), blob.doc, None)
+
+    def _check_committed(self, head: str | None, pathspecs: list[str], scope: set[str] | None) -> None:
+        """The work tree against HEAD: records not committed, committed records deleted."""
+        committed = {p: oid for p, oid in (history.tree_blobs(self.root, head, pathspecs).items()
+                                           if head and pathspecs else ()) if self._in_scope(p, scope)}
+        if self.ws.config.commit:
+            for path, oid in self.work.items():
+                if path not in committed:
+                    self.add("uncommitted", path, "not committed")
+                elif committed[path] != oid:
+                    self.add("uncommitted", path, "differs from HEAD")
+        for path in sorted(set(committed) - set(self.work)):
+            self.add("deleted", path, "committed in HEAD but missing from the work tree")
+
+
+def _scalar(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for item in loc:
+        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
+    return out or "<root>"
