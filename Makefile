@@ -19,6 +19,8 @@ demo-essay: setup
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/runner contracts validate
+	$(BIN)/runner verify
 
 setup: system-deps $(STAMP)
 

@@ -252,6 +252,9 @@ class Audit:
             if data is not None:
                 self.blobs[oid] = Blob(data)
         self.history.seed(seed)
+        shallow = self.ws.git_dir / "shallow"
+        if shallow.is_file():
+            self.history.shallow = set(shallow.read_text().split())
         self.history.replay(commits, scope)
 
     def _in_scope(self, path: str, scope: set[str] | None) -> bool:

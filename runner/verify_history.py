@@ -56,6 +56,9 @@ class History:
         self.last_doc: dict[str, Any] = {}  # run id -> RUN.json at the last commit that changed it
         self.checked = 0  # commits that touched a record in scope
         self._seen_refs: set = set()  # agreement already checked (a ref and the blob it names)
+        # Commits at the edge of a shallow clone: their parents are missing, so their
+        # "changes" are the whole snapshot. They are taken as the base, like --since's.
+        self.shallow: set[str] = set()
 
     def seed(self, tree: dict[str, str]) -> None:
         """Start from the records of the base revision (verify --since), trusted as checked."""
@@ -73,6 +76,10 @@ class History:
 
     def replay(self, commits: list[Commit], scope: set[str] | None) -> None:
         for commit in commits:
+            if commit.sha in self.shallow:
+                self.seed({c.path: c.new for c in commit.changes if c.new and (where := self.ctx.where(c.path))
+                           and (scope is None or where.run_id in scope)})
+                continue
             touched = set()
             for change in commit.changes:
                 where = self.ctx.where(change.path)

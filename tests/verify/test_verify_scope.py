@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+
+import pytest
 
 from helpers import cli, git, runner_proc
 from verify_helpers import findings, finish_run, record, verify
@@ -154,3 +157,19 @@ def test_since_includes_a_run_never_committed(done):
     result = verify(root, "--since", "HEAD", check=1)
     assert result.json["runs"] == [run_id]
     assert [(f["code"], f["message"]) for f in findings(result)] == [("uncommitted", "not committed")]
+
+
+@pytest.mark.parametrize("depth", ["1", "3"])
+def test_a_shallow_clone_takes_its_oldest_commit_as_the_base(tmp_path, done, depth):
+    """CI often clones with a limited depth: the commit at the edge holds a snapshot,
+    not a change by a user, so it is a trusted base (as with --since), not a finding."""
+    root, run_id = done
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", depth, f"file://{root}", str(clone)], check=True)
+    assert (clone / ".git" / "shallow").is_file()
+    result = verify(clone)
+    assert result.code == 0, result.out + result.err
+    hand_edit = clone / "runs" / run_id / "record" / "gates" / "G1" / "attempt-1.json"
+    hand_edit.write_text(hand_edit.read_text().replace('"PASS"', '"FAIL"', 1))
+    git(clone, "-c", "user.name=Eve", "-c", "user.email=eve@example.org", "commit", "-qam", "edit by hand")
+    assert verify(clone).code == 1
