@@ -15,7 +15,7 @@ from .hashing import sha256_file
 from .models.base import describe_validation_error
 from .models.contract import Contract
 from .models.workflow import Workflow, WorkflowGate
-from .paths import unknown_variables
+from .paths import SAFE_NAME, unknown_variables
 from .workspace import Workspace
 
 PATH_VARIABLES = {"slug", "artifact_path", "client_component", "run_id"}
@@ -36,11 +36,19 @@ def read_document(path: Path, what: str) -> Any:
         import yaml  # only workflows and operator files in YAML pay for it
 
         try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise NotFoundError(f"{what} not found: {path}") from None
         except yaml.YAMLError as exc:
             raise ContractError(f"{what} {path} is not valid YAML: {exc}".replace("\n", " ")) from None
+        except RecursionError:
+            raise ContractError(f"{what} {path} is nested too deeply to read") from None
+        except UnicodeDecodeError as exc:
+            raise ContractError(f"{what} {path} is not UTF-8 text: {exc.reason}") from None
+        if jsonio.has_lone_surrogate(data):
+            raise ContractError(f"{what} {path} holds a lone surrogate escape, which is not text",
+                                "write the character itself")
+        return data
     return jsonio.read_json(path, what=what, error=ContractError)
 
 
@@ -70,6 +78,13 @@ def check_variables(contract: Contract, rel: str) -> None:
                 continue
             for template in value if isinstance(value, list) else [value]:
                 refuse(f"validations[{i}].{field}", template)
+
+
+def check_gate_id(gate_id: str, where: str) -> None:
+    """A gate id becomes a path part (records, logs): refuse it in the file that declares it."""
+    if not SAFE_NAME.match(gate_id) or ".." in gate_id:
+        raise ContractError(f"{where} {gate_id!r} is not a valid gate id",
+                            "use letters, digits, '.', '_' and '-' (at most 128, not starting with a symbol)")
 
 
 def load_contract(ws: Workspace, rel: str) -> Loaded:
@@ -110,7 +125,8 @@ def load_workflow(ws: Workspace, name: str) -> Loaded:
         raise NotFoundError(f"workflow not found: {rel}")
     workflow = _validate(Workflow, read_document(path, "workflow"), rel, "workflow")
     seen: set[str] = set()
-    for gate in workflow.gates:
+    for i, gate in enumerate(workflow.gates):
+        check_gate_id(gate.gate, f"workflow {rel}: gates[{i}].gate")
         if gate.gate in seen:
             raise ContractError(f"workflow {rel}: gate {gate.gate} is listed twice")
         seen.add(gate.gate)
@@ -121,6 +137,10 @@ def has_contract(ws: Workspace, gate: WorkflowGate) -> bool:
     """Agent gates need a contract; other kinds may go without (no outputs to check)."""
     from .steps import STEP_KINDS
 
-    if gate.contract or STEP_KINDS[gate.kind].needs_contract:
+    kind = STEP_KINDS.get(gate.kind)
+    if kind is None:  # the workflow changed since the run started, or was never checked
+        raise ContractError(f"workflow gate {gate.gate}: unknown kind {gate.kind!r}",
+                            f"known kinds: {', '.join(sorted(STEP_KINDS))}")
+    if gate.contract or kind.needs_contract:
         return True
     return ws.path(contract_path(ws, gate), "contract path").is_file()

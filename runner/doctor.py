@@ -21,6 +21,7 @@ from .attempts import TIMER, _attempt, close, register
 from .errors import RunnerError
 from .models.decision import Decision
 from .models.run import Actor, DecisionRef, Run
+from .paths import is_safe_name
 from .session import Session, append_event, transaction
 
 DOCTOR = Actor(name="runner doctor")
@@ -41,6 +42,10 @@ def diagnose(s: Session, fix: bool = False) -> list[Finding]:
     findings: list[Finding] = []
     findings += _stale_lock(s, fix)
     for run_id in _run_ids(s):
+        if not is_safe_name(run_id):
+            findings.append(Finding("malformed", f"{s.ws.config.runs_dir}/{run_id}",
+                                    "not a valid run id, so not a run: rename or remove this folder"))
+            continue
         findings += _temp_files(s, run_id, fix)
         try:
             findings += _reconcile(s, run_id, fix)
@@ -120,8 +125,10 @@ def _orphan_decisions(s: Session, tx, run: Run, state, fix: bool) -> list[Findin
             state.decisions.append(DecisionRef(decision=decision.decision, attempt=decision.attempt,
                                                verdict=decision.verdict, by=decision.by.name, file=s.ws.rel(path),
                                                sha256=sha256_file(path), patch_pending=bool(decision.patched_files)))
-            state.waiting = None
-            state.status = "PASS" if decision.verdict == "approve" else "FAIL"
+            state.decisions.sort(key=lambda d: d.decision)
+            if state.current is None and state.attempts and state.attempts[-1].attempt == decision.attempt:
+                state.waiting = None  # it decided the attempt that still waits (else the gate moved on)
+                state.status = "PASS" if decision.verdict == "approve" else "FAIL"
             append_event(run, "decision", decision.by if decision.by != TIMER else TIMER, gate=state.gate,
                          attempt=decision.attempt, verdict=decision.verdict, decision=decision.decision,
                          recovered=True)
@@ -145,7 +152,8 @@ def _uncommitted(s: Session, fix: bool) -> list[Finding]:
     out = git.git(s.ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--", s.ws.config.runs_dir)
     paths = []
     for entry in out.split("\0"):
-        if len(entry) > 3 and "/record/" in entry[3:] and not entry[3:].endswith(".tmp"):
+        if len(entry) > 3 and "/record/" in entry[3:] and not entry[3:].endswith(".tmp") \
+                and is_safe_name(Path(entry[3:]).relative_to(s.ws.config.runs_dir).parts[0]):
             paths.append(entry[3:])
     if not paths:
         return []

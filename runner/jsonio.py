@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -82,9 +83,37 @@ def read_json(path: Path, *, what: str = "file", error: type[Exception] = Record
     except IsADirectoryError:
         raise error(f"{what} {path} is a directory, not a file") from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise error(
             f"{what} {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             "fix the syntax and try again",
         ) from None
+    except RecursionError:
+        raise error(f"{what} {path} is nested too deeply to read") from None
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text) and has_lone_surrogate(data):
+        raise error(f"{what} {path} holds a lone surrogate escape (\\ud800-\\udfff), which is not text",
+                    "no record can store it: write the character itself, or a valid surrogate pair")
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def has_lone_surrogate(data: Any) -> bool:
+    """Whether a parsed document holds a string no UTF-8 file can store (a lone surrogate,
+    which JSON and YAML escapes such as "\\ud800" produce)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False

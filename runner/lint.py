@@ -86,6 +86,7 @@ def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Find
                                     f"(known: {', '.join(sorted(STEP_KINDS))})"))
             continue
         try:
+            contracts.check_gate_id(gate.gate, "id")
             if contracts.has_contract(ws, gate):  # kinds other than agent may go without one
                 contracts.load_contract(ws, contracts.contract_path(ws, gate))
         except RunnerError as exc:

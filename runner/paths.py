@@ -18,9 +18,13 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 Variables = Mapping[str, "str | Callable[[], str]"]
 
 
+def is_safe_name(value: str) -> bool:
+    return bool(SAFE_NAME.match(value or "")) and ".." not in value
+
+
 def check_name(value: str, what: str) -> str:
     """Gate ids, slugs and run ids become path parts: letters, digits, . _ - only."""
-    if not SAFE_NAME.match(value or "") or ".." in value:
+    if not is_safe_name(value):
         raise UsageError(
             f"invalid {what} {value!r}",
             "use letters, digits, '.', '_' and '-' (at most 128, not starting with a symbol)",
@@ -59,6 +63,8 @@ def inside(root: Path, relative: str | os.PathLike, *, what: str = "path") -> Pa
     text = os.fspath(relative)
     if not text:
         raise WorkspaceError(f"empty {what}")
+    if "\0" in text:
+        raise WorkspaceError(f"{what} {text!r} contains a NUL byte", "give a plain workspace-relative path")
     if os.path.isabs(text):
         raise WorkspaceError(
             f"{what} {text!r} is absolute", "give a path relative to the workspace root"

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
-from .paths import check_name
+from .paths import check_name, is_safe_name
 from .timeutil import now, parse
 
 if TYPE_CHECKING:  # records and models bring pydantic, which `run list` does not need
@@ -96,8 +96,8 @@ def _run_ids(runs: str) -> list[str]:
     """records.list_run_ids without a Path object per run."""
     if not _is(runs, stat.S_IFDIR):
         return []
-    return sorted(name for name in os.listdir(runs)
-                  if _is(os.path.join(runs, name, "record", "RUN.json"), stat.S_IFREG))
+    return sorted(name for name in os.listdir(runs)  # a folder not named like a run id is no run
+                  if is_safe_name(name) and _is(os.path.join(runs, name, "record", "RUN.json"), stat.S_IFREG))
 
 
 def _summary(data: dict, moment: datetime | None = None) -> RunSummary:

@@ -18,7 +18,7 @@ from . import jsonio
 from .errors import NotFoundError, RecordError, StateError
 from .models.base import describe_validation_error, dump
 from .models.run import Attempt, Run
-from .paths import check_name
+from .paths import check_name, is_safe_name
 from .workspace import Workspace
 
 M = TypeVar("M", bound=BaseModel)
@@ -78,7 +78,8 @@ def save_new(path: Path, record: BaseModel) -> None:
     try:
         jsonio.write_atomic(path, dump(record), exclusive=True)
     except FileExistsError:
-        raise StateError(f"{path.name} already exists in {path.parent}: records are append-only") from None
+        raise StateError(f"{path.name} already exists in {path.parent}: records are append-only",
+                         "if a command was interrupted, `runner doctor --fix` records that file") from None
 
 
 def load_attempt(ws: Workspace, run_id: str, gate: str, attempt: int) -> Attempt:
@@ -97,4 +98,5 @@ def list_run_ids(ws: Workspace) -> list[str]:
     runs = ws.runs_dir
     if not runs.is_dir():
         return []
-    return sorted(p.name for p in runs.iterdir() if (p / "record" / "RUN.json").is_file())
+    # a folder whose name is not a run id is not a run (`runner doctor` reports it)
+    return sorted(p.name for p in runs.iterdir() if is_safe_name(p.name) and (p / "record" / "RUN.json").is_file())

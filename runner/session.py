@@ -7,19 +7,22 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import __version__, git, locking, records
 from .errors import UsageError, WorkspaceError
-from .gates import ProgressFactory
 from .hashing import sha256_bytes
 from .jsonio import canonical_bytes
 from .models.base import dump
 from .models.run import Actor, Event, Run
+from .paths import check_name
 from .timeutil import iso
 from .workspace import Workspace, find
+
+if TYPE_CHECKING:  # annotations only: gates brings every check model
+    from pydantic import BaseModel
+
+    from .gates import ProgressFactory
 
 ACTOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
 
@@ -73,33 +76,71 @@ class Transaction:
     written: list[Path] = field(default_factory=list)
     subject: str = ""
     trailers: dict[str, Any] = field(default_factory=dict)
+    pending: Path | None = None  # the run's pending mark (see transaction()), None without commits
+    recover: bool = False  # an earlier command on this run wrote records it never committed
+    run: Run | None = None  # the RUN.json saved
 
     def save_run(self, run: Run) -> None:
+        self._mark()
+        self.run = run
         self.written.append(records.save_run(self.session.ws, run))
 
     def save_new(self, path: Path, record: BaseModel) -> None:
+        self._mark()
         records.save_new(path, record)
         self.written.append(path)
+
+    def _mark(self) -> None:
+        if self.pending is not None and not self.written:
+            self.pending.parent.mkdir(exist_ok=True)
+            self.pending.touch()
 
 
 @contextmanager
 def transaction(session: Session, run_id: str, purpose: str) -> Iterator[Transaction]:
-    """Hold the workspace lock; on success, commit exactly the files written."""
+    """Hold the workspace lock; on success, commit exactly the files written.
+
+    From its first write until its commit, a transaction leaves a mark,
+    <git-dir>/runner-pending/<run-id>. A mark found on entry means that an earlier
+    command on this run was killed (or failed) between its writes and its commit: the
+    RUN.json on disk may list attempt or decision files no commit holds, so this
+    commit takes those files too (the ones still as RUN.json recorded them), and never
+    commits a RUN.json whose files are missing from the commit."""
     ws = session.ws
     with locking.hold(ws.git_dir / "runner.lock", ws.config.lock_timeout_s, purpose):
         tx = Transaction(session, run_id)
+        if session.commit:
+            tx.pending = ws.git_dir / "runner-pending" / check_name(run_id, "run id")
+            tx.recover = tx.pending.exists()
         yield tx
         if tx.written and session.commit:
             _commit(tx)
+        if tx.pending is not None and tx.written:
+            tx.pending.unlink(missing_ok=True)
 
 
 def _commit(tx: Transaction) -> None:
     ws, actor = tx.session.ws, tx.session.actor
-    paths = sorted({ws.rel(p) for p in tx.written})
+    paths = sorted({ws.rel(p) for p in tx.written} | set(_listed(tx) if tx.recover else ()))
     fields = {"Run-Id": tx.run_id, **tx.trailers, "Actor": _actor_text(actor), "Runner-Version": __version__}
     message = f"runner: {tx.run_id} {tx.subject}\n\n{git.trailers(fields)}\n"
     author = git.Identity(actor.name, actor.email or "")
     git.commit_files(ws.root, ws.git_dir, paths, message, author)
+
+
+def _listed(tx: Transaction) -> list[str]:
+    """The attempt and decision files the saved RUN.json lists, as it recorded them."""
+    if tx.run is None:
+        return []
+    refs = [r for g in tx.run.gates for r in (*g.attempts, *g.decisions)]
+    return [r.file for r in refs if _sha256_of(tx.session.ws.root / r.file) == r.sha256]
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return sha256_bytes(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _actor_text(actor: Actor) -> str:

@@ -54,7 +54,7 @@ def default_policy() -> QcPolicy:
 
 
 def _caf_action(value: Any, where: str) -> tuple[str, str | None]:
-    if value not in CAF_ACTIONS:
+    if not isinstance(value, str) or value not in CAF_ACTIONS:
         raise ContractError(f"caf QC policy {where}: unknown action {value!r}", f"known: {', '.join(CAF_ACTIONS)}")
     return CAF_ACTIONS[value]
 
@@ -66,12 +66,18 @@ def import_caf_policy(data: dict) -> QcPolicy:
     metric. Their routing priority must equal ours; presets and modes are ignored."""
     if not isinstance(data, dict) or not isinstance(data.get("gates"), list) or not data["gates"]:
         raise ContractError("caf QC policy: expected an object with a non-empty `gates` list")
-    on_unknown, _ = _caf_action(data.get("default_action_on_missing_report", "ESCALATE_USER"), "default_action_on_missing_report")
-    priority = data.get("routing", {}).get("failure_action_priority")
+    missing = data.get("default_action_on_missing_report", "ESCALATE_USER")
+    on_unknown, _ = _caf_action(missing, "default_action_on_missing_report")
+    routing = data.get("routing", {})
+    priority = routing.get("failure_action_priority") if isinstance(routing, dict) else routing
     if priority is not None:
+        if not isinstance(priority, list):
+            raise ContractError("caf QC policy routing.failure_action_priority: expected a list of actions")
         mapped = [_caf_action(p, "routing.failure_action_priority")[0] for p in priority]
         if mapped != [a for a in ACTION_PRIORITY if a in mapped]:
-            raise ContractError(f"caf QC policy: routing priority {priority} differs from ours", " > ".join(ACTION_PRIORITY))
+            raise ContractError(
+                f"caf QC policy: routing priority {priority} differs from ours", " > ".join(ACTION_PRIORITY)
+            )
     rules = []
     for index, gate in enumerate(data["gates"]):
         if not isinstance(gate, dict):
@@ -101,12 +107,12 @@ def evaluate(metrics: QcMetrics, policy: QcPolicy) -> list[MetricResult]:
     results = []
     for rule in policy.rules:
         value = getattr(metrics, rule.metric, None) if rule.metric in QcMetrics.model_fields else None
-        hard = rule.hard_limit
+        hard, low = rule.hard_limit, rule.direction == "min"
         if value is None:
             status, action = "UNKNOWN", rule.on_unknown
-        elif (rule.direction == "min" and value >= rule.threshold) or (rule.direction == "max" and value <= rule.threshold):
+        elif (low and value >= rule.threshold) or (not low and value <= rule.threshold):
             status, action = "PASS", "finalize"
-        elif (rule.direction == "min" and value < hard) or (rule.direction == "max" and value > hard):
+        elif (low and value < hard) or (not low and value > hard):
             status, action = "HARD_FAIL", rule.on_hard_fail or rule.on_fail
         else:
             status, action = "SOFT_FAIL", rule.on_fail

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from ..errors import WorkspaceError
 from ..hashing import sha256_bytes, sha256_file
-from ..jsonio import write_atomic
+from ..jsonio import has_lone_surrogate, write_atomic
 from ..models.base import describe_validation_error
 from ..models.patch import PATCH_MODELS, AnyPatch, JsonPatch
 from ..paths import inside, relative
@@ -58,12 +58,19 @@ def load_patch(path: Path) -> Any:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise PatchError(f"patch file {path} is not valid YAML: {one_line(exc)}", "fix the syntax") from None
+        except RecursionError:
+            raise PatchError(f"patch file {path} is nested too deeply to read") from None
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise PatchError(f"patch file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column "
                              f"{exc.colno}", "fix the syntax (YAML files must end in .yaml or .yml)") from None
+        except RecursionError:
+            raise PatchError(f"patch file {path} is nested too deeply to read") from None
+    if has_lone_surrogate(data):
+        raise PatchError(f"patch file {path} holds a lone surrogate escape, which is not text",
+                         "write the character itself")
     if not isinstance(data, (list, dict)):
         raise PatchError(f"patch file {path} holds {type(data).__name__ if data is not None else 'nothing'}",
                          "a patch is a list of JSON Patch operations or an object with a 'type'")
