@@ -25,7 +25,10 @@ def _describe(result: MetricResult) -> str:
     if result.value is None:
         return f"{result.metric} could not be measured (rule {result.rule_id})"
     side = "at least" if result.direction == "min" else "at most"
-    return f"{result.metric} is {result.value:g}, {side} {result.threshold:g} required ({result.status}, rule {result.rule_id})"
+    return (
+        f"{result.metric} is {result.value:g}, {side} {result.threshold:g} required "
+        f"({result.status}, rule {result.rule_id})"
+    )
 
 
 def _user_action(result: MetricResult, rule: MetricRule, budget_spent: bool, retries: int) -> UserActionRequired:
@@ -83,4 +86,6 @@ def decide(report: QcReport, policy: QcPolicy, retries_so_far: int) -> QualityDe
     if action == "escalate":
         rules = {rule.id: rule for rule in policy.rules}
         user_action = _user_action(culprits[0], rules[culprits[0].rule_id], budget_spent, retries_so_far)
-    return QualityDecision(action=action, reason=reason, retry_stages=stages, user_action_required=user_action, **common)
+    return QualityDecision(
+        action=action, reason=reason, retry_stages=stages, user_action_required=user_action, **common
+    )

@@ -22,7 +22,9 @@ def load_mediapipe():
     try:
         import mediapipe
     except ImportError:
-        raise ToolMissing("mediapipe is not installed (needed for pose detection)", "pip install 'runner[media]'") from None
+        raise ToolMissing(
+            "mediapipe is not installed (needed for pose detection)", "pip install 'runner[media]'"
+        ) from None
     if not hasattr(mediapipe, "solutions"):
         raise ToolMissing(
             f"mediapipe {getattr(mediapipe, '__version__', '?')} has no legacy solutions API",
@@ -37,12 +39,15 @@ def default_workers() -> int:
 
 class PosePool:
     """Feed RGB frames with `submit(index, frame)`; `close()` returns, in frame order,
-    whether each frame holds a pose. One mediapipe graph per worker thread."""
+    whether each frame holds a pose. One mediapipe graph per worker thread. A frame equal
+    to the one before it (a still, a frozen run) is not run again: it gets its result."""
 
     def __init__(self, workers: int | None = None):
         self._mp = load_mediapipe()
         self._queue: queue.Queue = queue.Queue(maxsize=64)
         self._found: dict[int, bool] = {}
+        self._same_as: dict[int, int] = {}  # index -> the earlier equal frame it repeats
+        self._last: tuple[int, object] | None = None
         self._errors: list[BaseException] = []
         self._threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers or default_workers())]
         for thread in self._threads:
@@ -60,6 +65,10 @@ class PosePool:
                 pass
 
     def submit(self, index: int, frame) -> None:
+        if self._last is not None and self._last[1].shape == frame.shape and (self._last[1] == frame).all():
+            self._same_as[index] = self._last[0]
+            return
+        self._last = (index, frame)
         self._queue.put((index, frame))
 
     def close(self) -> list[bool]:
@@ -69,4 +78,6 @@ class PosePool:
             thread.join()
         if self._errors:
             raise self._errors[0]
+        for index, source in self._same_as.items():
+            self._found[index] = self._found[source]
         return [self._found[i] for i in sorted(self._found)]

@@ -33,7 +33,7 @@ def sample_size(width: int, height: int, max_side: int = SAMPLE_MAX_SIDE) -> tup
 
 
 def analysis_argv(video: Path, info: MediaInfo, sample_fps: float, size: tuple[int, int]) -> list[str]:
-    graph = ["[0:v:0]split=2[va][vs]", f"[va]{BLACK},{FREEZE}[vo]"]
+    graph = ["[0:v:0]split=2[va][vs]", f"[va]fps=10,{BLACK},{FREEZE}[vo]"]
     graph.append(f"[vs]fps={sample_fps:g},scale={size[0]}:{size[1]}:flags=area,format=rgb24[frames]")
     maps = ["-map", "[vo]"]
     if info.audio_codec is not None:
@@ -42,6 +42,9 @@ def analysis_argv(video: Path, info: MediaInfo, sample_fps: float, size: tuple[i
         maps += ["-map", "[ao]"]
     return [
         binary("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
+        # One decoding thread: the pose workers want the other cores, and frame threading
+        # costs CPU time of its own.
+        "-threads", "1", "-filter_complex_threads", "1",
         "-i", f"file:{video}", "-filter_complex", ";".join(graph),
         "-map", "[frames]", "-f", "rawvideo", "pipe:1",
         *maps, "-f", "null", "-",
@@ -116,12 +119,21 @@ def ratio(seconds: float, duration: float | None) -> float | None:
 
 
 def loop_seam(first: Frame, last: Frame) -> float:
-    """Structural similarity (SSIM) of the last frame to the first, in grey, clamped to
-    0..1: 1 means the clip loops without a visible jump."""
+    """Structural similarity (SSIM, Gaussian window of sigma 1.5 as in Wang et al. 2004)
+    of the last frame to the first, in grey, clamped to 0..1: 1 means the clip loops
+    without a visible jump. OpenCV ships with mediapipe, so no other package is needed."""
+    import cv2
     import numpy as np
-    from skimage.metrics import structural_similarity
 
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    grey_a, grey_b = first.astype(np.float32) @ weights, last.astype(np.float32) @ weights
-    score = structural_similarity(grey_a, grey_b, data_range=255.0)
-    return float(min(1.0, max(0.0, score)))
+    a = cv2.cvtColor(np.ascontiguousarray(first), cv2.COLOR_RGB2GRAY).astype(np.float64)
+    b = cv2.cvtColor(np.ascontiguousarray(last), cv2.COLOR_RGB2GRAY).astype(np.float64)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+
+    def blur(x):
+        return cv2.GaussianBlur(x, (11, 11), 1.5)
+
+    mu_a, mu_b = blur(a), blur(b)
+    var_a, var_b = blur(a * a) - mu_a**2, blur(b * b) - mu_b**2
+    cov = blur(a * b) - mu_a * mu_b
+    ssim = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
+    return float(min(1.0, max(0.0, ssim.mean())))

@@ -23,7 +23,12 @@ PARTIAL = ".final.mp4.part"  # a fixed name, so the argv (and result.json) are r
 
 def _visual_stream(ffmpeg, seg: Segment, spec):
     if seg.kind == "image":
-        stream = ffmpeg.input(f"file:{seg.rel}", f="image2", loop=1, framerate=spec.fps, pattern_type="none").video
+        # `t` bounds the loop (one frame to spare; trim makes the count exact): without it
+        # an image that does not decode loops forever.
+        bound = f"{(seg.frames + 1) / spec.fps:.6f}"
+        stream = ffmpeg.input(
+            f"file:{seg.rel}", f="image2", loop=1, framerate=spec.fps, pattern_type="none", t=bound
+        ).video
     else:
         options = {"ss": f"{seg.start:g}"} if seg.start else {}
         stream = ffmpeg.input(f"file:{seg.rel}", **options).video.filter("fps", fps=spec.fps)
@@ -61,7 +66,9 @@ def build_argv(job: RenderJob, segs: list[Segment], output: str) -> list[str]:
         )
         maps.append(audio)
         options.update({"c:a": "aac", "b:a": spec.audio_bitrate, "flags:a": "+bitexact"})
-    out = ffmpeg.output(*maps, output, **options).global_args("-hide_banner", "-nostdin", "-nostats")
+    # -xerror: a decoding error fails the render (an undecodable looped image would
+    # otherwise keep ffmpeg waiting for a first frame forever).
+    out = ffmpeg.output(*maps, output, **options).global_args("-hide_banner", "-nostdin", "-nostats", "-xerror")
     return out.compile(cmd="ffmpeg", overwrite_output=True)
 
 

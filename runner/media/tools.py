@@ -29,15 +29,24 @@ def ffmpeg_version() -> str:
     return out.stdout.splitlines()[0].strip() if out.stdout else "unknown"
 
 
+# ffmpeg's closing lines, which say that it failed but not why.
+_TRAILERS = ("Conversion failed!", "Exiting normally", "Error while filtering", "Error opening output files")
+
+
 def last_line(text: str) -> str:
+    """The last line of ffmpeg's stderr that says something: its generic closing lines
+    are skipped."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "(no output)"
+    telling = [line for line in lines if not line.startswith(_TRAILERS)]
+    return (telling or lines or ["(no output)"])[-1]
 
 
 def run_logged(argv: list[str], log: Path, *, cwd: Path | None = None, what: str = "ffmpeg") -> None:
     """Run `argv` with stderr written to `log`; RunnerError with its last line on failure."""
     with open(log, "wb") as err:
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd, check=False)
+        proc = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd, check=False
+        )
     if proc.returncode != 0:
         tail = last_line(log.read_text(encoding="utf-8", errors="replace"))
         raise RunnerError(f"{what} failed (exit {proc.returncode}): {tail}", f"full log: {log}")
