@@ -32,24 +32,7 @@ class Loaded:
 
 def read_document(path: Path, what: str) -> Any:
     """JSON, or YAML for .yaml/.yml files."""
-    if path.suffix in (".yaml", ".yml"):
-        import yaml  # only workflows and operator files in YAML pay for it
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise NotFoundError(f"{what} not found: {path}") from None
-        except yaml.YAMLError as exc:
-            raise ContractError(f"{what} {path} is not valid YAML: {exc}".replace("\n", " ")) from None
-        except RecursionError:
-            raise ContractError(f"{what} {path} is nested too deeply to read") from None
-        except UnicodeDecodeError as exc:
-            raise ContractError(f"{what} {path} is not UTF-8 text: {exc.reason}") from None
-        if jsonio.has_lone_surrogate(data):
-            raise ContractError(f"{what} {path} holds a lone surrogate escape, which is not text",
-                                "write the character itself")
-        return data
-    return jsonio.read_json(path, what=what, error=ContractError)
+    return jsonio.read_document(path, what=what, error=ContractError)
 
 
 def _validate(model: type[BaseModel], data: Any, rel: str, what: str) -> Any:
@@ -90,7 +73,7 @@ def check_gate_id(gate_id: str, where: str) -> None:
 def load_contract(ws: Workspace, rel: str) -> Loaded:
     path = ws.path(rel, "contract path")
     if not path.is_file():
-        raise NotFoundError(f"contract not found: {rel}", f"create it, or fix the workflow's contract path")
+        raise NotFoundError(f"contract not found: {rel}", "create it, or fix the workflow's contract path")
     contract = _validate(Contract, read_document(path, "contract"), rel, "contract")
     check_variables(contract, rel)
     return Loaded(contract, rel, sha256_file(path))

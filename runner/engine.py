@@ -7,11 +7,11 @@ import secrets
 import string
 
 from . import __version__, contracts, operator, records
-from .attempts import close, gate_fail, gate_finish, gate_of, gate_start, record_invocation  # noqa: F401
+from .attempts import close
 from .errors import ContractError, StateError, UsageError
 from .models.run import CLOSED, GateState, Run, WorkflowRef
 from .models.workflow import Workflow, WorkflowGate
-from .paths import check_name, inside
+from .paths import check_name
 from .session import Session, append_event, transaction
 from .timeutil import compact, iso
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -73,31 +72,44 @@ def fsync_dir(directory: Path) -> None:
 
 
 def read_json(path: Path, *, what: str = "file", error: type[Exception] = RecordError) -> Any:
+    return read_document(path, what=what, error=error, yaml_suffixes=())
+
+
+def read_document(path: Path, *, what: str = "file", error: type[Exception] = RecordError,
+                  yaml_suffixes: tuple[str, ...] = (".yaml", ".yml")) -> Any:
+    """The one reader of JSON (and, by suffix, YAML) documents: every failure is `error`
+    with the file named, never another exception."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{what} not found: {path}", "check the path") from None
     except UnicodeDecodeError as exc:
-        raise error(f"{what} {path} is not UTF-8 text: {exc}") from None
+        raise error(f"{what} {path} is not UTF-8 text: {exc.reason}") from None
     except IsADirectoryError:
         raise error(f"{what} {path} is a directory, not a file") from None
+    except OSError as exc:
+        raise error(f"{what} {path} cannot be read: {exc.strerror}") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error(
-            f"{what} {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            "fix the syntax and try again",
-        ) from None
+        if path.suffix.lower() in yaml_suffixes:
+            import yaml  # only YAML documents pay for it
+
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise error(f"{what} {path} is not valid YAML: {' '.join(str(exc).split())}", "fix the syntax") from None
+        else:
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise error(f"{what} {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                            "fix the syntax and try again") from None
     except RecursionError:
         raise error(f"{what} {path} is nested too deeply to read") from None
-    if "\\u" in text and _SURROGATE_ESCAPE.search(text) and has_lone_surrogate(data):
+    if has_lone_surrogate(data):
         raise error(f"{what} {path} holds a lone surrogate escape (\\ud800-\\udfff), which is not text",
                     "no record can store it: write the character itself, or a valid surrogate pair")
     return data
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def has_lone_surrogate(data: Any) -> bool:

@@ -9,7 +9,6 @@ EXPORTED → RESULT_RECEIVED → REINGESTED → QC_DONE → DONE (QC finalized) 
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .. import attempts as engine
+from .. import attempts
 from ..errors import EXIT_FAILED
 from ..models.base import dump
 from ..models.run import Attempt
@@ -23,7 +23,7 @@ def gate() -> None:
 @json_option
 def start(run_id, gate_id, agent, force, repo, actor, no_commit, offline, as_json) -> int:
     """Open a new attempt of a gate."""
-    opened = engine.gate_start(session(repo, actor, no_commit, offline), run_id, gate_id, agent, force)
+    opened = attempts.gate_start(session(repo, actor, no_commit, offline), run_id, gate_id, agent, force)
     if as_json:
         emit_json(dump(opened))
     else:
@@ -39,7 +39,7 @@ def start(run_id, gate_id, agent, force, repo, actor, no_commit, offline, as_jso
 @json_option
 def finish(run_id, gate_id, repo, actor, no_commit, offline, as_json) -> int:
     """Validate the outputs against the contract, hash them, record the attempt. Exit 1 on FAIL."""
-    attempt = engine.gate_finish(session(repo, actor, no_commit, offline), run_id, gate_id)
+    attempt = attempts.gate_finish(session(repo, actor, no_commit, offline), run_id, gate_id)
     render_attempt(attempt, as_json)
     return 0 if attempt.status == "PASS" else EXIT_FAILED
 
@@ -52,7 +52,7 @@ def finish(run_id, gate_id, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def fail(run_id, gate_id, reason, repo, actor, no_commit, offline, as_json) -> int:
     """Fail the running attempt of a gate with a reason."""
-    attempt = engine.gate_fail(session(repo, actor, no_commit, offline), run_id, gate_id, reason)
+    attempt = attempts.gate_fail(session(repo, actor, no_commit, offline), run_id, gate_id, reason)
     render_attempt(attempt, as_json)
     return EXIT_FAILED
 

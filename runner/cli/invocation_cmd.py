@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .. import attempts as engine
+from .. import attempts
 from ..models.base import dump
 from .common import emit_json, json_option, session, write_options
 
@@ -22,7 +22,7 @@ def invocation() -> None:
 @json_option
 def record(run_id, gate_id, agent, status, model, repo, actor, no_commit, offline, as_json) -> int:
     """Record that an agent was invoked for a gate (linked to its running attempt)."""
-    inv = engine.record_invocation(session(repo, actor, no_commit, offline), run_id, gate_id, agent, status, model)
+    inv = attempts.record_invocation(session(repo, actor, no_commit, offline), run_id, gate_id, agent, status, model)
     if as_json:
         emit_json(dump(inv))
     else:

@@ -7,9 +7,12 @@ import click
 
 from .main import cli
 
+HELP = ["-h", "--help"]  # as the `runner` group's context settings say
+
 
 def _walk(command: click.Command, path: list[str], ctx: click.Context | None):
-    ctx = click.Context(command, info_name=path[-1], parent=ctx, terminal_width=100, max_content_width=100)
+    ctx = click.Context(command, info_name=path[-1], parent=ctx, terminal_width=100, max_content_width=100,
+                        help_option_names=HELP)
     yield path, command, ctx
     if isinstance(command, click.Group):
         for name in command.list_commands(ctx):
@@ -27,7 +30,8 @@ def generate() -> str:
 def _drive_help() -> str:
     from .run_cmd import _drive_command, run
 
-    parent = click.Context(run, info_name="runner run", terminal_width=100, max_content_width=100)
+    parent = click.Context(run, info_name="runner run", terminal_width=100, max_content_width=100,
+                           help_option_names=HELP)
     command = _drive_command("WORKFLOW")
     return command.get_help(click.Context(command, info_name="WORKFLOW", parent=parent,
                                           terminal_width=100, max_content_width=100)).rstrip()

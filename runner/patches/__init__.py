@@ -13,22 +13,20 @@ The patch types are the literal registry PATCH_TYPES: type tag -> function
 
 from __future__ import annotations
 
-import json
 import posixpath
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import WorkspaceError
 from ..hashing import sha256_bytes, sha256_file
-from ..jsonio import has_lone_surrogate, write_atomic
+from ..jsonio import read_document, write_atomic
 from ..models.base import describe_validation_error
 from ..models.patch import PATCH_MODELS, AnyPatch, JsonPatch
 from ..paths import inside, relative
 from . import audio, kinds
-from .base import PatchError, PlannedFile, one_line, structured_kind
+from .base import PatchError, PlannedFile, structured_kind
 
 __all__ = ["PATCH_TYPES", "PatchError", "PlannedFile", "apply", "describe", "load_patch", "plan", "replan"]
 
@@ -45,32 +43,7 @@ def load_patch(path: Path) -> Any:
     """A patch file: YAML when it ends in .yaml/.yml, JSON otherwise. Returns the raw list
     or dict; `plan` and `describe` validate it."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PatchError(f"patch file not found: {path}", "check the path given to --patch") from None
-    except UnicodeDecodeError as exc:
-        raise PatchError(f"patch file {path} is not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise PatchError(f"patch file {path} cannot be read: {exc.strerror}") from None
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise PatchError(f"patch file {path} is not valid YAML: {one_line(exc)}", "fix the syntax") from None
-        except RecursionError:
-            raise PatchError(f"patch file {path} is nested too deeply to read") from None
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PatchError(f"patch file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column "
-                             f"{exc.colno}", "fix the syntax (YAML files must end in .yaml or .yml)") from None
-        except RecursionError:
-            raise PatchError(f"patch file {path} is nested too deeply to read") from None
-    if has_lone_surrogate(data):
-        raise PatchError(f"patch file {path} holds a lone surrogate escape, which is not text",
-                         "write the character itself")
+    data = read_document(path, what="patch file", error=PatchError)
     if not isinstance(data, (list, dict)):
         raise PatchError(f"patch file {path} holds {type(data).__name__ if data is not None else 'nothing'}",
                          "a patch is a list of JSON Patch operations or an object with a 'type'")
