@@ -1,29 +1,40 @@
 """The only module that talks to git.
 
 Record commits never touch the user's index or work tree: blobs are written with
-hash-object, trees are rebuilt only along the changed paths (ls-tree/mktree, so the
-cost does not grow with the number of runs already recorded), the commit is made with
-commit-tree (no hooks run) and the branch is moved with a compare-and-swap
-update-ref. Afterwards the user's index gets the new record entries, so `git status`
-shows them clean and the user's own staged changes stay staged."""
+hash-object, trees are rebuilt only along the changed paths (read through one
+cat-file --batch process, written by one hash-object -t tree), so the number of git
+processes does not grow with the depth of the paths or the number of runs already
+recorded; the commit is made with commit-tree (no hooks run) and the branch is moved
+with a compare-and-swap update-ref. Afterwards the user's index gets the new record
+entries, so `git status` shows them clean and the user's own staged changes stay staged."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from . import proc
-from .errors import GitError, WorkspaceError
+from .errors import GitError, ToolMissing, WorkspaceError
 
 ZERO = "0" * 40
+# The user's hooks never run for a record commit: update-ref would run a
+# reference-transaction hook (which can veto the update) and update-index a
+# post-index-change hook. No hook exists under /dev/null.
+NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+# update-ref's messages when the compare-and-swap lost a race (worth a retry).
+_RACE = (b"but expected", b"already exists", b".lock", b"cannot lock ref")
 
 
 def git(root: Path, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (0,)) -> str:
-    result = proc.run(["git", *args], cwd=root, input=input, env=proc.clean_env(env))
+    result = proc.run(["git", *NO_HOOKS, *args], cwd=root, input=input, env=proc.clean_env(env))
     if result.returncode not in ok:
         detail = result.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(f"git {args[0]} failed: {detail[-1] if detail else 'exit ' + str(result.returncode)}")
@@ -49,40 +60,139 @@ def identity(root: Path) -> Identity | None:
     return Identity(name, email or "")
 
 
-def _head(root: Path, git_dir: Path) -> tuple[str, str | None]:
-    """(ref to update, its current commit or None). A detached HEAD updates HEAD."""
+class _Objects:
+    """One `git cat-file --batch` process answering every read of a commit (the branch
+    tip, its tree and the trees along the changed paths), instead of one rev-parse or
+    ls-tree process per level."""
+
+    def __init__(self, root: Path) -> None:
+        try:
+            self._proc = subprocess.Popen(["git", *NO_HOOKS, "cat-file", "--batch"], cwd=root,
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, env=proc.clean_env())
+        except FileNotFoundError:
+            raise ToolMissing("git is not installed or not on PATH", "install git") from None
+
+    def read(self, name: str) -> tuple[str, str, bytes] | None:
+        """(sha, type, content) of an object name, or None when it does not resolve."""
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(name.encode() + b"\n")
+            stdin.flush()
+        except BrokenPipeError:
+            raise GitError("git cat-file failed") from None
+        header = stdout.readline().split()
+        if len(header) != 3:
+            if header[-1:] in ([b"missing"], [b"ambiguous"]):
+                return None
+            raise GitError(f"git cat-file failed on {name}")
+        size = int(header[2])
+        data = stdout.read(size + 1)  # the content and a newline
+        if len(data) != size + 1:
+            raise GitError(f"git cat-file failed on {name}")
+        return header[0].decode(), header[1].decode(), data[:-1]
+
+    def tree(self, sha: str) -> bytes:
+        found = self.read(sha)
+        if found is None or found[1] != "tree":
+            raise GitError(f"tree {sha} is missing from the repository", "run `git fsck`")
+        return found[2]
+
+    def close(self) -> None:
+        # Closing stdout too: a cat-file still writing an answer nobody reads gets EPIPE
+        # and exits instead of blocking the wait.
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except BrokenPipeError:
+                    pass
+        self._proc.wait()
+
+
+def _head(objects: _Objects, git_dir: Path) -> tuple[str, str | None, str | None]:
+    """(ref to update, its current commit or None, that commit's tree). A detached HEAD
+    updates HEAD."""
     head = (git_dir / "HEAD").read_text().strip()
     ref = head[5:].strip() if head.startswith("ref:") else "HEAD"
-    out = git(root, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}", ok=(0, 1)).strip()
-    return ref, (out or None)
+    found = objects.read(f"{ref}^{{commit}}")
+    if found is None:
+        return ref, None, None
+    sha, _, content = found
+    tree = content.split(b"\n", 1)[0].split(b" ")[1].decode()  # a commit starts with "tree <sha>"
+    return ref, sha, tree
 
 
-def _tree_entries(root: Path, tree: str | None) -> dict[str, str]:
-    """name -> "mode type sha" of one tree level."""
-    if tree is None:
-        return {}
-    out = git(root, "ls-tree", "-z", tree)
-    entries = {}
-    for item in out.split("\0"):
-        if item:
-            meta, name = item.split("\t", 1)
-            entries[name] = meta
-    return entries
+# One raw tree entry: "<octal mode> <name>\0<binary object id>" (20 bytes for SHA-1
+# repositories, 32 for SHA-256 ones).
+_ENTRY = {size: re.compile(rb"(([0-7]+) ([^\x00]+)\x00.{%d})" % size, re.S) for size in (20, 32)}
+_TREE_MODE = b"40000"
+_FILE_MODE = b"100644"
 
 
-def _build_tree(root: Path, tree: str | None, changes: dict[str, object]) -> str:
-    """A new tree: `tree` with `changes` applied. `changes` maps a name to a blob sha
-    (a file) or to a nested dict (a sub-directory to change)."""
-    entries = _tree_entries(root, tree)
+def _is_tree(mode: bytes) -> bool:
+    return int(mode, 8) & 0o170000 == 0o040000
+
+
+def _sort_key(entry: tuple[bytes, bytes, bytes]) -> bytes:
+    """git's order of tree entries: by name, a directory as if its name ended in "/"."""
+    return entry[2] + b"/" if _is_tree(entry[1]) else entry[2]
+
+
+def _build_tree(objects: _Objects, tree: str | None, changes: dict[str, object], algo: str,
+                written: list[tuple[str, bytes]]) -> bytes:
+    """The binary id of a new tree: `tree` with `changes` applied. `changes` maps a name
+    to a blob sha (a file) or to a nested dict (a sub-directory to change). Only the
+    trees along the changed paths are read; the new ones are appended to `written`
+    (children first) as (sha, raw content), the way `git mktree` would write them."""
+    size = hashlib.new(algo).digest_size
+    data = objects.tree(tree) if tree else b""
+    entries = _ENTRY[size].findall(data)  # [(raw entry, mode, name)], in git's order
+    if sum(len(e[0]) for e in entries) != len(data):
+        raise GitError(f"tree {tree} could not be parsed", "run `git fsck`")
+    index = {e[2]: i for i, e in enumerate(entries)}
+    resort = False
     for name, change in changes.items():
+        key = name.encode()
+        at = index.get(key)
         if isinstance(change, dict):
-            old = entries.get(name)
-            sub = old.split()[2] if old and old.split()[1] == "tree" else None
-            entries[name] = f"040000 tree {_build_tree(root, sub, change)}"
+            old = entries[at] if at is not None else None
+            sub = old[0][-size:].hex() if old is not None and _is_tree(old[1]) else None
+            mode, oid = _TREE_MODE, _build_tree(objects, sub, change, algo, written)
         else:
-            entries[name] = f"100644 blob {change}"
-    payload = "".join(f"{meta}\t{name}\0" for name, meta in entries.items())
-    return git(root, "mktree", "-z", input=payload.encode()).strip()
+            mode, oid = _FILE_MODE, bytes.fromhex(str(change))
+        entry = (mode + b" " + key + b"\0" + oid, mode, key)
+        if at is None:
+            index[key] = len(entries)
+            entries.append(entry)
+            resort = True
+        else:
+            resort = resort or _is_tree(entries[at][1]) != _is_tree(mode)
+            entries[at] = entry
+    if resort:
+        entries.sort(key=_sort_key)
+    content = b"".join(e[0] for e in entries)
+    digest = hashlib.new(algo, b"tree %d\0" % len(content))
+    digest.update(content)
+    written.append((digest.hexdigest(), content))
+    return digest.digest()
+
+
+def _write_trees(root: Path, trees: list[tuple[str, bytes]]) -> None:
+    """Write the new trees with one `git hash-object -t tree` process (it checks their
+    format), and make sure git computed the ids the commit will name."""
+    with tempfile.TemporaryDirectory(prefix="runner-trees-") as tmp:
+        listing = []
+        for i, (_, content) in enumerate(trees):
+            path = os.path.join(tmp, str(i))
+            with open(path, "wb") as fh:
+                fh.write(content)
+            listing.append(path)
+        out = git(root, "hash-object", "-w", "-t", "tree", "--stdin-paths",
+                  input=("\n".join(listing) + "\n").encode()).split()
+    if out != [sha for sha, _ in trees]:
+        raise GitError("git wrote trees other than the ones computed", "report this bug")
 
 
 def _nest(paths: dict[str, str]) -> dict[str, object]:
@@ -99,29 +209,44 @@ def _nest(paths: dict[str, str]) -> dict[str, object]:
 def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, author: Identity,
                  retries: int = 20) -> str:
     """Commit exactly `paths` (workspace-relative files, as they are on disk) onto the
-    current branch. Returns the new commit's sha."""
+    current branch. Returns the new commit's sha.
+
+    Six git processes whatever the history: hash-object (blobs), cat-file --batch (the
+    tip and the trees along the changed paths), hash-object (the new trees),
+    commit-tree, update-ref and update-index."""
     if not paths:
         raise GitError("nothing to commit")
     listing = "\n".join(paths) + "\n"
     blobs = git(root, "hash-object", "-w", "--no-filters", "--stdin-paths", input=listing.encode()).split()
     by_path = dict(zip(paths, blobs))
     changes = _nest(by_path)
+    algo = "sha1" if len(blobs[0]) == 40 else "sha256"
     env = {
         "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
         "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email,
     }
-    for _ in range(retries):
-        ref, old = _head(root, git_dir)
-        base_tree = git(root, "rev-parse", f"{old}^{{tree}}").strip() if old else None
-        tree = _build_tree(root, base_tree, changes)
-        parents = ["-p", old] if old else []
-        new = git(root, "commit-tree", tree, *parents, "-F", "-", input=message.encode(), env=env).strip()
-        moved = proc.run(["git", "update-ref", "-m", message.splitlines()[0], ref, new, old or ZERO],
-                         cwd=root, env=proc.clean_env())
-        if moved.returncode == 0:
-            _refresh_index(root, by_path)
-            return new
-        time.sleep(0.01)  # the branch moved under us (a user's commit): rebuild on the new tip
+    objects = _Objects(root)
+    try:
+        for _ in range(retries):
+            ref, old, base_tree = _head(objects, git_dir)
+            trees: list[tuple[str, bytes]] = []
+            _build_tree(objects, base_tree, changes, algo, trees)
+            _write_trees(root, trees)
+            tree = trees[-1][0]
+            parents = ["-p", old] if old else []
+            new = git(root, "commit-tree", tree, *parents, "-F", "-", input=message.encode(), env=env).strip()
+            zero = "0" * len(new)
+            moved = proc.run(["git", *NO_HOOKS, "update-ref", "-m", message.splitlines()[0], ref, new, old or zero],
+                             cwd=root, env=proc.clean_env())
+            if moved.returncode == 0:
+                _refresh_index(root, by_path)
+                return new
+            if not any(marker in moved.stderr for marker in _RACE):
+                detail = moved.stderr.decode(errors="replace").strip().splitlines()
+                raise GitError(f"git update-ref {ref} failed: {detail[-1] if detail else 'exit ' + str(moved.returncode)}")
+            time.sleep(0.01)  # the branch moved under us (a user's commit): rebuild on the new tip
+    finally:
+        objects.close()
     raise GitError(f"could not update {ref}: it kept moving", "retry the command")
 
 
@@ -130,7 +255,7 @@ def _refresh_index(root: Path, blobs: dict[str, str]) -> bool:
     git holding index.lock is waited for briefly; the commit has landed either way."""
     info = "".join(f"100644 {sha}\t{path}\n" for path, sha in blobs.items())
     for _ in range(50):
-        result = proc.run(["git", "update-index", "--add", "--index-info"], cwd=root,
+        result = proc.run(["git", *NO_HOOKS, "update-index", "--add", "--index-info"], cwd=root,
                           input=info.encode(), env=proc.clean_env())
         if result.returncode == 0:
             return True

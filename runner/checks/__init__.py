@@ -5,37 +5,72 @@ spec models are in runner/models/checks.py (CHECK_SPECS has the same keys)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from importlib import import_module
+from typing import Callable, Iterator, Mapping
 
 from .base import CheckContext, Outcome
-from .files import check_dir_exists, check_file_exists, check_min_file_count
-from .frontmatter import check_frontmatter_status
-from .regex import check_min_regex_count, check_regex_match
-from .sources import check_min_sources, check_min_sources_any_of
-from .structured import check_json_schema, check_sha256
-from .text import check_contains_headings, check_contains_text, check_not_contains
-from .urls import check_url_reachable
-from .viz import check_viz_tech_match
 
 CheckFunction = Callable[..., Outcome]
 
-CHECKS: dict[str, CheckFunction] = {
-    "file_exists": check_file_exists,
-    "dir_exists": check_dir_exists,
-    "min_file_count": check_min_file_count,
-    "min_sources": check_min_sources,
-    "min_sources_any_of": check_min_sources_any_of,
-    "contains_headings": check_contains_headings,
-    "contains_text": check_contains_text,
-    "not_contains": check_not_contains,
-    "frontmatter_status": check_frontmatter_status,
-    "regex_match": check_regex_match,
-    "min_regex_count": check_min_regex_count,
-    "url_reachable": check_url_reachable,
-    "viz_tech_match": check_viz_tech_match,
-    "json_schema": check_json_schema,
-    "sha256": check_sha256,
+# type tag -> (module in this package, function). The modules are imported when a check
+# of theirs is first looked up, so a command evaluating a contract imports only the
+# check modules it uses (url_reachable brings urllib/http, json_schema brings yaml).
+_WHERE: dict[str, tuple[str, str]] = {
+    "file_exists": ("files", "check_file_exists"),
+    "dir_exists": ("files", "check_dir_exists"),
+    "min_file_count": ("files", "check_min_file_count"),
+    "min_sources": ("sources", "check_min_sources"),
+    "min_sources_any_of": ("sources", "check_min_sources_any_of"),
+    "contains_headings": ("text", "check_contains_headings"),
+    "contains_text": ("text", "check_contains_text"),
+    "not_contains": ("text", "check_not_contains"),
+    "frontmatter_status": ("frontmatter", "check_frontmatter_status"),
+    "regex_match": ("regex", "check_regex_match"),
+    "min_regex_count": ("regex", "check_min_regex_count"),
+    "url_reachable": ("urls", "check_url_reachable"),
+    "viz_tech_match": ("viz", "check_viz_tech_match"),
+    "json_schema": ("structured", "check_json_schema"),
+    "sha256": ("structured", "check_sha256"),
 }
+
+
+class _Checks(Mapping[str, CheckFunction]):
+    """A read-only dict of the check functions, imported on first look-up."""
+
+    def __init__(self, where: dict[str, tuple[str, str]]) -> None:
+        self._where = where
+        self._loaded: dict[str, CheckFunction] = {}
+
+    def __getitem__(self, key: str) -> CheckFunction:
+        try:
+            return self._loaded[key]
+        except KeyError:
+            module, name = self._where[key]  # KeyError for an unknown type, as a dict
+            function = self._loaded[key] = getattr(import_module(f"{__name__}.{module}"), name)
+            return function
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __repr__(self) -> str:
+        return f"CHECKS({list(self._where)})"
+
+
+CHECKS: Mapping[str, CheckFunction] = _Checks(_WHERE)
+
+
+def __getattr__(name: str) -> CheckFunction:
+    """`from runner.checks import check_file_exists` still works."""
+    for key, (_, function) in _WHERE.items():
+        if function == name:
+            return CHECKS[key]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_check(spec, ctx: CheckContext) -> Outcome:

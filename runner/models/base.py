@@ -12,7 +12,9 @@ SCHEMA_VERSION = 1
 class Strict(BaseModel):
     """A nested part of a record: unknown keys are refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built when it is first used, not when its
+    # module is imported, so a command pays only for the records it touches.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Record(Strict):
@@ -25,7 +27,7 @@ class Lenient(BaseModel):
     """A file a person writes in a format we did not invent (contracts, workflows):
     documented keys are typed, other keys are kept as they are."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
