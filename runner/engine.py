@@ -12,11 +12,10 @@ from .errors import ContractError, StateError, UsageError
 from .models.run import CLOSED, GateState, Run, WorkflowRef
 from .models.workflow import Workflow, WorkflowGate
 from .paths import check_name
+from .vocab import COMPLETE_STATUSES, DEPTHS
 from .session import Session, append_event, transaction
 from .timeutil import compact, iso
 
-DEPTHS = ("quick", "standard", "deep")
-COMPLETE_STATUSES = ("PASSED", "FAILED", "CANCELED")
 _B36 = string.digits + string.ascii_lowercase
 
 

@@ -62,10 +62,10 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
     for run_id in _run_ids(runs):
         check_name(run_id, "run id")
         try:
-            with open(os.path.join(runs, run_id, "record", "RUN.json"), "rb") as fh:
-                data = json.loads(fh.read())
-            summary = _summary(data, moment)
-        except (ValueError, KeyError, TypeError, AttributeError):
+            summary = _summary(_digest_of(runs, run_id), moment)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # a folder without a record is no run
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             summary = RunSummary(run_id, "?", "?", "UNREADABLE", "", None, 0, 0, None)
         if status is not None and summary.status != status:
             continue
@@ -96,25 +96,61 @@ def _run_ids(runs: str) -> list[str]:
     """records.list_run_ids without a Path object per run."""
     if not _is(runs, stat.S_IFDIR):
         return []
-    return sorted(name for name in os.listdir(runs)  # a folder not named like a run id is no run
-                  if is_safe_name(name) and _is(os.path.join(runs, name, "record", "RUN.json"), stat.S_IFREG))
+    # A folder not named like a run id is no run; one without a RUN.json is skipped when read.
+    return sorted(name for name in os.listdir(runs) if is_safe_name(name))
 
 
-def _summary(data: dict, moment: datetime | None = None) -> RunSummary:
+# What `run list` needs of a RUN.json, cached beside it in the git-ignored logs folder and
+# keyed on the record's inode, size and mtime (an atomic rewrite always makes a new inode),
+# so that listing 10,000 runs does not decode every full record each time.
+CACHE = "run-list.json"
+
+
+def _digest_of(runs: str, run_id: str) -> dict:
+    record = os.path.join(runs, run_id, "record", "RUN.json")
+    st = os.stat(record)
+    key = [st.st_ino, st.st_size, st.st_mtime_ns]
+    cache = os.path.join(runs, run_id, "logs", CACHE)
+    try:
+        with open(cache, "rb") as fh:
+            cached = json.loads(fh.read())
+        if cached.get("key") == key:
+            return cached["digest"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    with open(record, "rb") as fh:
+        digest = _digest(json.loads(fh.read()))
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        partial = f"{cache}.{os.getpid()}.tmp"
+        with open(partial, "w") as fh:
+            json.dump({"key": key, "digest": digest}, fh)
+        os.replace(partial, cache)
+    except OSError:
+        pass  # a read-only workspace lists as well, only slower
+    return digest
+
+
+def _digest(data: dict) -> dict:
     gates = data.get("gates", [])
-    current = next((g["gate"] for g in gates if g.get("current")), None)
-    waiting = next((f"{g['gate']}:{g['waiting']['waiting_for']}" for g in gates if g.get("waiting")), None)
-    moment = moment or now()
-    overdue = [g["gate"] for g in gates if g.get("waiting") and g["waiting"].get("deadline")
-               and not g["waiting"].get("escalated") and parse(g["waiting"]["deadline"]) <= moment]
     events = data.get("events") or []
-    return RunSummary(
-        run_id=data["run_id"], workflow=data["workflow"]["name"], slug=data["workflow"]["slug"],
-        status=data["status"], started_at=data["started_at"], finished_at=data.get("finished_at"),
-        gates_passed=sum(1 for g in gates if g.get("status") == "PASS"), gates_total=len(gates),
-        current=current, waiting=waiting, last_activity=events[-1]["at"] if events else data["started_at"],
-        overdue=overdue or None,
-    )
+    return {
+        "run_id": data["run_id"], "workflow": data["workflow"]["name"], "slug": data["workflow"]["slug"],
+        "status": data["status"], "started_at": data["started_at"], "finished_at": data.get("finished_at"),
+        "gates_passed": sum(1 for g in gates if g.get("status") == "PASS"), "gates_total": len(gates),
+        "current": next((g["gate"] for g in gates if g.get("current")), None),
+        "waiting": next((f"{g['gate']}:{g['waiting']['waiting_for']}" for g in gates if g.get("waiting")), None),
+        "last_activity": events[-1]["at"] if events else data["started_at"],
+        "deadlines": [[g["gate"], g["waiting"]["deadline"]] for g in gates
+                      if g.get("waiting") and g["waiting"].get("deadline") and not g["waiting"].get("escalated")],
+    }
+
+
+def _summary(digest: dict, moment: datetime | None = None) -> RunSummary:
+    moment = moment or now()
+    overdue = [gate for gate, deadline in digest["deadlines"] if parse(deadline) <= moment]
+    fields = {k: v for k, v in digest.items() if k != "deadlines"}
+    return RunSummary(**fields, overdue=overdue or None)
 
 
 def show_run(ws: Workspace, run_id: str) -> Run:

@@ -4,11 +4,13 @@ from pathlib import Path
 
 import click
 
-from .. import driver, engine, queries
-from ..models.base import dump
+from .. import queries
+from ..vocab import COMPLETE_STATUSES, DEPTHS
 from ..workspace import find
-from . import drive
 from .common import emit_json, json_option, repo_option, session, table, write_options
+
+# The engine, the driver and the record models are imported by the commands that use
+# them, so that `run list` stays light.
 
 
 class RunGroup(click.Group):
@@ -31,12 +33,15 @@ def _drive_command(workflow: str) -> click.Command:
     @click.command(workflow)
     @click.option("--slug", required=True, help="Project slug.")
     @click.option("--artifact-path", help="Workspace-relative folder of the artifact.")
-    @click.option("--depth", type=click.Choice(engine.DEPTHS), default="standard", show_default=True)
+    @click.option("--depth", type=click.Choice(DEPTHS), default="standard", show_default=True)
     @click.option("--prompt-file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
     @click.option("--start-from", help="Validate earlier gates without pausing, then start here.")
     @write_options
     @json_option
     def command(slug, artifact_path, depth, prompt_file, start_from, repo, actor, no_commit, offline, as_json) -> int:
+        from .. import driver
+        from . import drive
+
         s = session(repo, actor, no_commit, offline)
         outcome = driver.start(s, workflow, slug, artifact_path, depth, drive.prompt_text(prompt_file), start_from)
         return drive.finish(s, outcome, as_json, drive.interactive())
@@ -51,6 +56,9 @@ def _drive_command(workflow: str) -> click.Command:
 @json_option
 def resume(run_id, repo, actor, no_commit, offline, as_json) -> int:
     """Continue a run where it stopped (retrying a failed gate as a new attempt)."""
+    from .. import driver
+    from . import drive
+
     s = session(repo, actor, no_commit, offline)
     return drive.finish(s, driver.resume(s, run_id), as_json, drive.interactive())
 
@@ -62,6 +70,9 @@ def resume(run_id, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
     """End a run: open attempts end FAIL, the run becomes CANCELED."""
+    from .. import engine
+    from ..models.base import dump
+
     done = engine.cancel_run(session(repo, actor, no_commit, offline), run_id, reason)
     emit_json(dump(done)) if as_json else click.echo(f"{run_id} CANCELED")
     return 0
@@ -71,12 +82,15 @@ def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
 @click.option("--workflow", required=True, help="Workflow name (in the workflows folder) or path.")
 @click.option("--slug", required=True, help="Project slug, e.g. the-word-robot.")
 @click.option("--artifact-path", help="Workspace-relative folder of the artifact.")
-@click.option("--depth", type=click.Choice(engine.DEPTHS), default="standard", show_default=True)
+@click.option("--depth", type=click.Choice(DEPTHS), default="standard", show_default=True)
 @click.option("--prompt-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="The original prompt.")
 @write_options
 @json_option
 def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_commit, offline, as_json) -> int:
     """Create a run of a workflow."""
+    from .. import engine
+    from ..models.base import dump
+
     prompt = prompt_file.read_text(encoding="utf-8") if prompt_file else None
     new = engine.start_run(session(repo, actor, no_commit, offline), workflow, slug, artifact_path, depth, prompt)
     if as_json:
@@ -124,6 +138,8 @@ def _report_overdue(record) -> None:
 @json_option
 def show(run_id, repo, as_json) -> int:
     """Show a run record."""
+    from ..models.base import dump
+
     record = queries.show_run(find(repo), run_id)
     _report_overdue(record)
     if as_json:
@@ -140,13 +156,16 @@ def show(run_id, repo, as_json) -> int:
 
 @run.command("complete")
 @click.option("--run", "run_id", required=True, help="Run id.")
-@click.option("--status", type=click.Choice(engine.COMPLETE_STATUSES),
+@click.option("--status", type=click.Choice(COMPLETE_STATUSES),
               help="Final status. Default: PASSED when every blocking gate passed, else FAILED.")
 @click.option("--reason", help="Why (recorded in the event).")
 @write_options
 @json_option
 def complete(run_id, status, reason, repo, actor, no_commit, offline, as_json) -> int:
     """Mark a run complete."""
+    from .. import engine
+    from ..models.base import dump
+
     done = engine.complete_run(session(repo, actor, no_commit, offline), run_id, status, reason)
     if as_json:
         emit_json(dump(done))

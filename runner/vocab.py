@@ -1,0 +1,5 @@
+"""Words of the command line that several modules share, kept free of heavy imports so
+that `runner run list` need not load the engine."""
+
+DEPTHS = ("quick", "standard", "deep")
+COMPLETE_STATUSES = ("PASSED", "FAILED", "CANCELED")
