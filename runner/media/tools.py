@@ -31,13 +31,15 @@ def ffmpeg_version() -> str:
 
 # ffmpeg's closing lines, which say that it failed but not why.
 _TRAILERS = ("Conversion failed!", "Exiting normally", "Error while filtering", "Error opening output files")
+# Warnings ffmpeg may print after the real error, depending on timing (e.g. a loaded machine).
+_NOISE = ("Thread message queue blocking",)
 
 
 def last_line(text: str) -> str:
     """The last line of ffmpeg's stderr that says something: its generic closing lines
     are skipped."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    telling = [line for line in lines if not line.startswith(_TRAILERS)]
+    telling = [line for line in lines if not line.startswith(_TRAILERS) and not any(n in line for n in _NOISE)]
     return (telling or lines or ["(no output)"])[-1]
 
 

@@ -158,3 +158,13 @@ def test_caption_after_the_end_is_refused(workspace, tmp_path):
     job = make_job(captions=[{"start": 9, "end": 10, "text": "late"}])
     with pytest.raises(RunnerError, match="after the end"):
         render(job, workspace, tmp_path / "out")
+
+
+def test_the_reported_line_skips_timing_warnings():
+    """Under load ffmpeg may warn about its thread queue after the real error."""
+    from runner.media.tools import last_line
+
+    text = ("[png @ 0x1] Invalid PNG signature 0x6E6F7420616E2069.\n"
+            "[image2 @ 0x5] Thread message queue blocking; consider raising the thread_queue_size option\n"
+            "Conversion failed!\n")
+    assert last_line(text) == "[png @ 0x1] Invalid PNG signature 0x6E6F7420616E2069."
