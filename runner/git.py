@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import proc
-from .errors import GitError, ToolMissing, WorkspaceError
+from .errors import GitError, ToolMissing
 
 ZERO = "0" * 40
 # The user's hooks never run for a record commit: update-ref would run a
@@ -269,26 +269,8 @@ def trailers(fields: Mapping[str, object]) -> str:
     return "\n".join(f"{key}: {value}" for key, value in fields.items() if value is not None)
 
 
-def require_repo(root: Path) -> None:
-    if not (root / ".git").exists():
-        raise WorkspaceError(f"{root} is not a git repository", "run `git init` first")
 
 
-def log_paths(root: Path, rev_range: str | None, pathspec: str) -> str:
-    args = ["log", "--format=%H%x00%B%x00", "--name-status", "-z"]
-    if rev_range:
-        args.append(rev_range)
-    return git(root, *args, "--", pathspec)
-
-
-def show_file(root: Path, rev: str, path: str) -> bytes | None:
-    result = proc.run(["git", "show", f"{rev}:{path}"], cwd=root, env=proc.clean_env())
-    return result.stdout if result.returncode == 0 else None
-
-
-def is_ignored(root: Path, path: str) -> bool:
-    result = proc.run(["git", "check-ignore", "-q", path], cwd=root, env=proc.clean_env())
-    return result.returncode == 0
 
 
 def environ_identity() -> Identity | None:

@@ -56,13 +56,14 @@ class Logged:
 
 
 def run_logged(
-    argv: Sequence[str], *, cwd: Path, stdout_log: Path, stderr_log: Path,
+    argv: Sequence[str], *, cwd: Path | None, stdout_log: Path | None, stderr_log: Path,
     timeout: float | None = None, env: Mapping[str, str] | None = None,
 ) -> Logged:
-    """Run argv with stdout/stderr written to log files; a timeout kills it."""
-    stdout_log.parent.mkdir(parents=True, exist_ok=True)
+    """Run argv with stdout/stderr written to log files (no stdout log: discarded); a
+    timeout kills it."""
+    stderr_log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with open(stdout_log, "wb") as out, open(stderr_log, "wb") as err:
+    with open(stdout_log or os.devnull, "wb") as out, open(stderr_log, "wb") as err:
         try:
             proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=err,
                                     stdin=subprocess.DEVNULL, start_new_session=True)

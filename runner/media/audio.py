@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import RunnerError
-from ..jsonio import fsync_dir
+from ..jsonio import fsync_dir, fsync_path
 from .probe import media_info
 from .qc_metrics import loudness
 from .tools import binary, run_captured
@@ -57,11 +57,7 @@ def level_adjust(path: Path, db: float) -> None:
     argv.append(f"file:{partial}")
     try:
         run_captured(argv, what="ffmpeg level adjust")
-        fd = os.open(partial, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(partial)
         os.replace(partial, path)
         fsync_dir(path.parent)
     finally:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .. import proc
 from ..errors import RunnerError
 from .tools import binary, last_line
 
@@ -19,11 +19,11 @@ def probe(path: Path) -> dict[str, Any]:
         binary("ffprobe"), "-v", "error", "-print_format", "json",
         "-show_format", "-show_streams", f"file:{path}",
     ]  # fmt: skip
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-    if proc.returncode != 0:
-        message = last_line(proc.stderr.decode("utf-8", errors="replace"))
+    result = proc.run(argv)
+    if result.returncode != 0:
+        message = last_line(result.stderr.decode("utf-8", errors="replace"))
         raise RunnerError(f"cannot read media file {path}: {message}", "is it a video or audio file?")
-    return json.loads(proc.stdout)
+    return json.loads(result.stdout)
 
 
 @dataclass(frozen=True)

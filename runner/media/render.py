@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from ..hashing import sha256_bytes, sha256_file
-from ..jsonio import canonical_bytes, fsync_dir, write_atomic
+from ..jsonio import canonical_bytes, fsync_dir, fsync_path, write_atomic
 from ..models.base import dump
 from ..models.media import InputRecord, OutputRecord, RenderJob, RenderResult
 from .job import Segment, resolve_input, segments, srt
@@ -80,13 +80,6 @@ def _output_arg(base: Path, path: Path) -> str:
     return f"file:{real}"
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
 
 def _hash_inputs(base: Path, used: list[tuple[str, str]]) -> list[InputRecord]:
     hashes: dict[str, str] = {}
@@ -122,7 +115,7 @@ def render(job: RenderJob, base: Path, out_dir: Path) -> RenderResult:
     argv = build_argv(job, segs, _output_arg(base, partial))
     try:
         run_logged(argv, out_dir / "ffmpeg.log", cwd=base, what="ffmpeg render")
-        _fsync_file(partial)
+        fsync_path(partial)
         os.replace(partial, final)
         fsync_dir(out_dir)
     finally:

@@ -4,10 +4,10 @@ stderr kept in a log or in memory, a failure raised with the last line it printe
 from __future__ import annotations
 
 import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from .. import proc
 from ..errors import RunnerError, ToolMissing
 
 INSTALL_HINT = "install ffmpeg (e.g. `apt-get install ffmpeg` or `brew install ffmpeg`)"
@@ -25,8 +25,8 @@ def binary(name: str) -> str:
 @lru_cache(maxsize=None)
 def ffmpeg_version() -> str:
     """The first line of `ffmpeg -version` (the output bytes depend on it)."""
-    out = subprocess.run([binary("ffmpeg"), "-version"], capture_output=True, text=True, check=False)
-    return out.stdout.splitlines()[0].strip() if out.stdout else "unknown"
+    out = proc.run([binary("ffmpeg"), "-version"]).stdout.decode(errors="replace")
+    return out.splitlines()[0].strip() if out else "unknown"
 
 
 # ffmpeg's closing lines, which say that it failed but not why.
@@ -45,19 +45,16 @@ def last_line(text: str) -> str:
 
 def run_logged(argv: list[str], log: Path, *, cwd: Path | None = None, what: str = "ffmpeg") -> None:
     """Run `argv` with stderr written to `log`; RunnerError with its last line on failure."""
-    with open(log, "wb") as err:
-        proc = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd, check=False
-        )
-    if proc.returncode != 0:
+    result = proc.run_logged(argv, cwd=cwd, stdout_log=None, stderr_log=log)
+    if result.exit_code != 0:
         tail = last_line(log.read_text(encoding="utf-8", errors="replace"))
-        raise RunnerError(f"{what} failed (exit {proc.returncode}): {tail}", f"full log: {log}")
+        raise RunnerError(f"{what} failed (exit {result.exit_code}): {tail}", f"full log: {log}")
 
 
 def run_captured(argv: list[str], *, what: str = "ffmpeg") -> str:
     """Run `argv` and return its stderr (where ffmpeg reports filters); RunnerError on failure."""
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-    stderr = proc.stderr.decode("utf-8", errors="replace")
-    if proc.returncode != 0:
-        raise RunnerError(f"{what} failed (exit {proc.returncode}): {last_line(stderr)}")
+    result = proc.run(argv)
+    stderr = result.stderr.decode("utf-8", errors="replace")
+    if result.returncode != 0:
+        raise RunnerError(f"{what} failed (exit {result.returncode}): {last_line(stderr)}")
     return stderr

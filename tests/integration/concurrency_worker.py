@@ -20,12 +20,13 @@ def main() -> None:
     with open(sys.argv[1]) as fh:
         ops = json.load(fh)
     for op in ops:
+        args = op["args"] if isinstance(op, dict) else op  # {"args": [...]} or the bare list
         out, err = io.StringIO(), io.StringIO()
         t0 = time.time()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = runner_main(op["args"])
+            code = runner_main(args)
         t1 = time.time()
-        print(json.dumps({"args": op["args"], "code": code, "out": out.getvalue(), "err": err.getvalue(),
+        print(json.dumps({"args": args, "code": code, "out": out.getvalue(), "err": err.getvalue(),
                           "t0": t0, "t1": t1}), flush=True)
 
 

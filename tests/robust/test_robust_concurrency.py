@@ -25,7 +25,7 @@ from robust_helpers import (
 from runner import records, workspace
 from runner.models.base import dump
 
-WORKER = Path(__file__).with_name("robust_worker.py")
+WORKER = Path(__file__).parents[1] / "integration" / "concurrency_worker.py"
 PROCESSES, OPERATIONS, RUNS = 16, 25, 4
 SEED = 16 * 25
 
