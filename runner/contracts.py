@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
-
-from . import jsonio
+from . import jsonio, validcache
 from .errors import ContractError, NotFoundError
 from .hashing import sha256_file
-from .models.base import describe_validation_error
-from .models.contract import Contract
-from .models.workflow import Workflow, WorkflowGate
 from .paths import SAFE_NAME, unknown_variables
 from .workspace import Workspace
+
+if TYPE_CHECKING:  # the models (pydantic) are imported where a document is validated
+    from pydantic import BaseModel
+
+    from .models.contract import Contract
 
 PATH_VARIABLES = {"slug", "artifact_path", "client_component", "run_id"}
 RULE_TARGETS = {"any_of", "all_required", "all_of"}
@@ -25,7 +25,7 @@ PATH_FIELDS = ("target", "targets", "metadata_source", "implementation_target", 
 
 @dataclass
 class Loaded:
-    model: Any
+    model: Any  # the model, or its dump (a dict) for the *_data loaders
     path: str  # workspace-relative
     sha256: str
 
@@ -36,6 +36,10 @@ def read_document(path: Path, what: str) -> Any:
 
 
 def _validate(model: type[BaseModel], data: Any, rel: str, what: str) -> Any:
+    from pydantic import ValidationError
+
+    from .models.base import describe_validation_error
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -71,18 +75,38 @@ def check_gate_id(gate_id: str, where: str) -> None:
 
 
 def load_contract(ws: Workspace, rel: str) -> Loaded:
+    path = _contract_file(ws, rel)
+    return Loaded(_checked_contract(read_document(path, "contract"), rel), rel, sha256_file(path))
+
+
+def load_contract_data(ws: Workspace, rel: str) -> Loaded:
+    """The contract as its model's dump (a dict), validated once per content (validcache)."""
+    path = _contract_file(ws, rel)
+    data = validcache.load(ws.git_dir, path, "contract", lambda raw: _dump(_checked_contract(raw, rel)),
+                           what="contract", error=ContractError)
+    return Loaded(data, rel, sha256_file(path))
+
+
+def _contract_file(ws: Workspace, rel: str) -> Path:
     path = ws.path(rel, "contract path")
     if not path.is_file():
         raise NotFoundError(f"contract not found: {rel}", "create it, or fix the workflow's contract path")
-    contract = _validate(Contract, read_document(path, "contract"), rel, "contract")
+    return path
+
+
+def _checked_contract(raw: Any, rel: str) -> Contract:
+    from .models.contract import Contract
+
+    contract = _validate(Contract, raw, rel, "contract")
     check_variables(contract, rel)
-    return Loaded(contract, rel, sha256_file(path))
+    return contract
 
 
-def contract_path(ws: Workspace, gate: WorkflowGate) -> str:
-    if gate.contract:
-        return gate.contract
-    return f"{ws.config.contracts_dir.rstrip('/')}/{gate.gate}.contract.json"
+def contract_path(ws: Workspace, gate_id: str, contract: str | None) -> str:
+    """A workflow gate's contract: its `contract` path, or <contracts_dir>/<gate>.contract.json."""
+    if contract:
+        return contract
+    return f"{ws.config.contracts_dir.rstrip('/')}/{gate_id}.contract.json"
 
 
 def workflow_path(ws: Workspace, name: str) -> str:
@@ -103,27 +127,52 @@ def workflow_path(ws: Workspace, name: str) -> str:
 
 def load_workflow(ws: Workspace, name: str) -> Loaded:
     rel = workflow_path(ws, name)
+    path = _workflow_file(ws, rel)
+    return Loaded(_checked_workflow(read_document(path, "workflow"), rel), rel, sha256_file(path))
+
+
+def workflow_data(ws: Workspace, ref: dict) -> dict:
+    """The workflow a run was started with (its RUN.json `workflow`) as its model's dump,
+    validated once per content (validcache)."""
+    rel = workflow_path(ws, ref["path"] or ref["name"])
+    return validcache.load(ws.git_dir, _workflow_file(ws, rel), "workflow",
+                           lambda raw: _dump(_checked_workflow(raw, rel)), what="workflow", error=ContractError)
+
+
+def _dump(model: BaseModel) -> dict:
+    from .models.base import dump
+
+    return dump(model)
+
+
+def _workflow_file(ws: Workspace, rel: str) -> Path:
     path = ws.path(rel, "workflow path")
     if not path.is_file():
         raise NotFoundError(f"workflow not found: {rel}")
-    workflow = _validate(Workflow, read_document(path, "workflow"), rel, "workflow")
+    return path
+
+
+def _checked_workflow(raw: Any, rel: str) -> Any:
+    from .models.workflow import Workflow
+
+    workflow = _validate(Workflow, raw, rel, "workflow")
     seen: set[str] = set()
     for i, gate in enumerate(workflow.gates):
         check_gate_id(gate.gate, f"workflow {rel}: gates[{i}].gate")
         if gate.gate in seen:
             raise ContractError(f"workflow {rel}: gate {gate.gate} is listed twice")
         seen.add(gate.gate)
-    return Loaded(workflow, rel, sha256_file(path))
+    return workflow
 
 
-def has_contract(ws: Workspace, gate: WorkflowGate) -> bool:
+def has_contract(ws: Workspace, gate_id: str, kind_name: str, contract: str | None) -> bool:
     """Agent gates need a contract; other kinds may go without (no outputs to check)."""
     from .steps import STEP_KINDS
 
-    kind = STEP_KINDS.get(gate.kind)
+    kind = STEP_KINDS.get(kind_name)
     if kind is None:  # the workflow changed since the run started, or was never checked
-        raise ContractError(f"workflow gate {gate.gate}: unknown kind {gate.kind!r}",
+        raise ContractError(f"workflow gate {gate_id}: unknown kind {kind_name!r}",
                             f"known kinds: {', '.join(sorted(STEP_KINDS))}")
-    if gate.contract or kind.needs_contract:
+    if contract or kind.needs_contract:
         return True
-    return ws.path(contract_path(ws, gate), "contract path").is_file()
+    return ws.path(contract_path(ws, gate_id, contract), "contract path").is_file()

@@ -8,21 +8,31 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import __version__, records
-from .attempts import TIMER, gate_of
-from .errors import StateError, UsageError
+from .attempts import TIMER
+from .errors import NotFoundError, StateError, UsageError
 from .hashing import sha256_file
 from .models.decision import Decision, PatchedFile
 from .models.run import CLOSED, Actor, DecisionRef, GateState, Run
+from .paths import check_name
 from .session import Session, Transaction, append_event, parse_actor, transaction
 from .timeutil import iso, now, parse
 
 DECISION_FILE = re.compile(r"^decision-(\d+)\.json$")
 
 
-def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, by: Actor, *,
+def gate_of(run: Run, gate_id: str) -> GateState:
+    check_name(gate_id, "gate id")
+    state = run.gate(gate_id)
+    if state is None:
+        raise NotFoundError(f"gate {gate_id} is not in run {run.run_id}",
+                            f"its gates: {', '.join(g.gate for g in run.gates)}")
+    return state
+
+
+def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, by: Actor | dict, *,
                     note: str | None = None, automatic: bool = False, timed_out: bool = False,
                     deadline: str | None = None, patch=None, patched: list[PatchedFile] | None = None) -> Decision:
-    ws = tx.session.ws
+    ws, by_name = tx.session.ws, records.as_data(by)["name"]
     attempt = state.attempts[-1].attempt
     directory = records.gate_dir(ws, run.run_id, state.gate)
     on_disk = [int(m.group(1)) for p in directory.glob("decision-*.json") if (m := DECISION_FILE.match(p.name))]
@@ -37,7 +47,7 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
                         patch=patch, patched_files=patched or [], runner_version=__version__)
     path = directory / f"decision-{number}.json"
     tx.save_new(path, decision)
-    state.decisions.append(DecisionRef(decision=number, attempt=attempt, verdict=verdict, by=by.name,
+    state.decisions.append(DecisionRef(decision=number, attempt=attempt, verdict=verdict, by=by_name,
                                        file=ws.rel(path), sha256=sha256_file(path),
                                        patch_pending=bool(patched)))
     state.waiting, state.route = None, None
@@ -47,7 +57,7 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
     if verdict == "reject" and state.blocking and run.status == "RUNNING":
         run.status, run.finished_at = "FAILED", decision.at
         append_event(run, "run_failed", by, gate=state.gate, attempt=attempt)
-    tx.subject = f"gate {state.gate} attempt {attempt} {verdict.upper()}D by {by.name}"
+    tx.subject = f"gate {state.gate} attempt {attempt} {verdict.upper()}D by {by_name}"
     tx.trailers = {"Gate": state.gate, "Attempt": attempt, "Decision": number,
                    "Status": verdict.upper() + "D", "Op": "decision"}
     return decision
@@ -61,8 +71,8 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
     if patch_file is not None and verdict != "reject":
         raise UsageError("--patch goes with reject", "reject with a patch; resuming applies it")
     actor = parse_actor(by) if by else s.actor
-    if actor.name.strip().lower() in ("timer", "auto-approve"):
-        raise UsageError(f"--by {actor.name!r} is reserved for automatic decisions", "give a person's name")
+    if actor["name"].strip().lower() in ("timer", "auto-approve"):
+        raise UsageError(f"--by {actor['name']!r} is reserved for automatic decisions", "give a person's name")
     with transaction(s, run_id, f"decide {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
         state = gate_of(run, gate_id)

@@ -41,8 +41,9 @@ def start(s: Session, workflow: str, slug: str, artifact_path: str | None = None
             # Earlier gates are validated as they stand, without pausing, and recorded as such.
             attempts.gate_start(s, run.run_id, gate_id, start_from=True)
             attempt = attempts.gate_finish(s, run.run_id, gate_id)
-            if attempt.status == "FAIL":
-                return _failed(records.load_run(s.ws, run.run_id), run.gates[ids.index(gate_id)], attempt.failure_reason)
+            if attempt["status"] == "FAIL":
+                return _failed(records.load_run(s.ws, run.run_id), run.gates[ids.index(gate_id)],
+                               attempt["failure_reason"])
     return advance(s, run.run_id)
 
 
@@ -52,7 +53,7 @@ def resume(s: Session, run_id: str) -> Outcome:
         if run.status in CLOSED:
             raise StateError(f"run {run_id} is {run.status}; nothing to resume", "start a new run")
         for state in run.gates:
-            attempts.refuse_if_busy(state)
+            attempts.refuse_if_busy(state.gate, records.as_data(state.current) if state.current else None)
         append_event(run, "resumed", s.actor)
         tx.subject, tx.trailers = "resumed", {"Status": run.status, "Op": "resume"}
         tx.save_run(run)
@@ -91,7 +92,7 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
         if state.current is None:  # PENDING, or FAIL to retry
             wf_gate = engine.workflow_of(s, run).gate(state.gate)
             attempts.gate_start(s, run_id, state.gate, wf_gate.agent, owned=STEP_KINDS[state.kind].in_process,
-                                packet=lambda r, st, n: packets.write(s, r, wf_gate, st, n, _retry_notes(s, r, st)))
+                                packet=lambda r, st, n: _packet(s, wf_gate, r, st, n))
             proceed = False
             continue
         if state.current.pid is not None:  # an attempt the runner runs itself: is it ours?
@@ -104,6 +105,13 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
             return _paused_for_outputs(records.load_run(s.ws, run_id), state.gate)
         attempts.gate_finish(s, run_id, state.gate, failure=produced.failure, route=produced.route)
         proceed = False
+
+
+def _packet(s: Session, wf_gate, run_data: dict, state_data: dict, number: int):
+    """Write the prompt packet of a gate's new attempt (the run as gate_start holds it)."""
+    run = Run.model_validate(run_data)
+    state = run.gate(state_data["gate"])
+    return packets.write(s, run, wf_gate, state, number, _retry_notes(s, run, state))
 
 
 def _next_gate(run: Run) -> GateState | None:

@@ -85,8 +85,13 @@ def read_document(path: Path, *, what: str = "file", error: type[Exception] = Re
     """The one reader of JSON (and, by suffix, YAML) documents: every failure is `error`
     with the file named, never another exception."""
     path = Path(path)
+    return parse_document(read_text(path, what=what, error=error), path, what=what, error=error,
+                          yaml_suffixes=yaml_suffixes)
+
+
+def read_text(path: Path, *, what: str = "file", error: type[Exception] = RecordError) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{what} not found: {path}", "check the path") from None
     except UnicodeDecodeError as exc:
@@ -95,6 +100,11 @@ def read_document(path: Path, *, what: str = "file", error: type[Exception] = Re
         raise error(f"{what} {path} is a directory, not a file") from None
     except OSError as exc:
         raise error(f"{what} {path} cannot be read: {exc.strerror}") from None
+
+
+def parse_document(text: str, path: Path, *, what: str = "file", error: type[Exception] = RecordError,
+                   yaml_suffixes: tuple[str, ...] = (".yaml", ".yml")) -> Any:
+    """The text of `path` parsed as JSON, or YAML for `yaml_suffixes`."""
     try:
         if path.suffix.lower() in yaml_suffixes:
             import yaml  # only YAML documents pay for it

@@ -87,8 +87,8 @@ def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Find
             continue
         try:
             contracts.check_gate_id(gate.gate, "id")
-            if contracts.has_contract(ws, gate):  # kinds other than agent may go without one
-                contracts.load_contract(ws, contracts.contract_path(ws, gate))
+            if contracts.has_contract(ws, gate.gate, gate.kind, gate.contract):  # kinds other than agent may go without one
+                contracts.load_contract(ws, contracts.contract_path(ws, gate.gate, gate.contract))
         except RunnerError as exc:
             out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message}"))
     return out

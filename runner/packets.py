@@ -80,9 +80,9 @@ def _template_path(s: Session, name: str) -> Path | None:
 
 
 def _contract(s: Session, gate: WorkflowGate) -> Contract | None:
-    if not contracts.has_contract(s.ws, gate):
+    if not contracts.has_contract(s.ws, gate.gate, gate.kind, gate.contract):
         return None
-    return contracts.load_contract(s.ws, contracts.contract_path(s.ws, gate)).model
+    return contracts.load_contract(s.ws, contracts.contract_path(s.ws, gate.gate, gate.contract)).model
 
 
 def _contract_sections(s: Session, contract: Contract, values: dict) -> list[str]:

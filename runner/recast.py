@@ -70,7 +70,8 @@ def export(s: Session, run_id: str) -> RecastLifecycle:
             raise NotFoundError(f"recast {role} not found: {s.ws.rel(path)}", f"set params.{role} of gate {recast.gate}")
     lifecycle: list[RecastLifecycle] = []
 
-    def write_pack(run_now: Run, state, number: int) -> PacketRef:
+    def write_pack(run_data: dict, state, number: int) -> PacketRef:
+        run_now = Run.model_validate(run_data)  # the run as gate_start holds it
         files = []
         for role, source in sources.items():
             target = directory / f"{ROLES[role]}{source.suffix.lower()}"
@@ -176,11 +177,11 @@ def _qc(s: Session, run_id: str, qc: WorkflowGate, video_rel: str, directory: Pa
     opened = attempts.gate_start(s, run_id, qc.gate, "qc", force=True, params=params, owned=True,
                                  supersede="a re-cast video was re-ingested")
     run = records.load_run(s.ws, run_id)
-    produced = STEP_KINDS["qc"].produce(StepContext(s, run, qc, opened.attempt, True,
+    produced = STEP_KINDS["qc"].produce(StepContext(s, run, qc, opened["attempt"], True,
                                                     retries=run.gate(qc.gate).retries))
     action = produced.route.action if produced.route else "finalize"
     # The decision is in the QC outputs and the attempt's failure reason; a re-cast video
     # is not re-rendered, so retries and fallbacks are not followed here.
     attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure,
                          route=produced.route if action in ("finalize", "escalate", "abort") else None)
-    return opened.attempt, action
+    return opened["attempt"], action

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-from . import jsonio
+from . import jsonio, validcache
 from .errors import NotFoundError, RecordError, StateError
-from .models.base import describe_validation_error, dump
-from .models.run import Attempt, Run
 from .paths import check_name, is_safe_name
 from .workspace import Workspace
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # the models (pydantic) are imported where a record is validated
+    from pydantic import BaseModel
+
+    from .models.run import Attempt, Run
+
+M = TypeVar("M", bound="BaseModel")
 ATTEMPT_FILE = re.compile(r"^attempt-(\d+)\.json$")
 
 
@@ -50,7 +51,14 @@ def attempt_file(ws: Workspace, run_id: str, gate: str, attempt: int) -> Path:
 
 
 def load_model(path: Path, model: type[M], what: str) -> M:
-    data = jsonio.read_json(path, what=what)
+    return validate(jsonio.read_json(path, what=what), model, what, path)
+
+
+def validate(data: Any, model: type[M], what: str, path: Path) -> M:
+    from pydantic import ValidationError
+
+    from .models.base import describe_validation_error
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -61,28 +69,56 @@ def load_model(path: Path, model: type[M], what: str) -> M:
 
 
 def load_run(ws: Workspace, run_id: str) -> Run:
+    from .models.run import Run
+
+    return validate(load_run_data(ws, run_id), Run, "run record", run_file(ws, run_id))
+
+
+def load_run_data(ws: Workspace, run_id: str) -> dict:
+    """RUN.json as a plain dict, validated (by the model, once per content: see validcache)."""
     path = run_file(ws, run_id)
     if not path.exists():
         raise NotFoundError(f"no run {run_id} in {ws.config.runs_dir}/", "see `runner run list`")
-    return load_model(path, Run, "run record")
+
+    def check(raw: Any) -> dict:
+        from .models.base import dump
+        from .models.run import Run
+
+        return dump(validate(raw, Run, "run record", path))
+
+    return validcache.load_run(ws.git_dir, path, run_id, check)
 
 
-def save_run(ws: Workspace, run: Run) -> Path:
-    path = run_file(ws, run.run_id)
-    jsonio.write_atomic(path, dump(run))
+def as_data(record: Any) -> dict:
+    """A record as a plain dict: a model is dumped, a dict is taken as it is."""
+    if isinstance(record, dict):
+        return record
+    from .models.base import dump
+
+    return dump(record)
+
+
+def save_run(ws: Workspace, run: Run | dict) -> Path:
+    data = as_data(run)
+    path = run_file(ws, data["run_id"])
+    payload = jsonio.dumps(data).encode()
+    jsonio.write_atomic(path, payload)
+    validcache.mark_run(ws.git_dir, data["run_id"], payload)
     return path
 
 
-def save_new(path: Path, record: BaseModel) -> None:
+def save_new(path: Path, record: BaseModel | dict) -> None:
     """Write an append-only record; refuse if the file already exists."""
     try:
-        jsonio.write_atomic(path, dump(record), exclusive=True)
+        jsonio.write_atomic(path, as_data(record), exclusive=True)
     except FileExistsError:
         raise StateError(f"{path.name} already exists in {path.parent}: records are append-only",
                          "if a command was interrupted, `runner doctor --fix` records that file") from None
 
 
 def load_attempt(ws: Workspace, run_id: str, gate: str, attempt: int) -> Attempt:
+    from .models.run import Attempt
+
     return load_model(attempt_file(ws, run_id, gate, attempt), Attempt, "attempt record")
 
 

@@ -3,3 +3,5 @@ that `runner run list` need not load the engine."""
 
 DEPTHS = ("quick", "standard", "deep")
 COMPLETE_STATUSES = ("PASSED", "FAILED", "CANCELED")
+TERMINAL_RUN_STATUSES = ("PASSED", "FAILED", "CANCELED", "POSTED")
+CLOSED = ("PASSED", "CANCELED", "POSTED")  # nothing more can happen to such a run (a FAILED run can be retried)

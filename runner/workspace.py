@@ -6,14 +6,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Union
 
-from pydantic import ValidationError
-
-from . import jsonio
+from . import jsonio, validcache
 from .errors import WorkspaceError
-from .models.base import describe_validation_error, dump
-from .models.workflow import Config
+from .models.shapes import SHAPES
 from .paths import inside, relative
+
+if TYPE_CHECKING:
+    from .models.workflow import Config
+
+# The settings of runner.json, validated by the Config model once per content (see
+# validcache), read as attributes: the Config model itself, or a namespace of its dump.
+Settings = Union["Config", SimpleNamespace]
 
 CONFIG_FILE = "runner.json"
 GITIGNORE_LINE = "runs/*/logs/"
@@ -22,7 +28,7 @@ GITIGNORE_LINE = "runs/*/logs/"
 @dataclass
 class Workspace:
     root: Path
-    config: Config
+    config: Settings
 
     def path(self, rel: str, what: str = "path") -> Path:
         return inside(self.root, rel, what=what)
@@ -55,11 +61,15 @@ class Workspace:
 
     @property
     def git_dir(self) -> Path:
-        dot = self.root / ".git"
-        if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
-            target = dot.read_text().strip().removeprefix("gitdir:").strip()
-            return (self.root / target).resolve()
-        return dot
+        return git_dir_of(self.root)
+
+
+def git_dir_of(root: Path) -> Path:
+    dot = root / ".git"
+    if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+        target = dot.read_text().strip().removeprefix("gitdir:").strip()
+        return (root / target).resolve()
+    return dot
 
 
 def _git_root(start: Path) -> Path | None:
@@ -83,21 +93,31 @@ def find(start: Path | None = None) -> Workspace:
     return Workspace(root, load_config(root))
 
 
-def load_config(root: Path) -> Config:
+def load_config(root: Path) -> Settings:
     path = root / CONFIG_FILE
     if not path.exists():
-        return Config()
-    data = jsonio.read_json(path, what="config", error=WorkspaceError)
+        return SimpleNamespace(**SHAPES["Config"]["defaults"])
+    data = validcache.load(git_dir_of(root), path, "config", lambda raw: _validate_config(raw, path),
+                           what="config", error=WorkspaceError)
+    config = SimpleNamespace(**data)
+    for field in ("contracts_dir", "workflows_dir", "runs_dir", "prompts_dir", "operator_file"):
+        inside(root, getattr(config, field), what=f"{CONFIG_FILE} {field}")
+    return config
+
+
+def _validate_config(raw: Any, path: Path) -> dict:
+    from pydantic import ValidationError
+
+    from .models.base import describe_validation_error, dump
+    from .models.workflow import Config
+
     try:
-        config = Config.model_validate(data)
+        return dump(Config.model_validate(raw))
     except ValidationError as exc:
         raise WorkspaceError(
             f"config {path}: {describe_validation_error(exc)}",
             "fix runner.json (see schemas/config.schema.json)",
         ) from None
-    for field in ("contracts_dir", "workflows_dir", "runs_dir", "prompts_dir", "operator_file"):
-        inside(root, getattr(config, field), what=f"{CONFIG_FILE} {field}")
-    return config
 
 
 def init(root: Path, config: Config | None = None) -> list[str]:
@@ -109,6 +129,9 @@ def init(root: Path, config: Config | None = None) -> list[str]:
     changed: list[str] = []
     config_path = root / CONFIG_FILE
     if not config_path.exists():
+        from .models.base import dump
+        from .models.workflow import Config
+
         jsonio.write_atomic(config_path, dump(config or Config()))
         changed.append(CONFIG_FILE)
     ws = Workspace(root, load_config(root))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fnmatch import fnmatchcase
 
 from ..errors import ContractError
-from ..models.checks import DirExists, FileExists, MinFileCount
 from .base import CheckContext, Outcome, Output
 from .common import depth_note, missing, plural
+
+if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
+    from ..models.checks import DirExists, FileExists, MinFileCount
 
 RULE_TARGETS = {"any_of": "any_of", "all_required": "all_of", "all_of": "all_of"}
 

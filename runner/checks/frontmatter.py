@@ -7,11 +7,13 @@ made only of digits (with an optional decimal part) is a number."""
 from __future__ import annotations
 
 import re
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-from ..models.checks import FrontmatterStatus, MinValue, NotValue
 from .base import CheckContext, Outcome
 from .common import missing, read
+
+if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
+    from ..models.checks import FrontmatterStatus, MinValue, NotValue
 
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 Value = Union[str, float]
@@ -53,17 +55,21 @@ def _show(value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _problem(name: str, actual: Value | None, check) -> str | None:
-    """Why the field fails its check, or None when it passes."""
-    if isinstance(check, NotValue):
-        if actual is not None and actual == _expected(check.not_):
+def _problem(name: str, actual: Value | None, check: NotValue | MinValue | str | float | bool | dict) -> str | None:
+    """Why the field fails its check (a value, a NotValue or MinValue, or the dump of
+    one: {"not_": v} or {"min": n}), or None when it passes."""
+    if hasattr(check, "model_dump"):
+        check = check.model_dump()
+    if isinstance(check, dict) and "not_" in check:
+        if actual is not None and actual == _expected(check["not_"]):
             return f"{name} is {_show(actual)}"
         return None
-    if isinstance(check, MinValue):
+    if isinstance(check, dict):
+        least = check["min"]
         if not isinstance(actual, float):
             shown = "missing" if actual is None else f"{_show(actual)}, not a number"
-            return f"{name} is {shown} (need a number >= {_show(check.min)})"
-        return None if actual >= check.min else f"{name} is {_show(actual)}, below {_show(check.min)}"
+            return f"{name} is {shown} (need a number >= {_show(least)})"
+        return None if actual >= least else f"{name} is {_show(actual)}, below {_show(least)}"
     wanted = _expected(check)
     if actual != wanted:
         shown = "missing" if actual is None else _show(actual)

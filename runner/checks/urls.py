@@ -5,16 +5,20 @@ the same ones), requested in parallel with redirects followed. Only http and htt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import http.client
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import __version__
-from ..models.checks import UrlReachable
 from .base import CheckContext, Outcome
 from .common import missing, read
 from .regex import pattern_of
+
+if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
+    from ..models.checks import UrlReachable
 
 USER_AGENT = f"runner/{__version__} (contract check url_reachable)"
 MAX_WORKERS = 8

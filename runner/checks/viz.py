@@ -8,13 +8,17 @@ technology needs an import and a rendering use in the implementation file or any
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models.checks import VizTechMatch
 from .base import CheckContext, Outcome
 from .common import missing, read
+
+if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
+    from ..models.checks import VizTechMatch
 
 ENTRY = re.compile(r"""\{\s*name\s*:\s*(['"`])(.*?)\1\s*,\s*type\s*:\s*(['"`])(.*?)\3""", re.DOTALL)
 SOURCE_SUFFIXES = (".tsx", ".jsx", ".ts")

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from .. import decisions
-from ..models.base import dump
 from ..workspace import find
 from .common import emit_json, json_option, repo_option, session, table, write_options
 
@@ -25,6 +23,9 @@ def _decision_command(verdict: str) -> click.Command:
     @json_option
     def command(run_id, gate_id, by, note, patch_file, target, repo, actor, no_commit, offline, as_json) -> int:
         s = session(repo, actor, no_commit, offline)
+        from .. import decisions  # here: the gate group, which holds these commands, never loads it
+        from ..models.base import dump
+
         d = decisions.decide(s, run_id, gate_id, verdict, by=by, note=note, patch_file=patch_file, target=target)
         if as_json:
             emit_json(dump(d))
@@ -46,6 +47,8 @@ reject = _decision_command("reject")
 @json_option
 def tick(repo, actor, no_commit, offline, as_json) -> int:
     """Apply every expired deadline in the workspace (idempotent; safe from cron or CI)."""
+    from .. import decisions
+
     fired = decisions.tick(session(repo, actor or "timer", no_commit, offline))
     if as_json:
         emit_json([f.__dict__ for f in fired])
@@ -61,6 +64,8 @@ def tick(repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def inbox(repo, as_json) -> int:
     """Every gate waiting for a person, across all runs, with its age and time left."""
+    from .. import decisions
+
     items = decisions.inbox(find(repo))
     if as_json:
         emit_json([i.to_dict() for i in items])

@@ -4,8 +4,6 @@ import click
 
 from .. import attempts
 from ..errors import EXIT_FAILED
-from ..models.base import dump
-from ..models.run import Attempt
 from .common import emit_json, json_option, session, write_options
 
 
@@ -25,10 +23,10 @@ def start(run_id, gate_id, agent, force, repo, actor, no_commit, offline, as_jso
     """Open a new attempt of a gate."""
     opened = attempts.gate_start(session(repo, actor, no_commit, offline), run_id, gate_id, agent, force)
     if as_json:
-        emit_json(dump(opened))
+        emit_json(opened)
     else:
-        forced = " (forced)" if opened.forced else ""
-        click.echo(f"{run_id} {gate_id} attempt {opened.attempt} started{forced}")
+        forced = " (forced)" if opened["forced"] else ""
+        click.echo(f"{run_id} {gate_id} attempt {opened['attempt']} started{forced}")
     return 0
 
 
@@ -41,7 +39,7 @@ def finish(run_id, gate_id, repo, actor, no_commit, offline, as_json) -> int:
     """Validate the outputs against the contract, hash them, record the attempt. Exit 1 on FAIL."""
     attempt = attempts.gate_finish(session(repo, actor, no_commit, offline), run_id, gate_id)
     render_attempt(attempt, as_json)
-    return 0 if attempt.status == "PASS" else EXIT_FAILED
+    return 0 if attempt["status"] == "PASS" else EXIT_FAILED
 
 
 @gate.command("fail")
@@ -67,16 +65,17 @@ def _register_decisions() -> None:
 _register_decisions()
 
 
-def render_attempt(attempt: Attempt, as_json: bool) -> None:
+def render_attempt(attempt: dict, as_json: bool) -> None:
+    """An attempt record (a dict): its outputs, the checks that did not pass, the reason."""
     if as_json:
-        emit_json(dump(attempt))
+        emit_json(attempt)
         return
-    click.echo(f"{attempt.run_id} {attempt.gate} attempt {attempt.attempt}: {attempt.status}")
-    for artifact in attempt.artifacts:
-        digest = artifact.sha256[:12] if artifact.sha256 else "missing"
-        click.echo(f"  output  {digest:12}  {artifact.path}")
-    for v in attempt.validations:
-        if v.status != "PASS":
-            click.echo(f"  {v.status:7} [{v.index}] {v.type}: {v.message}")
-    if attempt.failure_reason:
-        click.echo(f"  reason: {attempt.failure_reason}")
+    click.echo(f"{attempt['run_id']} {attempt['gate']} attempt {attempt['attempt']}: {attempt['status']}")
+    for artifact in attempt["artifacts"]:
+        digest = artifact["sha256"][:12] if artifact["sha256"] else "missing"
+        click.echo(f"  output  {digest:12}  {artifact['path']}")
+    for v in attempt["validations"]:
+        if v["status"] != "PASS":
+            click.echo(f"  {v['status']:7} [{v['index']}] {v['type']}: {v['message']}")
+    if attempt["failure_reason"]:
+        click.echo(f"  reason: {attempt['failure_reason']}")

@@ -3,7 +3,6 @@ from __future__ import annotations
 import click
 
 from .. import attempts
-from ..models.base import dump
 from .common import emit_json, json_option, session, write_options
 
 
@@ -24,7 +23,7 @@ def record(run_id, gate_id, agent, status, model, repo, actor, no_commit, offlin
     """Record that an agent was invoked for a gate (linked to its running attempt)."""
     inv = attempts.record_invocation(session(repo, actor, no_commit, offline), run_id, gate_id, agent, status, model)
     if as_json:
-        emit_json(dump(inv))
+        emit_json(inv)
     else:
-        click.echo(f"{inv.id} recorded ({gate_id}, {agent}, {status})")
+        click.echo(f"{inv['id']} recorded ({gate_id}, {agent}, {status})")
     return 0

@@ -97,10 +97,6 @@ class ContainsText(CheckSpec):
             raise ValueError("give exactly one of `patterns` (a list) or `pattern` (a string)")
         return self
 
-    @property
-    def texts(self) -> list[str]:
-        return self.patterns if self.patterns is not None else [self.pattern or ""]
-
 
 class NotContains(CheckSpec):
     type: Literal["not_contains"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from .. import outputs
 from .base import Record, Strict
 from .checks import AnyCheck, Depth
 
@@ -21,13 +22,7 @@ class OutputItem(Strict):
     optional_for_depth: list[Depth] | None = None
 
     def is_required(self, depth: str) -> bool:
-        if self.required_for_depth is not None and depth in self.required_for_depth:
-            return True
-        if self.optional_for_depth is not None and depth in self.optional_for_depth:
-            return False
-        if self.required_for_depth is not None:
-            return False
-        return self.required
+        return outputs.is_required(self.required, self.required_for_depth, self.optional_for_depth, depth)
 
 
 class RequiredOutputs(Strict):
@@ -44,13 +39,10 @@ class RequiredOutputs(Strict):
 
     @property
     def rule(self) -> str:
-        """The main list: all_of when present."""
-        return "all_of" if self.all_of is not None else "any_of"
+        return outputs.main_rule(self.all_of)
 
     def groups(self) -> list[tuple[str, list[OutputItem]]]:
-        """(rule, items) of each list given, all_of first."""
-        return [(rule, items) for rule, items in (("all_of", self.all_of), ("any_of", self.any_of))
-                if items is not None]
+        return outputs.groups(self.all_of, self.any_of)
 
     @property
     def items(self) -> list[OutputItem]:

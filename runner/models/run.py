@@ -6,13 +6,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from ..vocab import CLOSED, TERMINAL_RUN_STATUSES  # noqa: F401  (re-exported)
 from .base import Record, Strict
 from .workflow import Approval
 
 # POSTED: published (`runner handoff register`), a terminal state after PASSED.
 RunStatus = Literal["QUEUED", "RUNNING", "PASSED", "FAILED", "CANCELED", "POSTED"]
-TERMINAL_RUN_STATUSES = ("PASSED", "FAILED", "CANCELED", "POSTED")
-CLOSED = ("PASSED", "CANCELED", "POSTED")  # nothing more can happen to such a run (a FAILED run can be retried)
 # AWAITING_APPROVAL: the attempt passed its checks and waits for a person's decision.
 GateStatus = Literal["PENDING", "RUNNING", "AWAITING_APPROVAL", "PASS", "FAIL", "ABANDONED"]
 # ABANDONED: the process that owned the attempt died (set by `runner doctor --fix`).

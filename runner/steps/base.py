@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..models.run import Route, Run
-from ..models.workflow import WorkflowGate
-from ..session import Session
+if TYPE_CHECKING:  # the registry is read by commands that never build a model
+    from ..models.run import Route, Run
+    from ..models.workflow import WorkflowGate
+    from ..session import Session
 
 
 @dataclass

@@ -7,16 +7,20 @@ retry runs again, default the policy's retry stage), `fallback` ({gate, params})
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import jsonio, records
-from ..models.base import dump
-from ..models.run import Route
 from .base import Produced, StepContext, StepKind
 from .render import paths
+
+if TYPE_CHECKING:
+    from ..models.run import Route
 
 
 def produce(ctx: StepContext) -> Produced:
     from ..attempts import record_invocation
     from ..media import decide, default_policy, load_policy, qc
+    from ..models.base import dump
 
     ws, gate = ctx.session.ws, ctx.gate
     video = ws.path(paths(ctx, "video"), "qc video")
@@ -55,6 +59,8 @@ def _route(ctx: StepContext, decision) -> Route:
             if target is None or ctx.run.gate(target) is None:
                 action, reason = "escalate", f"{reason}; retry stage {target!r} is not a gate of this run"
                 target, params = None, {}
+    from ..models.run import Route
+
     return Route(action=action, target=target, params=params, reason=reason, attempt=ctx.attempt)
 
 

@@ -186,7 +186,7 @@ def test_workflow_loader_raises_only_runner_errors(seeds, data):
         event(f"workflow loads: {loaded is not None}")
         if loaded is not None:  # a workflow that loads: its gates resolve (kinds, contracts, approvals)
             for gate in loaded.model.gates:
-                only_runner_errors(contracts.has_contract, ws, gate)
+                only_runner_errors(contracts.has_contract, ws, gate.gate, gate.kind, gate.contract)
         lint.validate(ws, [root / "orchestration" / "workflows" / f"x{suffix}"])
     finally:
         (root / "orchestration" / "workflows" / f"x{suffix}").unlink()

@@ -58,3 +58,9 @@ def test_written_records_validate_against_the_schemas(tmp_path):
     assert errors == []
     bad = {**dump(run), "extra": 1}
     assert list(Draft202012Validator(GENERATED["run"]).iter_errors(bad))
+
+
+def test_checked_in_shapes_match_the_models():
+    """runner/models/shapes.py (fields and defaults of the records built as plain dicts)."""
+    assert schemas.SHAPES_FILE.read_text(encoding="utf-8") == schemas.shapes_source(), \
+        "runner/models/shapes.py drifted from the models: run `make schemas`"

@@ -38,7 +38,7 @@ def test_find_a_missing_directory(tmp_path):
 def test_defaults_apply_without_a_config(tmp_path):
     root = make_repo(tmp_path / "bare")
     ws = workspace.find(root)
-    assert ws.config == Config()
+    assert vars(ws.config) == Config().model_dump()
     assert ws.contracts_dir == root.resolve() / "contracts"
 
 
