@@ -8,8 +8,6 @@ hold models pass `records.as_data(...)` of them and read dicts back."""
 from __future__ import annotations
 
 import os
-import secrets
-import socket
 from datetime import timedelta
 from typing import Any, Callable
 
@@ -69,7 +67,7 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
             "OpenAttempt", attempt=number, started_at=iso(), started_by=s.actor, agent=agent,
             forced=bool(pending) and not start_from, patch_of=patch_of, skipped_by_start_from=start_from,
             params=params or state["next_params"] or {},
-            pid=os.getpid() if owned else None, host=socket.gethostname() if owned else None)
+            pid=os.getpid() if owned else None, host=hostname() if owned else None)
         if packet is not None:
             opened["packet"] = records.as_data(packet(run, state, number))
         state["status"], state["waiting"], state["next_params"] = "RUNNING", None, None
@@ -257,7 +255,7 @@ def record_invocation(s: Session, run_id: str, gate_id: str, agent: str, status:
         run = records.load_run_data(s.ws, run_id)
         state = gate_of(run, gate_id)
         number = state["current"]["attempt"] if state["current"] else None
-        inv = plain.new("Invocation", id=f"inv_{compact()}_{secrets.token_hex(3)}", gate=gate_id, attempt=number,
+        inv = plain.new("Invocation", id=f"inv_{compact()}_{os.urandom(3).hex()}", gate=gate_id, attempt=number,
                         agent=agent, status=status, model=model, at=iso(), actor=s.actor, **extra)
         run["invocations"].append(inv)
         append_event(run, "invocation_recorded", s.actor, gate=gate_id, attempt=number, invocation=inv["id"],
@@ -291,7 +289,7 @@ def take_over(s: Session, run_id: str, gate_id: str) -> None:
     with transaction(s, run_id, f"take over {gate_id}") as tx:
         run = records.load_run_data(s.ws, run_id)
         state, current = open_attempt(run, gate_id)
-        me, host = os.getpid(), socket.gethostname()
+        me, host = os.getpid(), hostname()
         if current["pid"] is None or current["pid"] == me:
             return
         refuse_if_busy(state["gate"], current)
@@ -308,10 +306,14 @@ def refuse_if_busy(gate_id: str, current: dict | None) -> None:
     """Refuse to run a gate whose open attempt (`current`) another live process on this host runs."""
     if current is None or current["pid"] is None or current["pid"] == os.getpid():
         return
-    if current["host"] == socket.gethostname() and _alive(current["pid"]):
+    if current["host"] == hostname() and _alive(current["pid"]):
         raise StateError(f"gate {gate_id} attempt {current['attempt']} is being run by process {current['pid']} "
                          f"(started {current['started_at']})",
                          "wait for that driver to finish, or stop it and resume again")
+
+
+def hostname() -> str:
+    return os.uname().nodename  # what socket.gethostname() returns, without importing socket
 
 
 def _alive(pid: int) -> bool:

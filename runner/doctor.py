@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import git, locking, plain, records
-from .attempts import close, new_attempt, register
+from .attempts import close, hostname, new_attempt, register
 from .errors import RunnerError
 from .models.decision import Decision
 from .models.run import DecisionRef
@@ -93,7 +92,7 @@ def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:
                     tx.written.append(path)
             found += _orphan_decisions(s, tx, run, state, fix)
             current = state["current"]
-            if current is not None and current["pid"] and current["host"] == socket.gethostname() \
+            if current is not None and current["pid"] and current["host"] == hostname() \
                     and not _alive(current["pid"]):
                 rel = s.ws.rel(records.attempt_file(s.ws, run_id, gate, current["attempt"]))
                 found.append(Finding("abandoned", rel, f"attempt {current['attempt']} of {gate} is open but its "
@@ -177,7 +176,7 @@ def _stale_lock(s: Session, fix: bool) -> list[Finding]:
     except (OSError, ValueError):
         return []
     pid = info.get("pid")
-    if not pid or info.get("host") != socket.gethostname() or _alive(pid) or pid == os.getpid():
+    if not pid or info.get("host") != hostname() or _alive(pid) or pid == os.getpid():
         return []
     if fix:
         with locking.hold(path, s.ws.config.lock_timeout_s, "doctor"):

@@ -3,7 +3,6 @@ timers in decisions.py, the workflow driver in driver.py."""
 
 from __future__ import annotations
 
-import secrets
 import string
 
 from . import __version__, contracts, operator, records
@@ -20,6 +19,8 @@ _B36 = string.digits + string.ascii_lowercase
 
 
 def new_run_id(slug: str) -> str:
+    import secrets
+
     return f"run_{compact()}_{slug}_{''.join(secrets.choice(_B36) for _ in range(6))}"
 
 

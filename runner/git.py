@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,18 +178,21 @@ def _build_tree(objects: _Objects, tree: str | None, changes: dict[str, object],
     return digest.digest()
 
 
-def _write_trees(root: Path, trees: list[tuple[str, bytes]]) -> None:
+def _write_trees(root: Path, git_dir: Path, trees: list[tuple[str, bytes]]) -> None:
     """Write the new trees with one `git hash-object -t tree` process (it checks their
     format), and make sure git computed the ids the commit will name."""
-    with tempfile.TemporaryDirectory(prefix="runner-trees-") as tmp:
-        listing = []
-        for i, (_, content) in enumerate(trees):
-            path = os.path.join(tmp, str(i))
-            with open(path, "wb") as fh:
-                fh.write(content)
-            listing.append(path)
+    tmp = git_dir / f"runner-trees.{os.getpid()}.{os.urandom(4).hex()}"
+    tmp.mkdir()
+    listing = [tmp / str(i) for i in range(len(trees))]
+    try:
+        for path, (_, content) in zip(listing, trees):
+            path.write_bytes(content)
         out = git(root, "hash-object", "-w", "-t", "tree", "--stdin-paths",
-                  input=("\n".join(listing) + "\n").encode()).split()
+                  input="".join(f"{os.path.relpath(p, root)}\n" for p in listing).encode()).split()
+    finally:
+        for path in listing:
+            path.unlink(missing_ok=True)
+        tmp.rmdir()
     if out != [sha for sha, _ in trees]:
         raise GitError("git wrote trees other than the ones computed", "report this bug")
 
@@ -231,7 +233,7 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
             ref, old, base_tree = _head(objects, git_dir)
             trees: list[tuple[str, bytes]] = []
             _build_tree(objects, base_tree, changes, algo, trees)
-            _write_trees(root, trees)
+            _write_trees(root, git_dir, trees)
             tree = trees[-1][0]
             parents = ["-p", old] if old else []
             new = git(root, "commit-tree", tree, *parents, "-F", "-", input=message.encode(), env=env).strip()

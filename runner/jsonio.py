@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,8 @@ def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False
         payload = data.encode()
     else:
         payload = dumps(data).encode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = temp_path(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.fchmod(fd, _mode(path))  # mkstemp makes 0600; keep the file's mode, or the usual one
         with os.fdopen(fd, "wb") as fh:
@@ -52,6 +52,11 @@ def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def temp_path(path: Path) -> Path:
+    """A new name beside `path` for its temp file: .<name>.<pid>.<random>.tmp"""
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
 def _mode(path: Path) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import socket
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +37,7 @@ def hold(lock_path: Path, timeout_s: float, purpose: str = "") -> Iterator[None]
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
-        info = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": iso(), "purpose": purpose})
+        info = json.dumps({"pid": os.getpid(), "host": os.uname().nodename, "since": iso(), "purpose": purpose})
         os.ftruncate(fd, 0)
         os.pwrite(fd, info.encode(), 0)
         try:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import traceback
 
 import click
 
@@ -83,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:  # a bug: keep the traceback, print one line
+        import tempfile
+        import traceback
+
         fd, path = tempfile.mkstemp(prefix="runner-crash-", suffix=".log")
         with os.fdopen(fd, "w") as fh:
             fh.write(f"runner {__version__}\nargv: {sys.argv}\n\n{traceback.format_exc()}")
