@@ -147,6 +147,50 @@ def _build_tree(objects: _Objects, tree: str | None, changes: dict[str, object],
     (children first) as (sha, raw content), the way `git mktree` would write them."""
     size = hashlib.new(algo).digest_size
     data = objects.tree(tree) if tree else b""
+    content = _splice(objects, data, changes, algo, written, size)
+    if content is None:
+        content = _rebuild(objects, tree, data, changes, algo, written, size)
+    digest = hashlib.new(algo, b"tree %d\0" % len(content))
+    digest.update(content)
+    written.append((digest.hexdigest(), content))
+    return digest.digest()
+
+
+def _splice(objects: _Objects, data: bytes, changes: dict[str, object], algo: str,
+            written: list[tuple[str, bytes]], size: int) -> bytes | None:
+    """`data` with its changed entries replaced in place, without parsing the other
+    entries (the runs/ tree of a big workspace has 10,000); None when an entry is new or
+    changes between file and directory (then the tree is rebuilt and sorted)."""
+    if len(data) < 65536:
+        return None
+    spans = []
+    for name, change in changes.items():
+        key = b" " + name.encode() + b"\0"
+        at = data.find(key)
+        mode = next((m for m in (_TREE_MODE, _FILE_MODE) if at > 0 and data[at - len(m):at] == m), None)
+        if mode is None:
+            return None
+        start = at - len(mode)
+        # an entry starts the tree, or follows the NUL and object id of the one before
+        if start != 0 and not (start > size and data[start - size - 1] == 0):
+            return None
+        end = at + len(key) + size
+        if (mode == _TREE_MODE) != isinstance(change, dict):
+            return None
+        if isinstance(change, dict):
+            oid = _build_tree(objects, data[end - size:end].hex(), change, algo, written)
+        else:
+            oid = bytes.fromhex(str(change))
+        spans.append((start, end, mode + key + oid))
+    out, last = [], 0
+    for start, end, entry in sorted(spans):
+        out += [data[last:start], entry]
+        last = end
+    return b"".join(out) + data[last:]
+
+
+def _rebuild(objects: _Objects, tree: str | None, data: bytes, changes: dict[str, object], algo: str,
+             written: list[tuple[str, bytes]], size: int) -> bytes:
     entries = _ENTRY[size].findall(data)  # [(raw entry, mode, name)], in git's order
     if sum(len(e[0]) for e in entries) != len(data):
         raise GitError(f"tree {tree} could not be parsed", "run `git fsck`")
@@ -171,11 +215,7 @@ def _build_tree(objects: _Objects, tree: str | None, changes: dict[str, object],
             entries[at] = entry
     if resort:
         entries.sort(key=_sort_key)
-    content = b"".join(e[0] for e in entries)
-    digest = hashlib.new(algo, b"tree %d\0" % len(content))
-    digest.update(content)
-    written.append((digest.hexdigest(), content))
-    return digest.digest()
+    return b"".join(e[0] for e in entries)
 
 
 def _write_trees(root: Path, git_dir: Path, trees: list[tuple[str, bytes]]) -> None:
@@ -187,7 +227,10 @@ def _write_trees(root: Path, git_dir: Path, trees: list[tuple[str, bytes]]) -> N
     try:
         for path, (_, content) in zip(listing, trees):
             path.write_bytes(content)
-        out = git(root, "hash-object", "-w", "-t", "tree", "--stdin-paths",
+        # Level 1: the runs/ tree of a workspace with 10,000 runs is about 650 KB and is
+        # written anew by every record commit; git's default level takes twice as long,
+        # and `git gc` recompresses loose objects into packs anyway.
+        out = git(root, "-c", "core.looseCompression=1", "hash-object", "-w", "-t", "tree", "--stdin-paths",
                   input="".join(f"{os.path.relpath(p, root)}\n" for p in listing).encode()).split()
     finally:
         for path in listing:
