@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .errors import UsageError
 from .paths import check_name, is_safe_name
 from .timeutil import now, parse
+from .vocab import CLOSED
 
 if TYPE_CHECKING:  # records and models bring pydantic, which `run list` does not need
     from .models.run import Run
@@ -56,8 +57,6 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
     once per run."""
     out = []
     moment = now()
-    if stale_after_s is not None:
-        from .models.run import CLOSED  # only here: it brings pydantic
     runs = os.fspath(ws.runs_dir)
     for run_id in _run_ids(runs):
         check_name(run_id, "run id")

@@ -71,11 +71,17 @@ def validate(data: Any, model: type[M], what: str, path: Path) -> M:
 def load_run(ws: Workspace, run_id: str) -> Run:
     from .models.run import Run
 
-    return validate(load_run_data(ws, run_id), Run, "run record", run_file(ws, run_id))
+    validated: list[Run] = []
+    data = _load_run(ws, run_id, validated)
+    return validated[0] if validated else validate(data, Run, "run record", run_file(ws, run_id))
 
 
 def load_run_data(ws: Workspace, run_id: str) -> dict:
     """RUN.json as a plain dict, validated (by the model, once per content: see validcache)."""
+    return _load_run(ws, run_id, [])
+
+
+def _load_run(ws: Workspace, run_id: str, validated: list) -> dict:
     path = run_file(ws, run_id)
     if not path.exists():
         raise NotFoundError(f"no run {run_id} in {ws.config.runs_dir}/", "see `runner run list`")
@@ -84,7 +90,8 @@ def load_run_data(ws: Workspace, run_id: str) -> dict:
         from .models.base import dump
         from .models.run import Run
 
-        return dump(validate(raw, Run, "run record", path))
+        validated.append(validate(raw, Run, "run record", path))
+        return dump(validated[0])
 
     return validcache.load_run(ws.git_dir, path, run_id, check)
 
