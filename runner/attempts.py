@@ -11,7 +11,7 @@ import os
 from datetime import timedelta
 from typing import Any, Callable
 
-from . import __version__, contracts, plain, records
+from . import __version__, contracts, owners, plain, records
 from .errors import NotFoundError, StateError, UsageError
 from .hashing import sha256_file
 from .paths import check_name
@@ -67,7 +67,7 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
             "OpenAttempt", attempt=number, started_at=iso(), started_by=s.actor, agent=agent,
             forced=bool(pending) and not start_from, patch_of=patch_of, skipped_by_start_from=start_from,
             params=params or state["next_params"] or {},
-            pid=os.getpid() if owned else None, host=hostname() if owned else None)
+            pid=os.getpid() if owned else None, host=owners.hostname() if owned else None)
         if packet is not None:
             opened["packet"] = records.as_data(packet(run, state, number))
         state["status"], state["waiting"], state["next_params"] = "RUNNING", None, None
@@ -280,47 +280,3 @@ def mark_waiting_for_outputs(s: Session, run_id: str, gate_id: str) -> None:
         tx.subject = f"gate {gate_id} attempt {number} paused"
         tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": "PAUSED", "Op": "pause"}
         tx.save_run(run)
-
-
-def take_over(s: Session, run_id: str, gate_id: str) -> None:
-    """Before this process runs again an open attempt that another process started (a
-    driver killed mid-command, then `run resume`): refuse while that process is alive on
-    this host, else become the attempt's owner (recorded as an event)."""
-    with transaction(s, run_id, f"take over {gate_id}") as tx:
-        run = records.load_run_data(s.ws, run_id)
-        state, current = open_attempt(run, gate_id)
-        me, host = os.getpid(), hostname()
-        if current["pid"] is None or current["pid"] == me:
-            return
-        refuse_if_busy(state["gate"], current)
-        number = current["attempt"]
-        append_event(run, "attempt_taken_over", s.actor, gate=gate_id, attempt=number,
-                     previous_pid=current["pid"], previous_host=current["host"])
-        tx.subject = f"gate {gate_id} attempt {number} taken over from process {current['pid']}"
-        current["pid"], current["host"] = me, host
-        tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": "RUNNING", "Op": "take-over"}
-        tx.save_run(run)
-
-
-def refuse_if_busy(gate_id: str, current: dict | None) -> None:
-    """Refuse to run a gate whose open attempt (`current`) another live process on this host runs."""
-    if current is None or current["pid"] is None or current["pid"] == os.getpid():
-        return
-    if current["host"] == hostname() and _alive(current["pid"]):
-        raise StateError(f"gate {gate_id} attempt {current['attempt']} is being run by process {current['pid']} "
-                         f"(started {current['started_at']})",
-                         "wait for that driver to finish, or stop it and resume again")
-
-
-def hostname() -> str:
-    return os.uname().nodename  # what socket.gethostname() returns, without importing socket
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by another user
-        return True
-    return True

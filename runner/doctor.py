@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import git, locking, plain, records
-from .attempts import close, hostname, new_attempt, register
+from .attempts import close, new_attempt, register
+from .owners import alive, hostname
 from .errors import RunnerError
 from .models.decision import Decision
 from .models.run import DecisionRef
@@ -93,7 +94,7 @@ def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:
             found += _orphan_decisions(s, tx, run, state, fix)
             current = state["current"]
             if current is not None and current["pid"] and current["host"] == hostname() \
-                    and not _alive(current["pid"]):
+                    and not alive(current["pid"]):
                 rel = s.ws.rel(records.attempt_file(s.ws, run_id, gate, current["attempt"]))
                 found.append(Finding("abandoned", rel, f"attempt {current['attempt']} of {gate} is open but its "
                                      f"process {current['pid']} died", fixed=fix))
@@ -137,16 +138,6 @@ def _orphan_decisions(s: Session, tx, run: dict, state: dict, fix: bool) -> list
     return out
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _uncommitted(s: Session, fix: bool) -> list[Finding]:
     if not s.commit:
         return []
@@ -176,7 +167,7 @@ def _stale_lock(s: Session, fix: bool) -> list[Finding]:
     except (OSError, ValueError):
         return []
     pid = info.get("pid")
-    if not pid or info.get("host") != hostname() or _alive(pid) or pid == os.getpid():
+    if not pid or info.get("host") != hostname() or alive(pid) or pid == os.getpid():
         return []
     if fix:
         with locking.hold(path, s.ws.config.lock_timeout_s, "doctor"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import attempts, contracts, decisions, engine, packets, records
+from . import attempts, contracts, decisions, engine, owners, packets, records
 from .errors import StateError
 from .models.run import CLOSED, GateState, Run
 from .session import Session, append_event, transaction
@@ -53,7 +53,7 @@ def resume(s: Session, run_id: str) -> Outcome:
         if run.status in CLOSED:
             raise StateError(f"run {run_id} is {run.status}; nothing to resume", "start a new run")
         for state in run.gates:
-            attempts.refuse_if_busy(state.gate, records.as_data(state.current) if state.current else None)
+            owners.refuse_if_busy(state.gate, records.as_data(state.current) if state.current else None)
         append_event(run, "resumed", s.actor)
         tx.subject, tx.trailers = "resumed", {"Status": run.status, "Op": "resume"}
         tx.save_run(run)
@@ -96,7 +96,7 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
             proceed = False
             continue
         if state.current.pid is not None:  # an attempt the runner runs itself: is it ours?
-            attempts.take_over(s, run_id, state.gate)
+            owners.take_over(s, run_id, state.gate)
         wf_gate = engine.workflow_of(s, run).gate(state.gate)
         produced = STEP_KINDS[state.kind].produce(StepContext(s, run, wf_gate, state.current.attempt, proceed,
                                                                    retries=state.retries))

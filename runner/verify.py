@@ -24,86 +24,25 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
 from pydantic_core import from_json
 
 from . import history
 from .errors import NotFoundError
 from .hashing import sha256_bytes
-from .jsonio import canonical_bytes
-from .models.decision import Decision
-from .models.run import Attempt, Run
 from .paths import check_name
 from .verify_history import History
-from .verify_outputs import ArtifactCheck, Outputs
+from .verify_outputs import Outputs
+from .verify_records import Records
+from .verify_report import Finding, Report
 from .workspace import Workspace
 
-CODES = {
-    "unreadable": "the record is not UTF-8 JSON",
-    "schema": "the record does not validate against its schema",
-    "identity": "the record's run id, gate or number disagrees with its path",
-    "unknown-file": "a file under record/ that is not a record",
-    "chain": "the events do not form a hash chain (one was edited, deleted or reordered)",
-    "event-missing": "an attempt, decision or final status has no event",
-    "artifact-missing": "an output the attempt hashed no longer exists",
-    "artifact-changed": "an output differs from what the attempt hashed, and no later attempt recorded it",
-    "artifact-outside": "an artifact path leaves the workspace (not read)",
-    "contract": "the contract hash recorded matches no version of the contract",
-    "not-runner-commit": "a record was added or changed by a commit that is not a runner commit of its run",
-    "merge-change": "a merge commit changed a record beyond what its parents had",
-    "modified": "an attempt or decision file was changed after it was committed",
-    "deleted": "a record file was deleted after it was committed",
-    "events-rewritten": "RUN.json changed or dropped events an earlier commit had",
-    "ref-missing": "RUN.json lists an attempt or decision file that does not exist at that commit",
-    "ref-mismatch": "RUN.json's entry disagrees with the file it lists (sha256, status, ...)",
-    "unlisted": "an attempt or decision file that RUN.json does not list",
-    "uncommitted": "a record in the work tree that HEAD does not hold, or holds otherwise",
-}
 RECORD = re.compile(r"^(?P<run>[^/]+)/record/(?:(?P<summary>RUN\.json)|gates/(?P<gate>[^/]+)/"
                     r"(?P<kind>attempt|decision)-(?P<n>[1-9][0-9]*)\.json)$")
-MODELS = {"run": Run, "attempt": Attempt, "decision": Decision}
 PATH_VALUE = re.compile(rb'"path": "([^"\\]*)"')  # a path with a quote or backslash is missed: rare
 MAX_PATHSPECS = 200  # beyond, one pathspec for the runs dir, filtered here
-
-
-@dataclass
-class Finding:
-    code: str
-    file: str  # workspace-relative
-    message: str
-    field: str | None = None  # e.g. events[3].prev, artifacts[1].sha256
-    commit: str | None = None  # None: the work tree
-    run_id: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Report:
-    runs: list[str]
-    records: int
-    commits: int
-    artifacts: list[ArtifactCheck]
-    findings: list[Finding]
-    run: str | None = None
-    since: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    def to_dict(self) -> dict:
-        return {
-            "ok": self.ok, "scope": {"run": self.run, "since": self.since}, "runs": self.runs,
-            "counts": {"runs": len(self.runs), "records": self.records, "commits": self.commits,
-                       "artifacts": len(self.artifacts), "findings": len(self.findings)},
-            "findings": [f.to_dict() for f in self.findings],
-            "artifacts": [a.to_dict() for a in self.artifacts],
-        }
 
 
 @dataclass
@@ -175,7 +114,7 @@ class Audit:
         if self.run_id and self.run_id not in runs:
             raise NotFoundError(f"no run {self.run_id} in {self.runs_rel}/ or in its history",
                                 "see `runner run list`")
-        attempts = self._check_records()
+        attempts = Records(self).check()
         self._check_work_tree_agreement()
         artifacts = self.outputs.check_artifacts(attempts)
         self.outputs.check_contracts(attempts, self.history.added)
@@ -310,74 +249,6 @@ class Audit:
                     self.blobs.setdefault(oid, Blob(data))
                     self.work[rel] = oid
 
-    def _check_records(self) -> list[tuple[str, Attempt]]:
-        """Schema and identity of every record; the hash chain of every RUN.json.
-        Returns the attempts that validated, for the artifact and contract checks."""
-        attempts = []
-        for path, oid in self.work.items():
-            where = self.where(path)
-            if where.kind == "unknown":
-                self.add("unknown-file", path, "not a record (RUN.json, attempt-<n>.json or decision-<n>.json)")
-                continue
-            doc = self.blobs[oid].doc
-            if doc is None:
-                self.add("unreadable", path, "not UTF-8 JSON")
-                continue
-            try:
-                model = MODELS[where.kind].model_validate(doc)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    self.add("schema", path, err["msg"], _loc(err["loc"]))
-                continue
-            self._check_identity(path, where, model)
-            if where.kind == "run":
-                self._check_events(path, model, doc)
-            elif where.kind == "attempt":
-                attempts.append((path, model))
-        return attempts
-
-    def _check_identity(self, path: str, where: Where, model: Any) -> None:
-        expected = {"run_id": where.run_id}
-        if where.kind != "run":
-            expected.update({"gate": where.gate, where.kind: where.number})
-        for name, want in expected.items():
-            if getattr(model, name) != want:
-                self.add("identity", path, f"is {getattr(model, name)!r} but the path says {want!r}", name)
-
-    def _check_events(self, path: str, run: Run, doc: dict) -> None:
-        events = doc["events"]
-        for i, event in enumerate(events):
-            if event["seq"] != i + 1:
-                self.add("chain", path, f"seq is {event['seq']}, expected {i + 1}", f"events[{i}].seq")
-            prev = sha256_bytes(canonical_bytes(events[i - 1])) if i else None
-            if event["prev"] != prev:
-                what = "the first event has a prev" if not i else "does not match the previous event"
-                self.add("chain", path, f"{what}: an event before it was edited, deleted or reordered",
-                         f"events[{i}].prev")
-        self._check_anchors(path, run)
-
-    def _check_anchors(self, path: str, run: Run) -> None:
-        """What the chain alone cannot show (the last events dropped): every attempt,
-        decision and final status has its event."""
-        seen = {(e.type, e.gate, e.attempt if e.type == "gate_finished" else _scalar(e.data.get("decision")))
-                for e in run.events}
-        types = {(e.type, _scalar(e.data.get("status"))) for e in run.events}
-        if not run.events or run.events[0].type != "run_started":
-            self.add("event-missing", path, "the first event is not run_started", "events[0]")
-        for gi, gate in enumerate(run.gates):
-            for ai, ref in enumerate(gate.attempts):
-                if ("gate_finished", gate.gate, ref.attempt) not in seen:
-                    self.add("event-missing", path, f"attempt {ref.attempt} of {gate.gate} has no gate_finished event",
-                             f"gates[{gi}].attempts[{ai}]")
-            for di, ref in enumerate(gate.decisions):
-                if not {("decision", gate.gate, ref.decision), ("timer_fired", gate.gate, ref.decision)} & seen:
-                    self.add("event-missing", path, f"decision {ref.decision} of {gate.gate} has no event",
-                             f"gates[{gi}].decisions[{di}]")
-        if run.status == "PASSED" and ("run_completed", "PASSED") not in types:
-            self.add("event-missing", path, "status is PASSED without a run_completed event", "status")
-        if run.status == "CANCELED" and not any(t == "run_canceled" for t, _ in types):
-            self.add("event-missing", path, "status is CANCELED without a run_canceled event", "status")
-
     # ------------------------------------------------------------------ RUN.json in the work tree
 
     def _check_work_tree_agreement(self) -> None:
@@ -407,14 +278,3 @@ class Audit:
                     self.add("uncommitted", path, "differs from HEAD")
         for path in sorted(set(committed) - set(self.work)):
             self.add("deleted", path, "committed in HEAD but missing from the work tree")
-
-
-def _scalar(value: Any) -> Any:
-    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
-
-
-def _loc(loc: tuple) -> str:
-    out = ""
-    for item in loc:
-        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
-    return out or "<root>"
