@@ -5,7 +5,8 @@ repair it without deleting any record:
   atomic writes): RUN.json is brought in line with the file;
 - an attempt left open by a runner process that died: ended ABANDONED, with an event;
 - record files changed but not committed: committed;
-- leftover temp files of an atomic write, and a lock file naming a dead process.
+- leftover temp files of an atomic write or of a commit's trees (their writer dead), and a
+  lock file naming a dead process.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def diagnose(s: Session, fix: bool = False) -> list[Finding]:
             findings += _reconcile(s, run_id, fix)
         except RunnerError as exc:
             findings.append(Finding("malformed", s.ws.rel(records.run_file(s.ws, run_id)), exc.message))
+    findings += _tree_dirs(s, fix)
     findings += _uncommitted(s, fix)
     return findings
 
@@ -64,12 +66,34 @@ def _temp_files(s: Session, run_id: str, fix: bool) -> list[Finding]:
     out = []
     for path in sorted(records.record_dir(s.ws, run_id).rglob(".*.tmp")):
         # A temp file is never a record: the atomic rename did not happen, so the record
-        # it was meant to replace is intact.
+        # it was meant to replace is intact. One whose writer still runs is left alone.
+        if _writer_alive(path.name.split(".")[-3]):
+            continue
         if fix:
             path.unlink()
         out.append(Finding("temp-file", s.ws.rel(path), "leftover of an interrupted write" +
                            ("; removed" if fix else ""), fixed=fix))
     return out
+
+
+def _tree_dirs(s: Session, fix: bool) -> list[Finding]:
+    """The folders a record commit writes its trees through (<git-dir>/runner-trees.<pid>.<random>)."""
+    out = []
+    for path in sorted(s.ws.git_dir.glob("runner-trees.*")):
+        if _writer_alive(path.name.split(".")[1]):
+            continue
+        if fix:
+            for item in path.iterdir():
+                item.unlink()
+            path.rmdir()
+        out.append(Finding("temp-file", os.path.relpath(path, s.ws.root), "leftover of an interrupted commit" +
+                           ("; removed" if fix else ""), fixed=fix))
+    return out
+
+
+def _writer_alive(pid_text: str) -> bool:
+    """Whether the process a temp name carries (<...>.<pid>.<random>...) still runs."""
+    return pid_text.isdigit() and alive(int(pid_text))
 
 
 def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:

@@ -135,3 +135,28 @@ def test_died_holding_the_lock_leaves_a_note_that_doctor_reports_and_the_next_co
     assert [f["kind"] for f in found.json] == ["stale-lock"]
     cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "A", check=0)
     assert _doctor_then_clean(root) == []
+
+
+def test_leftover_temp_files_of_dead_writers_are_removed_and_live_ones_kept(run):
+    """A write or a commit killed midway leaves a temp file (beside the record) or a
+    folder of trees (in the git dir), named with the writer's pid."""
+    import os
+    import subprocess
+
+    root, run_id = run
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its pid is free now
+    record = root / "runs" / run_id / "record"
+    (record / f".RUN.json.{dead.pid}.0a1b2c3d.tmp").write_text("{")
+    live_file = record / f".RUN.json.{os.getpid()}.0a1b2c3d.tmp"
+    live_file.write_text("{")
+    for pid in (dead.pid, os.getpid()):
+        trees = root / ".git" / f"runner-trees.{pid}.0a1b2c3d"
+        trees.mkdir()
+        (trees / "0").write_bytes(b"")
+    found = sorted(f["path"] for f in cli("doctor", "--repo", root, "--json").json)
+    assert found == [f".git/runner-trees.{dead.pid}.0a1b2c3d", f"runs/{run_id}/record/.RUN.json.{dead.pid}.0a1b2c3d.tmp"]
+    cli("doctor", "--repo", root, "--fix", check=0)
+    assert not (root / ".git" / f"runner-trees.{dead.pid}.0a1b2c3d").exists()
+    assert not (record / f".RUN.json.{dead.pid}.0a1b2c3d.tmp").exists()
+    assert live_file.exists() and (root / ".git" / f"runner-trees.{os.getpid()}.0a1b2c3d").exists()
