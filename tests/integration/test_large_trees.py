@@ -4,6 +4,7 @@ is the one git itself computes from the same files."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 
 from runner import git as runner_git
@@ -68,3 +69,28 @@ def test_changed_and_new_runs_in_a_large_runs_tree(tmp_path, monkeypatch):
     assert fsck.returncode == 0, fsck.stderr
     names = git(root, "ls-tree", "--name-only", "HEAD:runs").split()
     assert names == sorted(names) and len(names) == RUNS + 1
+
+
+def _loose(root) -> int:
+    counts = dict(line.split(": ") for line in git(root, "count-objects", "-v").splitlines())
+    return int(counts["count"])
+
+
+def test_one_commit_in_sixteen_lets_git_pack_its_loose_objects(tmp_path):
+    """Like `git commit`, the runner runs `git gc --auto` (after the commits whose id starts with 0)."""
+    root = make_repo(tmp_path / "repo")
+    git(root, "config", "gc.auto", "20")  # a low threshold, and in the foreground, for the test
+    git(root, "config", "gc.autoDetach", "false")
+    for n in range(30):
+        _commit(root, f"runs/run_{n}/record/RUN.json", f"{n}\n")
+    # git estimates the loose objects from the folder objects/17 alone (more than one
+    # there: more than gc.auto in all): put two there
+    for n in [n for n in range(100000) if hashlib.sha1(b"blob %d\0%d" % (len(str(n)), n)).hexdigest()[:2] == "17"][:2]:
+        _git(root, "hash-object", "-w", "--stdin", input=str(n).encode())
+    before = _loose(root)
+    assert before > 20  # the commits whose id starts with 0 may have packed some already
+    runner_git._maybe_gc(root, "1" * 40)
+    assert _loose(root) == before
+    runner_git._maybe_gc(root, "0" * 40)
+    assert _loose(root) < before
+    assert git(root, "status", "--porcelain") == ""
