@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from . import validcache
 from .errors import UsageError
 from .paths import check_name, is_safe_name
 from .timeutil import now, parse
@@ -58,10 +59,11 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
     out = []
     moment = now()
     runs = os.fspath(ws.runs_dir)
+    cache = Digests(ws.git_dir)
     for run_id in _run_ids(runs):
         check_name(run_id, "run id")
         try:
-            summary = _summary(_digest_of(runs, run_id), moment)
+            summary = _summary(cache.digest(runs, run_id), moment)
         except (FileNotFoundError, NotADirectoryError):
             continue  # a folder without a record is no run
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -72,6 +74,7 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
                                           or (moment - parse(summary.last_activity)).total_seconds() < stale_after_s):
             continue
         out.append(summary)
+    cache.save()
     out.sort(key=lambda r: (r.started_at, r.run_id))
     return out
 
@@ -99,35 +102,44 @@ def _run_ids(runs: str) -> list[str]:
     return sorted(name for name in os.listdir(runs) if is_safe_name(name))
 
 
-# What `run list` needs of a RUN.json, cached beside it in the git-ignored logs folder and
-# keyed on the record's inode, size and mtime (an atomic rewrite always makes a new inode),
-# so that listing 10,000 runs does not decode every full record each time.
-CACHE = "run-list.json"
+class Digests:
+    """What `run list` needs of each RUN.json, in one local file
+    (<git-dir>/runner-cache/<fingerprint>/run-list.json, never committed), keyed on the
+    record's inode, size and mtime (an atomic rewrite always makes a new inode), so that
+    listing 10,000 runs decodes only the records that changed since the last listing."""
+
+    def __init__(self, git_dir) -> None:
+        self.path = validcache.cache_file(git_dir, "run-list.json")
+        try:
+            with open(self.path, "rb") as fh:
+                self.known = json.loads(fh.read())
+            if not isinstance(self.known, dict):
+                raise ValueError("not a cache")
+        except (OSError, ValueError):
+            self.known = {}
+        self.seen: dict[str, dict] = {}
+        self.changed = False
+
+    def digest(self, runs: str, run_id: str) -> dict:
+        st = os.stat(os.path.join(runs, run_id, "record", "RUN.json"))
+        key = [st.st_ino, st.st_size, st.st_mtime_ns]
+        entry = self.known.get(run_id)
+        if not (isinstance(entry, dict) and entry.get("key") == key and isinstance(entry.get("digest"), dict)
+                and entry["digest"].keys() == DIGEST_FIELDS):
+            with open(os.path.join(runs, run_id, "record", "RUN.json"), "rb") as fh:
+                entry = {"key": key, "digest": _digest(json.loads(fh.read()))}
+            self.changed = True
+        self.seen[run_id] = entry
+        return entry["digest"]
+
+    def save(self) -> None:
+        """Best effort: a read-only workspace lists as well, only slower."""
+        if self.changed or set(self.known) != set(self.seen):
+            validcache.store(self.path, json.dumps(self.seen, separators=(",", ":")).encode())
 
 
-def _digest_of(runs: str, run_id: str) -> dict:
-    record = os.path.join(runs, run_id, "record", "RUN.json")
-    st = os.stat(record)
-    key = [st.st_ino, st.st_size, st.st_mtime_ns]
-    cache = os.path.join(runs, run_id, "logs", CACHE)
-    try:
-        with open(cache, "rb") as fh:
-            cached = json.loads(fh.read())
-        if cached.get("key") == key:
-            return cached["digest"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    with open(record, "rb") as fh:
-        digest = _digest(json.loads(fh.read()))
-    try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        partial = f"{cache}.{os.getpid()}.tmp"
-        with open(partial, "w") as fh:
-            json.dump({"key": key, "digest": digest}, fh)
-        os.replace(partial, cache)
-    except OSError:
-        pass  # a read-only workspace lists as well, only slower
-    return digest
+DIGEST_FIELDS = {"run_id", "workflow", "slug", "status", "started_at", "finished_at", "gates_passed",
+                 "gates_total", "current", "waiting", "last_activity", "deadlines"}
 
 
 def _digest(data: dict) -> dict:

@@ -45,7 +45,7 @@ def load(git_dir: Path, path: Path, kind: str, validate: Callable[[Any], dict], 
     except (OSError, ValueError):
         pass
     data = validate(jsonio.parse_document(text, path, what=what, error=error))
-    _store(cached, jsonio.canonical_bytes(data))
+    store(cached, jsonio.canonical_bytes(data))
     return data
 
 
@@ -62,13 +62,13 @@ def load_run(git_dir: Path, path: Path, run_id: str, validate: Callable[[Any], d
         pass
     data = validate(jsonio.parse_document(text, path, what="run record"))
     if jsonio.dumps(data) == text:  # a dump of its own: the next read trusts these bytes
-        _store(mark, digest.encode())
+        store(mark, digest.encode())
     return data
 
 
 def mark_run(git_dir: Path, run_id: str, payload: bytes) -> None:
     """Record that `payload`, just written as RUN.json, is a valid run record."""
-    _store(_dir(git_dir) / "runs" / run_id, hashlib.sha256(payload).hexdigest().encode())
+    store(_dir(git_dir) / "runs" / run_id, hashlib.sha256(payload).hexdigest().encode())
 
 
 def forget_run(git_dir: Path, run_id: str) -> None:
@@ -78,7 +78,12 @@ def forget_run(git_dir: Path, run_id: str) -> None:
         pass
 
 
-def _store(path: Path, payload: bytes) -> None:
+def cache_file(git_dir: Path, name: str) -> Path:
+    """A file of another local cache, valid for this fingerprint only."""
+    return _dir(git_dir) / name
+
+
+def store(path: Path, payload: bytes) -> None:
     """Best effort (a cache): a failed write only means validating again next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
