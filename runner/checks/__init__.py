@@ -5,9 +5,9 @@ spec models are in runner/models/checks.py (CHECK_SPECS has the same keys)."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 
+from ..registry import LazyRegistry
 from .base import CheckContext, Outcome
 
 CheckFunction = Callable[..., Outcome]
@@ -34,35 +34,8 @@ _WHERE: dict[str, tuple[str, str]] = {
 }
 
 
-class _Checks(Mapping[str, CheckFunction]):
-    """A read-only dict of the check functions, imported on first look-up."""
-
-    def __init__(self, where: dict[str, tuple[str, str]]) -> None:
-        self._where = where
-        self._loaded: dict[str, CheckFunction] = {}
-
-    def __getitem__(self, key: str) -> CheckFunction:
-        try:
-            return self._loaded[key]
-        except KeyError:
-            module, name = self._where[key]  # KeyError for an unknown type, as a dict
-            function = self._loaded[key] = getattr(import_module(f"{__name__}.{module}"), name)
-            return function
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._where)
-
-    def __len__(self) -> int:
-        return len(self._where)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._where
-
-    def __repr__(self) -> str:
-        return f"CHECKS({list(self._where)})"
-
-
-CHECKS: Mapping[str, CheckFunction] = _Checks(_WHERE)
+CHECKS: Mapping[str, CheckFunction] = LazyRegistry(
+    {tag: (f"{__name__}.{module}", function) for tag, (module, function) in _WHERE.items()}, "CHECKS")
 
 
 def __getattr__(name: str) -> CheckFunction:
