@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import queue
+import sys
+import tempfile
 import threading
 
 from ..errors import ToolMissing
@@ -44,6 +46,7 @@ class PosePool:
 
     def __init__(self, workers: int | None = None):
         self._mp = load_mediapipe()
+        self._stderr = NativeStderr()  # until close()
         self._queue: queue.Queue = queue.Queue(maxsize=64)
         self._found: dict[int, bool] = {}
         self._same_as: dict[int, int] = {}  # index -> the earlier equal frame it repeats
@@ -72,12 +75,40 @@ class PosePool:
         self._queue.put((index, frame))
 
     def close(self) -> list[bool]:
-        for _ in self._threads:
-            self._queue.put(_STOP)
-        for thread in self._threads:
-            thread.join()
+        try:
+            for _ in self._threads:
+                self._queue.put(_STOP)
+            for thread in self._threads:
+                thread.join()
+        finally:
+            self.native_log = self._stderr.restore()
         if self._errors:
             raise self._errors[0]
         for index, source in self._same_as.items():
             self._found[index] = self._found[source]
         return [self._found[i] for i in sorted(self._found)]
+
+
+class NativeStderr:
+    """mediapipe's C++ code (absl, TensorFlow Lite) logs warnings straight to file
+    descriptor 2, whatever GLOG_minloglevel or TF_CPP_MIN_LOG_LEVEL say. While a pool
+    lives, descriptor 2 goes to a temporary file; `restore()` puts the terminal back and
+    returns what was written there (kept as PosePool.native_log)."""
+
+    def __init__(self) -> None:
+        sys.stderr.flush()
+        self._saved = os.dup(2)
+        self._sink = tempfile.TemporaryFile()
+        os.dup2(self._sink.fileno(), 2)
+
+    def restore(self) -> str:
+        if self._saved is None:
+            return ""
+        sys.stderr.flush()
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._saved = None
+        self._sink.seek(0)
+        text = self._sink.read().decode("utf-8", errors="replace")
+        self._sink.close()
+        return text

@@ -99,3 +99,21 @@ def test_missing_mediapipe_is_tool_missing(monkeypatch):
     with pytest.raises(ToolMissing) as info:
         load_mediapipe()
     assert "pip install 'runner[media]'" in str(info.value)
+
+
+def test_mediapipe_native_logging_stays_off_the_terminal(workspace):
+    """mediapipe's C++ warnings (absl, TensorFlow Lite) go to descriptor 2 whatever the
+    environment says: QC keeps them out of the user's stderr, which works again after."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from runner.media import default_policy, qc\n"
+        "qc(Path(sys.argv[1]), default_policy())\n"
+        "print('after QC', file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(workspace / "assets" / "bars.mp4")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "after QC\n"
