@@ -254,7 +254,8 @@ def _nest(paths: dict[str, str]) -> dict[str, object]:
 def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, author: Identity,
                  retries: int = 20) -> str:
     """Commit exactly `paths` (workspace-relative files, as they are on disk) onto the
-    current branch. Returns the new commit's sha.
+    current branch. Returns the new commit's sha (or the current one, when HEAD already
+    holds the files as they are: no empty commit is made).
 
     Six git processes whatever the history: hash-object (blobs), cat-file --batch (the
     tip and the trees along the changed paths), hash-object (the new trees),
@@ -276,8 +277,11 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
             ref, old, base_tree = _head(objects, git_dir)
             trees: list[tuple[str, bytes]] = []
             _build_tree(objects, base_tree, changes, algo, trees)
-            _write_trees(root, git_dir, trees)
             tree = trees[-1][0]
+            if tree == base_tree:  # the files are already committed as they are: no empty commit
+                _refresh_index(root, by_path)
+                return old
+            _write_trees(root, git_dir, trees)
             parents = ["-p", old] if old else []
             new = git(root, "commit-tree", tree, *parents, "-F", "-", input=message.encode(), env=env).strip()
             zero = "0" * len(new)
