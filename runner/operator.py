@@ -29,17 +29,19 @@ def operator_defaults(ws: Workspace) -> dict[str, Any]:
 
 def resolve(ws: Workspace, gate: WorkflowGate, kind_requires_approval: bool,
             defaults: dict[str, Any] | None = None) -> Approval | None:
-    """The approval that applies to `gate`, or None when no person needs to decide."""
-    if gate.approval is not None:
-        approval = gate.approval
-    elif defaults is not None and gate.gate in defaults:
+    """The approval that applies to `gate`, or None when no person needs to decide. Field
+    by field: what the workflow's `approval` sets, else what operator.yaml sets for the
+    gate, else the kind's default (`required`) and the model's."""
+    fields: dict[str, Any] = {"required": kind_requires_approval}
+    if defaults is not None and gate.gate in defaults:
         try:
-            approval = Approval.model_validate(defaults[gate.gate] or {})
+            fields.update(Approval.model_validate(defaults[gate.gate] or {}).model_dump(exclude_unset=True))
         except ValidationError as exc:
             raise ContractError(f"operator file {ws.config.operator_file}: gates.{gate.gate}: "
                                 f"{describe_validation_error(exc)}") from None
-    else:
-        approval = Approval(required=kind_requires_approval)
+    if gate.approval is not None:
+        fields.update(gate.approval.model_dump(exclude_unset=True))
+    approval = Approval.model_validate(fields)
     if not approval.required and not kind_requires_approval:
         return None
     approval = approval.model_copy(update={"required": True})

@@ -134,7 +134,8 @@ def test_approval_defaults_from_operator_yaml_and_the_workflow_overrides_them(mi
     assert approvals == {
         "G1": {"required": True, "auto_approve": False, "auto_approve_after_s": None, "on_timeout": "escalate"},
         "H1": {"required": True, "auto_approve": True, "auto_approve_after_s": None, "on_timeout": "approve"},
-        "H2": {"required": True, "auto_approve": False, "auto_approve_after_s": 30.0, "on_timeout": "reject"},
+        # field by field: the workflow's three fields, auto_approve from operator.yaml
+        "H2": {"required": True, "auto_approve": True, "auto_approve_after_s": 30.0, "on_timeout": "reject"},
         "C2": None,
     }
 
