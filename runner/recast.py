@@ -173,15 +173,14 @@ def _check_pack(s: Session, directory: Path, life: RecastLifecycle) -> None:
 
 
 def _qc(s: Session, run_id: str, qc: WorkflowGate, video_rel: str, directory: Path) -> tuple[int, str]:
-    params = {"video": video_rel, "out": s.ws.rel(directory / "qc")}
+    params = {"video": video_rel, "out": s.ws.rel(directory / "qc"),
+              "no_rerun": "a re-cast video is not rendered again: a person decides"}
     opened = attempts.gate_start(s, run_id, qc.gate, "qc", force=True, params=params, owned=True,
                                  supersede="a re-cast video was re-ingested")
     run = records.load_run(s.ws, run_id)
     produced = STEP_KINDS["qc"].produce(StepContext(s, run, qc, opened["attempt"], True,
                                                     retries=run.gate(qc.gate).retries))
     action = produced.route.action if produced.route else "finalize"
-    # The decision is in the QC outputs and the attempt's failure reason; a re-cast video
-    # is not re-rendered, so retries and fallbacks are not followed here.
-    attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure,
-                         route=produced.route if action in ("finalize", "escalate", "abort") else None)
+    # A re-cast video that fails QC is escalated (no_rerun): the run waits for a person.
+    attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure, route=produced.route)
     return opened["attempt"], action

@@ -3,7 +3,8 @@
 
 params: `video`, `policy` (default: the embedded policy), `out` (default
 `{artifact_path}/qc`), `sample_fps` (default 5), `retry` ({gate, params}: the stage a
-retry runs again, default the policy's retry stage), `fallback` ({gate, params})."""
+retry runs again, default the policy's retry stage), `fallback` ({gate, params}),
+`no_rerun` (why no stage can make the video again: a retry or fallback escalates)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,13 @@ def produce(ctx: StepContext) -> Produced:
 
 
 def _route(ctx: StepContext, decision) -> Route:
+    from ..models.run import Route
+
     action, reason = decision.action, decision.reason
     target, params = None, {}
+    if action in ("retry", "fallback") and ctx.params.get("no_rerun"):
+        # e.g. a re-cast video: nothing upstream can make it again
+        return Route(action="escalate", reason=f"{reason}; {ctx.params['no_rerun']}", attempt=ctx.attempt)
     if action in ("retry", "fallback"):
         spec = ctx.params.get(action) or {}
         if action == "fallback" and not spec:
@@ -59,8 +65,6 @@ def _route(ctx: StepContext, decision) -> Route:
             if target is None or ctx.run.gate(target) is None:
                 action, reason = "escalate", f"{reason}; retry stage {target!r} is not a gate of this run"
                 target, params = None, {}
-    from ..models.run import Route
-
     return Route(action=action, target=target, params=params, reason=reason, attempt=ctx.attempt)
 
 

@@ -93,13 +93,21 @@ def test_reingest_runs_qc_on_the_video_once(exported, media):
     assert qc_attempts(root, run_id) == before + 1
 
 
-def test_a_reingested_video_that_fails_qc_ends_the_lifecycle_failed(exported, media):
+def test_a_reingested_video_that_fails_qc_ends_the_lifecycle_failed_and_waits_for_a_person(exported, media):
+    """QC would retry the render, but nothing renders a re-cast video again: it escalates,
+    and the run waits for a person instead of failing (a resume would check the old video)."""
     root, run_id = exported
     (root / "incoming").mkdir()
     mute = shutil.copyfile(media["bars.mp4"], root / "incoming" / "mute.mp4")  # no sound track
 
     life = reingest(root, run_id, mute, check=1).json["lifecycle"]
     assert [t["state"] for t in life["history"]][-2:] == ["QC_DONE", "FAILED"]
-    assert life["qc_action"] == "retry"
-    qc = load_run(root, run_id).gate("QC")
-    assert qc.attempts[-1].status == "FAIL"
+    assert life["qc_action"] == "escalate"
+    run = load_run(root, run_id)
+    qc = run.gate("QC")
+    assert run.status == "RUNNING" and qc.attempts[-1].status == "FAIL"
+    assert qc.status == "AWAITING_APPROVAL" and qc.waiting.escalated
+    packet = (root / qc.waiting.packet).read_text()
+    assert "a re-cast video is not rendered again" in packet and "audio" in packet
+    waiting = {(w["gate"], w["escalated"]) for w in cli("inbox", "--repo", root, "--json", check=0).json}
+    assert ("QC", True) in waiting
