@@ -50,10 +50,15 @@ class Identity:
 
 
 def identity(root: Path) -> Identity | None:
-    """The git user (user.name, user.email), or None when not configured."""
-    out = git(root, "config", "--get-regexp", r"^user\.(name|email)$", ok=(0, 1))
-    values = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
-    name, email = values.get("user.name"), values.get("user.email")
+    """Who acts, named as git names a commit's author: GIT_AUTHOR_NAME and
+    GIT_AUTHOR_EMAIL over user.name and user.email (the configuration is read only when
+    the environment lacks one of them); None when there is no name."""
+    name, email = os.environ.get("GIT_AUTHOR_NAME") or None, os.environ.get("GIT_AUTHOR_EMAIL")
+    if name is None or email is None:
+        out = git(root, "config", "--get-regexp", r"^user\.(name|email)$", ok=(0, 1))
+        values = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+        name = name or values.get("user.name")
+        email = email if email is not None else values.get("user.email")
     if not name:
         return None
     return Identity(name, email or "")
@@ -327,12 +332,3 @@ def _refresh_index(root: Path, blobs: dict[str, str]) -> bool:
 
 def trailers(fields: Mapping[str, object]) -> str:
     return "\n".join(f"{key}: {value}" for key, value in fields.items() if value is not None)
-
-
-
-
-
-
-def environ_identity() -> Identity | None:
-    name = os.environ.get("GIT_AUTHOR_NAME")
-    return Identity(name, os.environ.get("GIT_AUTHOR_EMAIL", "")) if name else None

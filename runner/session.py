@@ -52,7 +52,7 @@ def open_session(repo: Path | None = None, actor: str | None = None, *, no_commi
     if actor:
         who = parse_actor(actor)
     else:
-        ident = git.identity(ws.root) or git.environ_identity()
+        ident = git.identity(ws.root)
         if ident is None:
             raise WorkspaceError(
                 "no identity to record: git user.name is not set",

@@ -279,3 +279,19 @@ def test_non_blocking_gates_neither_hold_back_later_gates_nor_fail_the_run(essay
     pass_gate(essay_ws, run_id, "G3")
     done = cli("run", "complete", "--repo", essay_ws, "--run", run_id, "--json", check=0).json
     assert done["status"] == "PASSED"
+
+
+def test_the_actor_is_named_as_git_names_the_author(essay_ws, run_id, monkeypatch):
+    """GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL over user.name / user.email, each on its own."""
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "CI Bot")
+    _start(essay_ws, run_id, "G1")
+    assert _gate(essay_ws, run_id, "G1").current.started_by.model_dump() == {"name": "CI Bot",
+                                                                           "email": "ada@example.org"}
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "bot@ci.example")
+    write_outputs(essay_ws, "G1")
+    attempt = _finish(essay_ws, run_id, "G1", "--json", check=0).json
+    assert attempt["finished_by"] == {"name": "CI Bot", "email": "bot@ci.example"}
+    monkeypatch.delenv("GIT_AUTHOR_NAME")
+    monkeypatch.delenv("GIT_AUTHOR_EMAIL")
+    _start(essay_ws, run_id, "G2")
+    assert _gate(essay_ws, run_id, "G2").current.started_by.name == "Ada Tester"
