@@ -13,14 +13,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from . import proc
-from .errors import GitError, ToolMissing
+from .errors import GitError
 
 ZERO = "0" * 40
 # The user's hooks never run for a record commit: update-ref would run a
@@ -70,12 +69,8 @@ class _Objects:
     ls-tree process per level."""
 
     def __init__(self, root: Path) -> None:
-        try:
-            self._proc = subprocess.Popen(["git", *NO_HOOKS, "cat-file", "--batch"], cwd=root,
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL, env=proc.clean_env())
-        except FileNotFoundError:
-            raise ToolMissing("git is not installed or not on PATH", "install git") from None
+        self._proc = proc.spawn(["git", *NO_HOOKS, "cat-file", "--batch"], cwd=root, env=proc.clean_env(),
+                                stderr=proc.DEVNULL)
 
     def read(self, name: str) -> tuple[str, str, bytes] | None:
         """(sha, type, content) of an object name, or None when it does not resolve."""

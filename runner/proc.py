@@ -28,6 +28,19 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+PIPE, DEVNULL = subprocess.PIPE, subprocess.DEVNULL
+
+
+def spawn(argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+          stdin: int = PIPE, stdout: int = PIPE, stderr: int = PIPE) -> subprocess.Popen:
+    """Start argv for a caller that streams through its pipes (a long-lived `git cat-file
+    --batch`, ffmpeg's frames); the caller waits for it. A missing tool is ToolMissing."""
+    try:
+        return subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr)
+    except FileNotFoundError:
+        raise ToolMissing(f"{argv[0]} is not installed or not on PATH", _install_hint(argv[0])) from None
+
+
 def run(
     argv: Sequence[str],
     *,

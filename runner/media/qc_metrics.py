@@ -6,12 +6,12 @@ Also the parsers of those logs and the loop-seam score."""
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
 from pathlib import Path
 from typing import Callable
 
 from ..errors import RunnerError
+from ..proc import DEVNULL, spawn
 from .probe import MediaInfo
 from .tools import binary, last_line
 
@@ -58,7 +58,7 @@ def run_analysis(argv: list[str], size: tuple[int, int], on_frame: Callable[[int
 
     width, height = size
     frame_bytes = width * height * 3
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = spawn(argv, stdin=DEVNULL)
     chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: chunks.append(proc.stderr.read()), daemon=True)
     reader.start()
