@@ -68,7 +68,23 @@ def load_run(git_dir: Path, path: Path, run_id: str, validate: Callable[[Any], d
 
 def mark_run(git_dir: Path, run_id: str, payload: bytes) -> None:
     """Record that `payload`, just written as RUN.json, is a valid run record."""
-    store(_dir(git_dir) / "runs" / run_id, hashlib.sha256(payload).hexdigest().encode())
+    marks = _dir(git_dir) / "runs"
+    if not marks.is_dir():  # the first write of this fingerprint: the others are stale
+        _prune(git_dir)
+    store(marks / run_id, hashlib.sha256(payload).hexdigest().encode())
+
+
+def _prune(git_dir: Path) -> None:
+    """Remove the caches of other fingerprints (an earlier runner version's)."""
+    import shutil
+
+    keep = _dir(git_dir).name
+    try:
+        stale = [d for d in (git_dir / CACHE_DIR).iterdir() if d.name != keep]
+    except OSError:
+        return
+    for directory in stale:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def forget_run(git_dir: Path, run_id: str) -> None:

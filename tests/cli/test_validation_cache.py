@@ -81,6 +81,15 @@ def test_the_cache_is_only_a_cache(essay_ws):
     pass_gate(essay_ws, run_id, "G3")
 
 
+def test_the_caches_of_another_runner_version_are_removed(essay_ws):
+    stale = essay_ws / ".git" / "runner-cache" / "0123456789abcdef"
+    (stale / "contract").mkdir(parents=True)
+    (stale / "contract" / "x.json").write_text("{}")
+    run_id = start_run(essay_ws)
+    assert not stale.exists()
+    assert _run_file(essay_ws, run_id).is_file() and any((essay_ws / ".git" / "runner-cache").iterdir())
+
+
 PROBE = """
 import sys
 from runner.cli.main import main
