@@ -41,11 +41,15 @@ def load(git_dir: Path, path: Path, kind: str, validate: Callable[[Any], dict], 
     text = jsonio.read_text(path, what=what, error=error)
     cached = _dir(git_dir) / kind / f"{_digest(text)}.json"
     try:
-        return json.loads(cached.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
+        entry = json.loads(cached.read_text(encoding="utf-8"))
+        data = entry["data"]
+        if entry["sha256"] == hashlib.sha256(jsonio.canonical_bytes(data)).hexdigest():
+            return data
+    except (OSError, ValueError, TypeError, KeyError):
+        pass  # absent or damaged: validated again
     data = validate(jsonio.parse_document(text, path, what=what, error=error))
-    store(cached, jsonio.canonical_bytes(data))
+    body = jsonio.canonical_bytes(data)
+    store(cached, b'{"data":%s,"sha256":"%s"}' % (body, hashlib.sha256(body).hexdigest().encode()))
     return data
 
 
