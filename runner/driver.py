@@ -47,7 +47,9 @@ def start(s: Session, workflow: str, slug: str, artifact_path: str | None = None
     return advance(s, run.run_id)
 
 
-def resume(s: Session, run_id: str) -> Outcome:
+def resume(s: Session, run_id: str, ready: bool = False) -> Outcome:
+    """Continue a run. `ready`: the outputs of the failed gate it retries are already
+    fixed, so the retry's attempt is validated at once instead of waiting for them."""
     with transaction(s, run_id, "resume") as tx:
         run = records.load_run(s.ws, run_id)
         if run.status in CLOSED:
@@ -57,10 +59,10 @@ def resume(s: Session, run_id: str) -> Outcome:
         append_event(run, "resumed", s.actor)
         tx.subject, tx.trailers = "resumed", {"Status": run.status, "Op": "resume"}
         tx.save_run(run)
-    return advance(s, run_id, proceed=True)
+    return advance(s, run_id, proceed=True, ready=ready)
 
 
-def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
+def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False) -> Outcome:
     """Go as far as possible without a person. `proceed`: a person said to go on (the
     outputs of the waiting agent gate are ready, or a failed gate should be retried)."""
     decisions.tick_run(s, run_id)
@@ -91,9 +93,10 @@ def advance(s: Session, run_id: str, proceed: bool = False) -> Outcome:
                 return _failed(run, state, _last_reason(s, run, state))
         if state.current is None:  # PENDING, or FAIL to retry
             wf_gate = engine.workflow_of(s, run).gate(state.gate)
+            retrying = state.status in ("FAIL", "ABANDONED")
             attempts.gate_start(s, run_id, state.gate, wf_gate.agent, owned=STEP_KINDS[state.kind].in_process,
                                 packet=lambda r, st, n: _packet(s, wf_gate, r, st, n))
-            proceed = False
+            proceed, ready = ready and retrying, False  # a go-ahead is for this gate only
             continue
         if state.current.pid is not None:  # an attempt the runner runs itself: is it ours?
             owners.take_over(s, run_id, state.gate)

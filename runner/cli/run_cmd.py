@@ -52,15 +52,17 @@ def _drive_command(workflow: str) -> click.Command:
 
 @run.command("resume")
 @click.option("--run", "run_id", required=True, help="Run id.")
+@click.option("--ready", is_flag=True,
+              help="The failed gate's outputs are already fixed: validate its retry at once.")
 @write_options
 @json_option
-def resume(run_id, repo, actor, no_commit, offline, as_json) -> int:
+def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
     """Continue a run where it stopped (retrying a failed gate as a new attempt)."""
     from .. import driver
     from . import drive
 
     s = session(repo, actor, no_commit, offline)
-    return drive.finish(s, driver.resume(s, run_id), as_json, drive.interactive())
+    return drive.finish(s, driver.resume(s, run_id, ready), as_json, drive.interactive())
 
 
 @run.command("cancel")

@@ -103,6 +103,24 @@ def test_failed_blocking_gate_stops_with_exit_1_and_resume_retries_it(essay_ws_c
     assert [e.data["status"] for e in events(root, rid, "gate_finished") if e.gate == "G2"] == ["FAIL", "PASS"]
 
 
+def test_resume_ready_validates_the_retry_of_a_fixed_gate_at_once(essay_ws_committed):
+    """The person fixed the failed gate's outputs before resuming: one resume, not two. The
+    go-ahead is for that gate only: the next agent gate still waits for its outputs."""
+    root = essay_ws_committed
+    rid = run_id_of(runner(root, "run", "essay", "--slug", SLUG, "--artifact-path", ART, check=3))
+    write_outputs(root, "G1")
+    rin(root, "run", "resume", "--run", rid, check=3)
+    write_outputs(root, "G2", incomplete=True)
+    runner(root, "run", "resume", "--run", rid, check=1)
+    write_outputs(root, "G2")
+    out = rin(root, "run", "resume", "--run", rid, "--ready", check=3).out
+    assert "gate G3 attempt 1 waits for its outputs" in out
+    run = load(root, rid)
+    assert run.status == "RUNNING"
+    assert [(a.attempt, a.status) for a in run.gate("G2").attempts] == [(1, "FAIL"), (2, "PASS")]
+    assert (root / "runs" / rid / "logs" / "gates" / "G2" / "prompt-2.txt").is_file()  # the retry's packet
+
+
 def test_start_from_validates_earlier_gates_without_pausing(essay_ws_committed):
     root = essay_ws_committed
     write_outputs(root, "G1")
