@@ -25,12 +25,15 @@ PacketWriter = Callable[[dict, dict, int], Any]
 
 
 def gate_of(run: dict, gate_id: str) -> dict:
+    return run["gates"][gate_index(run["run_id"], [g["gate"] for g in run["gates"]], gate_id)]
+
+
+def gate_index(run_id: str, gate_ids: list[str], gate_id: str) -> int:
+    """Where `gate_id` is among a run's gates; NotFoundError naming the others."""
     check_name(gate_id, "gate id")
-    state = plain.gate(run, gate_id)
-    if state is None:
-        known = ", ".join(g["gate"] for g in run["gates"])
-        raise NotFoundError(f"gate {gate_id} is not in run {run['run_id']}", f"its gates: {known}")
-    return state
+    if gate_id not in gate_ids:
+        raise NotFoundError(f"gate {gate_id} is not in run {run_id}", f"its gates: {', '.join(gate_ids)}")
+    return gate_ids.index(gate_id)
 
 
 def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, force: bool = False,
@@ -40,7 +43,7 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
     with transaction(s, run_id, f"gate start {gate_id}") as tx:
         run = records.load_run_data(s.ws, run_id)
         state = gate_of(run, gate_id)
-        if run["status"] in CLOSED or any(e["type"] == "run_completed" for e in run["events"]):
+        if run["status"] in CLOSED or plain.completed(run):
             raise StateError(f"run {run_id} is completed ({run['status']}); no gate can start", "start a new run")
         if state["current"] is not None:
             current = state["current"]

@@ -8,12 +8,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import __version__, records
-from .attempts import TIMER
-from .errors import NotFoundError, StateError, UsageError
+from .attempts import TIMER, gate_index
+from .errors import StateError, UsageError
 from .hashing import sha256_file
 from .models.decision import Decision, PatchedFile
 from .models.run import CLOSED, Actor, DecisionRef, GateState, Run
-from .paths import check_name
 from .session import Session, Transaction, append_event, parse_actor, transaction
 from .timeutil import iso, now, parse
 
@@ -21,12 +20,7 @@ DECISION_FILE = re.compile(r"^decision-(\d+)\.json$")
 
 
 def gate_of(run: Run, gate_id: str) -> GateState:
-    check_name(gate_id, "gate id")
-    state = run.gate(gate_id)
-    if state is None:
-        raise NotFoundError(f"gate {gate_id} is not in run {run.run_id}",
-                            f"its gates: {', '.join(g.gate for g in run.gates)}")
-    return state
+    return run.gates[gate_index(run.run_id, [g.gate for g in run.gates], gate_id)]
 
 
 def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, by: Actor | dict, *,

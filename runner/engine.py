@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import string
 
-from . import __version__, contracts, operator, records
+from . import __version__, contracts, operator, plain, records
 from .attempts import close, new_attempt
 from .errors import ContractError, StateError, UsageError
 from .models.run import CLOSED, GateState, Run, WorkflowRef
@@ -82,7 +82,7 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
         raise UsageError(f"invalid --status {status!r}", "use PASSED, FAILED or CANCELED")
     with transaction(s, run_id, "run complete") as tx:
         run = records.load_run_data(s.ws, run_id)
-        if run["status"] in CLOSED or any(e["type"] == "run_completed" for e in run["events"]):
+        if run["status"] in CLOSED or plain.completed(run):
             raise StateError(f"run {run_id} is already completed ({run['status']})")
         gates = run["gates"]
         running = [g["gate"] for g in gates if g["current"] is not None or g["status"] == "AWAITING_APPROVAL"]
@@ -97,12 +97,6 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
         tx.subject, tx.trailers = f"complete {status}", {"Status": status, "Op": "run-complete"}
         tx.save_run(run)
     return Run.model_validate(run)
-
-
-def completed(run: Run) -> bool:
-    """A run ended by `run complete` (even FAILED) takes no more attempts; a run FAILED
-    by a gate can still be retried."""
-    return any(e.type == "run_completed" for e in run.events)
 
 
 def cancel_run(s: Session, run_id: str, reason: str | None = None) -> Run:

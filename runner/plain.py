@@ -23,3 +23,9 @@ def new(shape: str, **values: Any) -> dict:
 def gate(run: dict, gate_id: str) -> dict | None:
     """The state of one gate in a RUN.json dict."""
     return next((g for g in run["gates"] if g["gate"] == gate_id), None)
+
+
+def completed(run: dict) -> bool:
+    """Ended by `run complete` (even FAILED): no more attempts; a run FAILED by a gate can
+    still be retried."""
+    return any(e["type"] == "run_completed" for e in run["events"])
