@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import jsonio, validcache
+from . import jsonio, records, validcache
 from .errors import ContractError, NotFoundError
 from .hashing import sha256_file
 from .paths import SAFE_NAME, unknown_variables
@@ -81,10 +81,10 @@ def load_contract(ws: Workspace, rel: str) -> Loaded:
 
 def load_contract_data(ws: Workspace, rel: str) -> Loaded:
     """The contract as its model's dump (a dict), validated once per content (validcache)."""
-    path = _contract_file(ws, rel)
-    data = validcache.load(ws.git_dir, path, "contract", lambda raw: _dump(_checked_contract(raw, rel)),
-                           what="contract", error=ContractError)
-    return Loaded(data, rel, sha256_file(path))
+    data, sha256 = validcache.load(ws.git_dir, _contract_file(ws, rel), "contract",
+                                   lambda raw: records.as_data(_checked_contract(raw, rel)),
+                                   what="contract", error=ContractError)
+    return Loaded(data, rel, sha256)
 
 
 def _contract_file(ws: Workspace, rel: str) -> Path:
@@ -135,14 +135,10 @@ def workflow_data(ws: Workspace, ref: dict) -> dict:
     """The workflow a run was started with (its RUN.json `workflow`) as its model's dump,
     validated once per content (validcache)."""
     rel = workflow_path(ws, ref["path"] or ref["name"])
-    return validcache.load(ws.git_dir, _workflow_file(ws, rel), "workflow",
-                           lambda raw: _dump(_checked_workflow(raw, rel)), what="workflow", error=ContractError)
-
-
-def _dump(model: BaseModel) -> dict:
-    from .models.base import dump
-
-    return dump(model)
+    data, _ = validcache.load(ws.git_dir, _workflow_file(ws, rel), "workflow",
+                              lambda raw: records.as_data(_checked_workflow(raw, rel)), what="workflow",
+                              error=ContractError)
+    return data
 
 
 def _workflow_file(ws: Workspace, rel: str) -> Path:

@@ -95,12 +95,21 @@ def read_document(path: Path, *, what: str = "file", error: type[Exception] = Re
 
 
 def read_text(path: Path, *, what: str = "file", error: type[Exception] = RecordError) -> str:
+    return decode(read_bytes(path, what=what, error=error), path, what=what, error=error)
+
+
+def decode(data: bytes, path: Path, *, what: str = "file", error: type[Exception] = RecordError) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"{what} not found: {path}", "check the path") from None
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(f"{what} {path} is not UTF-8 text: {exc.reason}") from None
+
+
+def read_bytes(path: Path, *, what: str = "file", error: type[Exception] = RecordError) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise error(f"{what} not found: {path}", "check the path") from None
     except IsADirectoryError:
         raise error(f"{what} {path} is a directory, not a file") from None
     except OSError as exc:

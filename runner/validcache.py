@@ -30,42 +30,42 @@ def _dir(git_dir: Path) -> Path:
     return git_dir / CACHE_DIR / FINGERPRINT[:16]
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def load(git_dir: Path, path: Path, kind: str, validate: Callable[[Any], dict], *, what: str,
-         error: type[Exception]) -> dict:
-    """The validated dict of a contract, workflow or config file. `validate(raw)` checks
-    the parsed document with its model (raising the model's error) and returns its dump."""
-    text = jsonio.read_text(path, what=what, error=error)
-    cached = _dir(git_dir) / kind / f"{_digest(text)}.json"
+         error: type[Exception]) -> tuple[dict, str]:
+    """The validated dict of a contract, workflow or config file, and the SHA-256 of its
+    bytes (read once). `validate(raw)` checks the parsed document with its model (raising
+    the model's error) and returns its dump."""
+    raw_bytes = jsonio.read_bytes(path, what=what, error=error)
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    cached = _dir(git_dir) / kind / f"{digest}.json"
     try:
         entry = json.loads(cached.read_text(encoding="utf-8"))
         data = entry["data"]
         if entry["sha256"] == hashlib.sha256(jsonio.canonical_bytes(data)).hexdigest():
-            return data
+            return data, digest
     except (OSError, ValueError, TypeError, KeyError):
         pass  # absent or damaged: validated again
+    text = jsonio.decode(raw_bytes, path, what=what, error=error)
     data = validate(jsonio.parse_document(text, path, what=what, error=error))
     body = jsonio.canonical_bytes(data)
     store(cached, b'{"data":%s,"sha256":"%s"}' % (body, hashlib.sha256(body).hexdigest().encode()))
-    return data
+    return data, digest
 
 
 def load_run(git_dir: Path, path: Path, run_id: str, validate: Callable[[Any], dict]) -> dict:
     """RUN.json as a dict: trusted without validation when its bytes are the ones the
     runner last wrote or validated, else validated (and marked) now."""
-    text = jsonio.read_text(path, what="run record")
-    digest = _digest(text)
+    raw_bytes = jsonio.read_bytes(path, what="run record")
+    digest = hashlib.sha256(raw_bytes).hexdigest()
     mark = _dir(git_dir) / "runs" / run_id
     try:
         if mark.read_text() == digest:
-            return json.loads(text)
+            return json.loads(raw_bytes)
     except (OSError, ValueError):
         pass
-    data = validate(jsonio.parse_document(text, path, what="run record"))
-    if jsonio.dumps(data) == text:  # a dump of its own: the next read trusts these bytes
+    data = validate(jsonio.parse_document(jsonio.decode(raw_bytes, path, what="run record"), path,
+                                          what="run record"))
+    if jsonio.dumps(data).encode() == raw_bytes:  # a dump of its own: the next read trusts these bytes
         store(mark, digest.encode())
     return data
 

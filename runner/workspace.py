@@ -97,8 +97,8 @@ def load_config(root: Path) -> Settings:
     path = root / CONFIG_FILE
     if not path.exists():
         return SimpleNamespace(**SHAPES["Config"]["defaults"])
-    data = validcache.load(git_dir_of(root), path, "config", lambda raw: _validate_config(raw, path),
-                           what="config", error=WorkspaceError)
+    data, _ = validcache.load(git_dir_of(root), path, "config", lambda raw: _validate_config(raw, path),
+                              what="config", error=WorkspaceError)
     config = SimpleNamespace(**data)
     for field in ("contracts_dir", "workflows_dir", "runs_dir", "prompts_dir", "operator_file"):
         inside(root, getattr(config, field), what=f"{CONFIG_FILE} {field}")
