@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Callable
 
 from . import outputs as rules
 from . import plain, records
-from .checks import CHECKS
+from .checks import run_check
 from .checks.base import CheckContext, Output
 from .errors import ContractError, RunnerError
 from .hashing import sha256_dir, sha256_file
@@ -95,21 +94,20 @@ def evaluate(root: Path, contract: Any, contract_rel: str, values: Variables, de
     ctx = CheckContext(root=root, variables=values, depth=depth, offline=offline,
                        rule=rules.main_rule(required_outputs["all_of"]), outputs=outputs)
     results: list[dict] = []
-    for index, data in enumerate(contract["validations"]):
-        spec = SimpleNamespace(**data)  # a check reads its spec's fields as attributes
+    for index, spec in enumerate(contract["validations"]):
         ctx.where = f"{where}validations[{index}]: "
         try:
-            outcome = CHECKS[spec.type](spec, ctx)
+            outcome = run_check(spec, ctx)
         except RunnerError as exc:
             if isinstance(exc, ContractError) and not exc.message.startswith(where):
                 exc.message = ctx.where + exc.message
             raise
         status = outcome.status
-        if status == "FAIL" and spec.severity == "warning":
+        if status == "FAIL" and spec["severity"] == "warning":
             status = "WARN"
         results.append(plain.new(
-            "ValidationResult", index=index, type=spec.type, status=status, severity=spec.severity,
-            description=spec.description, target=outcome.target, message=outcome.message,
+            "ValidationResult", index=index, type=spec["type"], status=status, severity=spec["severity"],
+            description=spec["description"], target=outcome.target, message=outcome.message,
             details=outcome.details,
         ))
     failures = [r for r in results if r["status"] == "FAIL"]

@@ -5,6 +5,7 @@ spec models are in runner/models/checks.py (CHECK_SPECS has the same keys)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Callable, Mapping
 
 from ..registry import LazyRegistry
@@ -47,5 +48,8 @@ def __getattr__(name: str) -> CheckFunction:
 
 
 def run_check(spec, ctx: CheckContext) -> Outcome:
-    """Evaluate one validation (severity is the caller's business)."""
-    return CHECKS[spec.type](spec, ctx)
+    """Evaluate one validation (severity is the caller's business). `spec`: a check's
+    model or its dump; the check reads the dump's fields as attributes (nested values
+    stay plain: a frontmatter check's {"not_": v} or {"min": n})."""
+    data = spec if isinstance(spec, dict) else spec.model_dump()
+    return CHECKS[data["type"]](SimpleNamespace(**data), ctx)

@@ -13,7 +13,7 @@ from .base import CheckContext, Outcome
 from .common import missing, read
 
 if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import FrontmatterStatus, MinValue, NotValue
+    from ..models.checks import FrontmatterStatus
 
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 Value = Union[str, float]
@@ -55,11 +55,9 @@ def _show(value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _problem(name: str, actual: Value | None, check: NotValue | MinValue | str | float | bool | dict) -> str | None:
-    """Why the field fails its check (a value, a NotValue or MinValue, or the dump of
-    one: {"not_": v} or {"min": n}), or None when it passes."""
-    if hasattr(check, "model_dump"):
-        check = check.model_dump()
+def _problem(name: str, actual: Value | None, check: str | float | bool | dict) -> str | None:
+    """Why the field fails its check (a value, or the dump of a NotValue {"not_": v} or
+    of a MinValue {"min": n}), or None when it passes."""
     if isinstance(check, dict) and "not_" in check:
         if actual is not None and actual == _expected(check["not_"]):
             return f"{name} is {_show(actual)}"

@@ -13,7 +13,7 @@ from conftest import make_context
 from pydantic import TypeAdapter
 
 from runner import errors
-from runner.checks import CHECKS
+from runner.checks import CHECKS, run_check
 from runner.models.checks import AnyCheck
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
@@ -38,10 +38,10 @@ def test_case(case: Path, tmp_path: Path) -> None:
     ctx = make_context(root, **_json(case / "context.json"))
     if "raises" in expect:
         with pytest.raises(getattr(errors, expect["raises"])) as info:
-            CHECKS[spec.type](spec, ctx)
+            run_check(spec, ctx)
         assert expect["message_contains"] in str(info.value)
         return
-    outcome = CHECKS[spec.type](spec, ctx)
+    outcome = run_check(spec, ctx)
     assert (outcome.status, expect["message_contains"] in outcome.message) == (expect["status"], True), outcome.message
     if "target" in expect:
         assert outcome.target == expect["target"]
