@@ -16,7 +16,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import git, locking, plain, records
+from . import git, jsonio, locking, plain, records
 from .attempts import close, new_attempt, register
 from .owners import alive, hostname
 from .errors import RunnerError
@@ -67,7 +67,7 @@ def _temp_files(s: Session, run_id: str, fix: bool) -> list[Finding]:
     for path in sorted(records.record_dir(s.ws, run_id).rglob(".*.tmp")):
         # A temp file is never a record: the atomic rename did not happen, so the record
         # it was meant to replace is intact. One whose writer still runs is left alone.
-        if _writer_alive(path.name.split(".")[-3]):
+        if _writer_alive(path):
             continue
         if fix:
             path.unlink()
@@ -77,10 +77,10 @@ def _temp_files(s: Session, run_id: str, fix: bool) -> list[Finding]:
 
 
 def _tree_dirs(s: Session, fix: bool) -> list[Finding]:
-    """The folders a record commit writes its trees through (<git-dir>/runner-trees.<pid>.<random>)."""
+    """The folders a record commit writes its trees through (git.TREES, a temp name)."""
     out = []
-    for path in sorted(s.ws.git_dir.glob("runner-trees.*")):
-        if _writer_alive(path.name.split(".")[1]):
+    for path in sorted(s.ws.git_dir.glob(f".{git.TREES}.*.tmp")):
+        if _writer_alive(path):
             continue
         if fix:
             for item in path.iterdir():
@@ -91,9 +91,10 @@ def _tree_dirs(s: Session, fix: bool) -> list[Finding]:
     return out
 
 
-def _writer_alive(pid_text: str) -> bool:
-    """Whether the process a temp name carries (<...>.<pid>.<random>...) still runs."""
-    return pid_text.isdigit() and alive(int(pid_text))
+def _writer_alive(path: Path) -> bool:
+    """Whether the process whose pid the temp name carries (jsonio.temp_path) still runs."""
+    pid = jsonio.temp_owner(path)
+    return pid is not None and alive(pid)
 
 
 def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:

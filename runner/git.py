@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from . import proc
+from . import jsonio, proc
 from .errors import GitError
 
 ZERO = "0" * 40
@@ -26,6 +26,7 @@ ZERO = "0" * 40
 # reference-transaction hook (which can veto the update) and update-index a
 # post-index-change hook. No hook exists under /dev/null.
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+TREES = "runner-trees"  # <git-dir>/.runner-trees.<pid>.<random>.tmp/: a commit's new trees, while it writes them
 # update-ref's messages when the compare-and-swap lost a race (worth a retry).
 _RACE = (b"but expected", b"already exists", b".lock", b"cannot lock ref")
 
@@ -221,7 +222,7 @@ def _rebuild(objects: _Objects, tree: str | None, data: bytes, changes: dict[str
 def _write_trees(root: Path, git_dir: Path, trees: list[tuple[str, bytes]]) -> None:
     """Write the new trees with one `git hash-object -t tree` process (it checks their
     format), and make sure git computed the ids the commit will name."""
-    tmp = git_dir / f"runner-trees.{os.getpid()}.{os.urandom(4).hex()}"
+    tmp = jsonio.temp_path(git_dir / TREES)
     tmp.mkdir()
     listing = [tmp / str(i) for i in range(len(trees))]
     try:

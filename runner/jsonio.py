@@ -59,6 +59,12 @@ def temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
+def temp_owner(path: Path) -> int | None:
+    """The pid a temp_path name carries (None for another name)."""
+    parts = path.name.split(".")
+    return int(parts[-3]) if len(parts) >= 5 and parts[-1] == "tmp" and parts[-3].isdigit() else None
+
+
 def _mode(path: Path) -> int:
     try:
         return os.stat(path).st_mode & 0o7777

@@ -151,12 +151,13 @@ def test_leftover_temp_files_of_dead_writers_are_removed_and_live_ones_kept(run)
     live_file = record / f".RUN.json.{os.getpid()}.0a1b2c3d.tmp"
     live_file.write_text("{")
     for pid in (dead.pid, os.getpid()):
-        trees = root / ".git" / f"runner-trees.{pid}.0a1b2c3d"
+        trees = root / ".git" / f".runner-trees.{pid}.0a1b2c3d.tmp"
         trees.mkdir()
         (trees / "0").write_bytes(b"")
     found = sorted(f["path"] for f in cli("doctor", "--repo", root, "--json").json)
-    assert found == [f".git/runner-trees.{dead.pid}.0a1b2c3d", f"runs/{run_id}/record/.RUN.json.{dead.pid}.0a1b2c3d.tmp"]
+    assert found == [f".git/.runner-trees.{dead.pid}.0a1b2c3d.tmp",
+                     f"runs/{run_id}/record/.RUN.json.{dead.pid}.0a1b2c3d.tmp"]
     cli("doctor", "--repo", root, "--fix", check=0)
-    assert not (root / ".git" / f"runner-trees.{dead.pid}.0a1b2c3d").exists()
+    assert not (root / ".git" / f".runner-trees.{dead.pid}.0a1b2c3d.tmp").exists()
     assert not (record / f".RUN.json.{dead.pid}.0a1b2c3d.tmp").exists()
-    assert live_file.exists() and (root / ".git" / f"runner-trees.{os.getpid()}.0a1b2c3d").exists()
+    assert live_file.exists() and (root / ".git" / f".runner-trees.{os.getpid()}.0a1b2c3d.tmp").exists()
