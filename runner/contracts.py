@@ -36,15 +36,9 @@ def read_document(path: Path, what: str) -> Any:
 
 
 def _validate(model: type[BaseModel], data: Any, rel: str, what: str) -> Any:
-    from pydantic import ValidationError
+    from .models.base import validated
 
-    from .models.base import describe_validation_error
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ContractError(f"{what} {rel}: {describe_validation_error(exc)}",
-                            f"see schemas/{what}.schema.json") from None
+    return validated(model, data, ContractError, f"{what} {rel}", f"see schemas/{what}.schema.json")
 
 
 def check_variables(contract: Contract, rel: str) -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from .errors import ContractError
-from .models.base import describe_validation_error
+from .models.base import validated
 from .models.workflow import Approval, WorkflowGate
 from .workspace import Workspace
 
@@ -34,11 +32,9 @@ def resolve(ws: Workspace, gate: WorkflowGate, kind_requires_approval: bool,
     gate, else the kind's default (`required`) and the model's."""
     fields: dict[str, Any] = {"required": kind_requires_approval}
     if defaults is not None and gate.gate in defaults:
-        try:
-            fields.update(Approval.model_validate(defaults[gate.gate] or {}).model_dump(exclude_unset=True))
-        except ValidationError as exc:
-            raise ContractError(f"operator file {ws.config.operator_file}: gates.{gate.gate}: "
-                                f"{describe_validation_error(exc)}") from None
+        entry = validated(Approval, defaults[gate.gate] or {}, ContractError,
+                          f"operator file {ws.config.operator_file}: gates.{gate.gate}")
+        fields.update(entry.model_dump(exclude_unset=True))
     if gate.approval is not None:
         fields.update(gate.approval.model_dump(exclude_unset=True))
     approval = Approval.model_validate(fields)

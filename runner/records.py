@@ -55,17 +55,10 @@ def load_model(path: Path, model: type[M], what: str) -> M:
 
 
 def validate(data: Any, model: type[M], what: str, path: Path) -> M:
-    from pydantic import ValidationError
+    from .models.base import validated
 
-    from .models.base import describe_validation_error
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise RecordError(
-            f"{what} {path} is malformed: {describe_validation_error(exc)}",
-            "restore it from git (`git checkout -- <file>`) or run `runner doctor`",
-        ) from None
+    return validated(model, data, RecordError, f"{what} {path} is malformed",
+                     "restore it from git (`git checkout -- <file>`) or run `runner doctor`")
 
 
 def load_run(ws: Workspace, run_id: str) -> Run:

@@ -106,18 +106,11 @@ def load_config(root: Path) -> Settings:
 
 
 def _validate_config(raw: Any, path: Path) -> dict:
-    from pydantic import ValidationError
-
-    from .models.base import describe_validation_error, dump
+    from .models.base import dump, validated
     from .models.workflow import Config
 
-    try:
-        return dump(Config.model_validate(raw))
-    except ValidationError as exc:
-        raise WorkspaceError(
-            f"config {path}: {describe_validation_error(exc)}",
-            "fix runner.json (see schemas/config.schema.json)",
-        ) from None
+    return dump(validated(Config, raw, WorkspaceError, f"config {path}",
+                          "fix runner.json (see schemas/config.schema.json)"))
 
 
 def init(root: Path, config: Config | None = None) -> list[str]:

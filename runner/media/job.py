@@ -7,11 +7,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..errors import ContractError, RunnerError
 from ..jsonio import read_json
-from ..models.base import describe_validation_error
+from ..models.base import validated
 from ..models.media import Caption, RenderJob
 from ..paths import inside
 
@@ -19,10 +17,7 @@ from ..paths import inside
 def load_job(path: Path) -> RenderJob:
     """Read and validate a job file; ContractError naming the file and the field."""
     data = read_json(path, what="render job", error=ContractError)
-    try:
-        return RenderJob.model_validate(data)
-    except ValidationError as exc:
-        raise ContractError(f"render job {path}: {describe_validation_error(exc)}") from None
+    return validated(RenderJob, data, ContractError, f"render job {path}")
 
 
 @dataclass(frozen=True)

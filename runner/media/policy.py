@@ -13,11 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..errors import ContractError
 from ..jsonio import read_json
-from ..models.base import describe_validation_error
+from ..models.base import validated
 from ..models.media import ACTION_PRIORITY, MetricResult, QcMetrics, QcPolicy
 
 # caf's two action vocabularies -> (our action, the stage a retry re-runs).
@@ -37,10 +35,7 @@ _SEVERITIES = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high", "CRITICAL": "cr
 
 
 def _validate(data: Any, where: str) -> QcPolicy:
-    try:
-        return QcPolicy.model_validate(data)
-    except ValidationError as exc:
-        raise ContractError(f"QC policy {where}: {describe_validation_error(exc)}") from None
+    return validated(QcPolicy, data, ContractError, f"QC policy {where}")
 
 
 def load_policy(path: Path) -> QcPolicy:

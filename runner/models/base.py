@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 SCHEMA_VERSION = 1
+M = TypeVar("M", bound=BaseModel)
 
 
 class Strict(BaseModel):
@@ -40,6 +41,15 @@ def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
         parts.append(f"{loc or '<root>'}: {err['msg']}")
     more = len(exc.errors()) - 5
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def validated(model: type[M], data: Any, error: type[Exception], where: str, hint: str | None = None) -> M:
+    """`model.model_validate(data)`; a failure is `error` with `where` and every failing
+    field, e.g. `contract contracts/G2.contract.json: validations[2].regex: ...`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(f"{where}: {describe_validation_error(exc)}", hint) from None
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

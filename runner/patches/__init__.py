@@ -17,12 +17,10 @@ import posixpath
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from pydantic import ValidationError
-
 from ..errors import WorkspaceError
 from ..hashing import sha256_bytes, sha256_file
 from ..jsonio import read_document, write_atomic
-from ..models.base import describe_validation_error
+from ..models.base import validated
 from ..models.patch import PATCH_MODELS, AnyPatch, JsonPatch
 from ..paths import inside, relative
 from . import audio, kinds
@@ -164,10 +162,7 @@ def _spec(patch: Any, target: str | None) -> AnyPatch:
     if not isinstance(kind, str) or kind not in PATCH_MODELS:
         what = f"unknown patch type {kind!r}" if "type" in patch else "the patch has no 'type'"
         raise PatchError(what, f"known types: {known}")
-    try:
-        spec = PATCH_MODELS[kind].model_validate(patch)
-    except ValidationError as exc:
-        raise PatchError(f"invalid {kind} patch: {describe_validation_error(exc)}", "see docs/patches.md") from None
+    spec = validated(PATCH_MODELS[kind], patch, PatchError, f"invalid {kind} patch", "see docs/patches.md")
     own = _clean(spec.target) if spec.target is not None else None
     if target is not None:
         flag = _clean(target, "--target")
