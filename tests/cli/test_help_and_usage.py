@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import click
 import pytest
 
+from cli_commands import commands, flags, leaves
 from helpers import cli, runner_proc
 from runner.errors import EXIT_CODES
 
-COMMANDS = ["init", "run", "gate", "invocation", "contracts"]
-SUBCOMMANDS = [
-    ("run", "start"), ("run", "list"), ("run", "show"), ("run", "complete"),
-    ("gate", "start"), ("gate", "finish"), ("gate", "fail"), ("invocation", "record"), ("contracts", "validate"),
-]
+TOP_LEVEL = [words[0] for words in commands() if len(words) == 1]
 
 
 def _exit_table_is_in(text: str) -> None:
@@ -25,7 +23,7 @@ def _exit_table_is_in(text: str) -> None:
 def test_help_of_the_installed_command_lists_the_exit_codes(tmp_path):
     result = runner_proc("--help", cwd=tmp_path, check=0)
     _exit_table_is_in(result.out)
-    for command in COMMANDS:
+    for command in TOP_LEVEL:
         assert command in result.out
     assert result.err == ""
 
@@ -33,18 +31,28 @@ def test_help_of_the_installed_command_lists_the_exit_codes(tmp_path):
 def test_help_in_process_lists_every_command_and_exit_code():
     result = cli("--help", check=0)
     _exit_table_is_in(result.out)
-    for command in COMMANDS:
+    for command in TOP_LEVEL:
         assert f"  {command}" in result.out
 
 
-@pytest.mark.parametrize("words", SUBCOMMANDS, ids=" ".join)
+@pytest.mark.parametrize("words", list(commands()), ids=" ".join)
 def test_every_command_has_help(words):
     result = cli(*words, "--help", check=0)
     assert "Usage:" in result.out and words[-1] in result.out
 
 
-@pytest.mark.parametrize("words", [w for w in SUBCOMMANDS if w != ("contracts", "validate")], ids=" ".join)
+def _works_on_files(command: click.Command) -> bool:
+    """Its positional arguments name the files it works on (`init PATH`, `render JOB`,
+    `qc import-policy SRC DST`) and it records nothing (no --actor): it needs no workspace."""
+    arguments = [param for param in command.params if isinstance(param, click.Argument)]
+    return bool(arguments) and all(isinstance(a.type, click.Path) for a in arguments) and "--actor" not in flags(command)
+
+
+@pytest.mark.parametrize("words", [words for words, command in leaves().items() if not _works_on_files(command)],
+                         ids=" ".join)
 def test_every_read_or_write_command_takes_json_and_repo(words):
+    """Every command but the few on files named as arguments works on a workspace: it
+    takes --repo to name one, and --json for machines."""
     text = cli(*words, "--help", check=0).out
     assert "--json" in text and "--repo" in text
 
