@@ -1,6 +1,6 @@
-"""One process of the concurrency test: runs a list of `runner` commands in this process
-(one interpreter start-up, then each command through runner.cli.main.main) and prints
-one JSON line per command: {"args", "code", "out", "err", "t0", "t1"}.
+"""One process of the concurrency tests (test_robust_concurrency.py): runs a list of
+`runner` commands in this process (one interpreter start-up, then each command through
+runner.cli.main.main) and prints one JSON line per command: {"args", "code", "out", "err", "t0", "t1"}.
 
     python concurrency_worker.py OPS_JSON_FILE
 """
