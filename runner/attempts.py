@@ -1,9 +1,5 @@
 """Gate attempts: start, finish (validate, hash, record), fail, and invocations.
-Every refusal is a StateError (exit 4).
-
-Runs and attempts are plain dicts here, shaped like their models (runner/plain.py), so
-that `runner gate start` and `runner gate finish` never import pydantic. Callers that
-hold models pass `records.as_data(...)` of them and read dicts back."""
+Every refusal is a StateError (exit 4)."""
 
 from __future__ import annotations
 
@@ -11,21 +7,29 @@ import os
 from datetime import timedelta
 from typing import Any, Callable
 
-from . import __version__, contracts, owners, plain, records
+from . import __version__, contracts, owners, records
 from .errors import NotFoundError, StateError, UsageError
 from .hashing import sha256_file
 from .paths import check_name
 from .session import Session, Transaction, append_event, transaction
 from .timeutil import compact, iso, parse
+from .models.run import (Actor, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Invocation,
+                         OpenAttempt, PacketRef, Route, Run, ValidationSummary, Waiting)
 from .vocab import CLOSED
 
-TIMER = plain.new("Actor", name="timer")
+TIMER = Actor(name="timer")
 # packet(run, state, number) writes an attempt's prompt packet and returns its PacketRef.
-PacketWriter = Callable[[dict, dict, int], Any]
+PacketWriter = Callable[[Run, GateState, int], PacketRef]
 
 
-def gate_of(run: dict, gate_id: str) -> dict:
-    return run["gates"][gate_index(run["run_id"], [g["gate"] for g in run["gates"]], gate_id)]
+def gate_of(run: Run, gate_id: str) -> GateState:
+    return run.gates[gate_index(run.run_id, [g.gate for g in run.gates], gate_id)]
+
+
+def completed(run: Run) -> bool:
+    """Ended by `run complete` (even FAILED): no more attempts; a run FAILED by a gate can
+    still be retried."""
+    return any(e.type == "run_completed" for e in run.events)
 
 
 def gate_index(run_id: str, gate_ids: list[str], gate_id: str) -> int:
@@ -38,44 +42,43 @@ def gate_index(run_id: str, gate_ids: list[str], gate_id: str) -> int:
 
 def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, force: bool = False,
                *, patch_of: int | None = None, start_from: bool = False, packet: PacketWriter | None = None,
-               owned: bool = False, params: dict | None = None, supersede: str | None = None) -> dict:
-    """Open a new attempt; returns it (the OpenAttempt dict)."""
+               owned: bool = False, params: dict | None = None, supersede: str | None = None) -> OpenAttempt:
+    """Open a new attempt; returns it."""
     with transaction(s, run_id, f"gate start {gate_id}") as tx:
-        run = records.load_run_data(s.ws, run_id)
+        run = records.load_run(s.ws, run_id)
         state = gate_of(run, gate_id)
-        if run["status"] in CLOSED or plain.completed(run):
-            raise StateError(f"run {run_id} is completed ({run['status']}); no gate can start", "start a new run")
-        if state["current"] is not None:
-            current = state["current"]
+        if run.status in CLOSED or completed(run):
+            raise StateError(f"run {run_id} is completed ({run.status}); no gate can start", "start a new run")
+        if state.current is not None:
+            current = state.current
             raise StateError(
-                f"gate {gate_id} attempt {current['attempt']} is still running (started {current['started_at']})",
+                f"gate {gate_id} attempt {current.attempt} is still running (started {current.started_at})",
                 f"finish it with `runner gate finish --run {run_id} --gate {gate_id}` or fail it with `runner gate fail`",
             )
-        if state["status"] == "AWAITING_APPROVAL" and supersede:
-            append_event(run, "decision_superseded", s.actor, gate=gate_id, attempt=state["attempts"][-1]["attempt"],
+        if state.status == "AWAITING_APPROVAL" and supersede:
+            append_event(run, "decision_superseded", s.actor, gate=gate_id, attempt=state.attempts[-1].attempt,
                          reason=supersede)
-        elif state["status"] == "AWAITING_APPROVAL":
-            raise StateError(f"gate {gate_id} attempt {state['attempts'][-1]['attempt']} waits for a decision",
+        elif state.status == "AWAITING_APPROVAL":
+            raise StateError(f"gate {gate_id} attempt {state.attempts[-1].attempt} waits for a decision",
                              f"approve or reject it first: `runner gate approve|reject --run {run_id} --gate {gate_id}`")
-        before = run["gates"][: next(i for i, g in enumerate(run["gates"]) if g is state)]
-        pending = [g["gate"] for g in before if g["blocking"] and g["status"] != "PASS"]
+        before = run.gates[: next(i for i, g in enumerate(run.gates) if g is state)]
+        pending = [g.gate for g in before if g.blocking and g.status != "PASS"]
         if pending and not force and not start_from:
             raise StateError(
                 f"gate {gate_id} cannot start before {', '.join(pending)} passed",
                 "pass those gates first, or add --force (recorded as an event)",
             )
-        recorded = [a["attempt"] for a in state["attempts"]]
+        recorded = [a.attempt for a in state.attempts]
         number = max(records.attempt_numbers(s.ws, run_id, gate_id) + recorded + [0]) + 1
-        opened = state["current"] = plain.new(
-            "OpenAttempt", attempt=number, started_at=iso(), started_by=s.actor, agent=agent,
+        opened = state.current = OpenAttempt(attempt=number, started_at=iso(), started_by=s.actor, agent=agent,
             forced=bool(pending) and not start_from, patch_of=patch_of, skipped_by_start_from=start_from,
-            params=params or state["next_params"] or {},
+            params=params or state.next_params or {},
             pid=os.getpid() if owned else None, host=owners.hostname() if owned else None)
         if packet is not None:
-            opened["packet"] = records.as_data(packet(run, state, number))
-        state["status"], state["waiting"], state["next_params"] = "RUNNING", None, None
-        if run["status"] in ("QUEUED", "FAILED"):
-            run["status"], run["finished_at"] = "RUNNING", None
+            opened.packet = packet(run, state, number)
+        state.status, state.waiting, state.next_params = "RUNNING", None, None
+        if run.status in ("QUEUED", "FAILED"):
+            run.status, run.finished_at = "RUNNING", None
         if pending and not start_from:
             append_event(run, "gate_forced", s.actor, gate=gate_id, attempt=number, skipped=pending)
         append_event(run, "gate_started", s.actor, gate=gate_id, attempt=number, agent=agent, patch_of=patch_of,
@@ -86,184 +89,181 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
         return opened
 
 
-def open_attempt(run: dict, gate_id: str) -> tuple[dict, dict]:
+def open_attempt(run: Run, gate_id: str) -> tuple[GateState, OpenAttempt]:
     state = gate_of(run, gate_id)
-    if state["current"] is None:
-        last = state["attempts"][-1] if state["attempts"] else None
-        ended = f" (attempt {last['attempt']} already ended {last['status']})" if last else ""
+    if state.current is None:
+        last = state.attempts[-1] if state.attempts else None
+        ended = f" (attempt {last.attempt} already ended {last.status})" if last else ""
         raise StateError(f"gate {gate_id} has no running attempt{ended}",
-                         f"start one with `runner gate start --run {run['run_id']} --gate {gate_id}`")
-    return state, state["current"]
+                         f"start one with `runner gate start --run {run.run_id} --gate {gate_id}`")
+    return state, state.current
 
 
-def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = None, route: Any = None) -> dict:
-    """Validate and hash the outputs and record the attempt (returned, a dict). `failure`
+def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = None,
+                route: Route | None = None) -> Attempt:
+    """Validate and hash the outputs and record the attempt (returned). `failure`
     (e.g. a command that exited non-zero) fails the attempt whatever the checks say;
     `route` (a Route) is where the step's decision sends the run."""
     with transaction(s, run_id, f"gate finish {gate_id}") as tx:
-        run = records.load_run_data(s.ws, run_id)
+        run = records.load_run(s.ws, run_id)
         state, current = open_attempt(run, gate_id)
-        wf_gate = plain.gate(contracts.workflow_data(s.ws, run["workflow"]), gate_id)
+        wf_gate = contracts.run_workflow(s.ws, run.workflow).gate(gate_id)
         if wf_gate is None:
-            raise NotFoundError(f"gate {gate_id} is no longer in workflow {run['workflow']['name']}")
+            raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
         attempt = new_attempt(s, run, gate_id, current, "PASS", None)
-        if contracts.has_contract(s.ws, wf_gate["gate"], wf_gate["kind"], wf_gate["contract"]):
+        if contracts.has_contract(s.ws, wf_gate.gate, wf_gate.kind, wf_gate.contract):
             from . import gates
 
-            rel = contracts.contract_path(s.ws, wf_gate["gate"], wf_gate["contract"])
-            loaded = contracts.load_contract_data(s.ws, rel)
-            wf = run["workflow"]
-            values = gates.variables(s.ws.root, wf["slug"], wf["artifact_path"], run_id)
-            ev = gates.evaluate(s.ws.root, loaded.model, loaded.path, values, run["depth"], s.offline, s.progress)
-            attempt["contract"] = plain.new("ContractRef", path=loaded.path, sha256=loaded.sha256)
-            attempt.update(status=ev.status, failure_reason=ev.failure_reason, required_outputs=ev.required_outputs,
-                           artifacts=ev.artifacts, validations=ev.validations, warnings=ev.warnings)
+            rel = contracts.contract_path(s.ws, wf_gate.gate, wf_gate.contract)
+            loaded = contracts.load_contract(s.ws, rel)
+            wf = run.workflow
+            values = gates.variables(s.ws.root, wf.slug, wf.artifact_path, run_id)
+            ev = gates.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress)
+            attempt.contract = ContractRef(path=loaded.path, sha256=loaded.sha256)
+            attempt.status, attempt.failure_reason = ev.status, ev.failure_reason
+            attempt.required_outputs, attempt.artifacts = ev.required_outputs, ev.artifacts
+            attempt.validations, attempt.warnings = ev.validations, ev.warnings
         if failure:
-            attempt["status"] = "FAIL"
-            reason = attempt["failure_reason"]
-            attempt["failure_reason"] = failure + (f"; {reason}" if reason else "")
-        attempt["route"] = records.as_data(route) if route is not None else None
+            attempt.status = "FAIL"
+            reason = attempt.failure_reason
+            attempt.failure_reason = failure + (f"; {reason}" if reason else "")
+        attempt.route = route
         close(tx, run, state, attempt)
         return attempt
 
 
-def gate_fail(s: Session, run_id: str, gate_id: str, reason: str) -> dict:
+def gate_fail(s: Session, run_id: str, gate_id: str, reason: str) -> Attempt:
     if not reason.strip():
         raise UsageError("--reason is empty", "say why the gate failed")
     with transaction(s, run_id, f"gate fail {gate_id}") as tx:
-        run = records.load_run_data(s.ws, run_id)
+        run = records.load_run(s.ws, run_id)
         state, current = open_attempt(run, gate_id)
         attempt = new_attempt(s, run, gate_id, current, "FAIL", reason)
         close(tx, run, state, attempt)
         return attempt
 
 
-def new_attempt(s: Session, run: dict, gate_id: str, current: dict, status: str, reason: str | None) -> dict:
+def new_attempt(s: Session, run: Run, gate_id: str, current: OpenAttempt, status: str, reason: str | None) -> Attempt:
     """The attempt record of the open attempt `current`, ending now."""
-    invocations = [i["id"] for i in run["invocations"] if i["gate"] == gate_id and i["attempt"] == current["attempt"]]
-    return plain.new(
-        "Attempt", run_id=run["run_id"], gate=gate_id, attempt=current["attempt"], status=status,
-        started_at=current["started_at"], finished_at=iso(), agent=current["agent"],
-        started_by=current["started_by"], finished_by=s.actor, runner_version=__version__,
-        depth=run["depth"], invocation_ids=invocations, failure_reason=reason, forced=current["forced"],
-        offline=s.offline, prompt_packet=current["packet"], patch_of=current["patch_of"],
-        skipped_by_start_from=current["skipped_by_start_from"], params=current["params"],
+    invocations = [i.id for i in run.invocations if i.gate == gate_id and i.attempt == current.attempt]
+    return Attempt(run_id=run.run_id, gate=gate_id, attempt=current.attempt, status=status,
+        started_at=current.started_at, finished_at=iso(), agent=current.agent,
+        started_by=current.started_by, finished_by=s.actor, runner_version=__version__,
+        depth=run.depth, invocation_ids=invocations, failure_reason=reason, forced=current.forced,
+        offline=s.offline, prompt_packet=current.packet, patch_of=current.patch_of,
+        skipped_by_start_from=current.skipped_by_start_from, params=current.params,
     )
 
 
-def close(tx: Transaction, run: dict, state: dict, attempt: dict) -> None:
+def close(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None:
     """Write the attempt file and bring RUN.json in line with it."""
-    path = records.attempt_file(tx.session.ws, run["run_id"], state["gate"], attempt["attempt"])
+    path = records.attempt_file(tx.session.ws, run.run_id, state.gate, attempt.attempt)
     tx.save_new(path, attempt)
     register(tx, run, state, attempt, path)
 
 
-def register(tx: Transaction, run: dict, state: dict, attempt: dict, path) -> None:
+def register(tx: Transaction, run: Run, state: GateState, attempt: Attempt, path) -> None:
     """Bring RUN.json in line with an attempt file already written (also used by
     `runner doctor` when a finish was interrupted between the two writes)."""
-    ws, actor, gate, number = tx.session.ws, tx.session.actor, state["gate"], attempt["attempt"]
-    state["attempts"].append(plain.new("AttemptRef", attempt=number, status=attempt["status"], file=ws.rel(path),
-                                       sha256=sha256_file(path), finished_at=attempt["finished_at"]))
-    state["current"], state["status"], state["waiting"] = None, attempt["status"], None
-    index = {e["path"]: e for e in run["artifacts_index"]}
-    for artifact in attempt["artifacts"]:
-        index.pop(artifact["path"], None)
-        if artifact["exists"]:
-            index[artifact["path"]] = plain.new("ArtifactIndexEntry", path=artifact["path"], sha256=artifact["sha256"],
-                                                size=artifact["size"], gate=gate, attempt=number)
-    run["artifacts_index"] = sorted(index.values(), key=lambda e: e["path"])
-    run["validations"].extend(plain.new("ValidationSummary", gate=gate, attempt=number, index=v["index"],
-                                        type=v["type"], status=v["status"], target=v["target"])
-                              for v in attempt["validations"])
-    append_event(run, "gate_finished", actor, gate=gate, attempt=number, status=attempt["status"],
-                 reason=attempt["failure_reason"])
-    if attempt["status"] == "PASS" and state["approval"] is not None and attempt["patch_of"] is None \
-            and not attempt["skipped_by_start_from"]:
+    ws, actor, gate, number = tx.session.ws, tx.session.actor, state.gate, attempt.attempt
+    state.attempts.append(AttemptRef(attempt=number, status=attempt.status, file=ws.rel(path),
+                                       sha256=sha256_file(path), finished_at=attempt.finished_at))
+    state.current, state.status, state.waiting = None, attempt.status, None
+    index = {e.path: e for e in run.artifacts_index}
+    for artifact in attempt.artifacts:
+        index.pop(artifact.path, None)
+        if artifact.exists:
+            index[artifact.path] = ArtifactIndexEntry(path=artifact.path, sha256=artifact.sha256,
+                                                size=artifact.size, gate=gate, attempt=number)
+    run.artifacts_index = sorted(index.values(), key=lambda e: e.path)
+    run.validations.extend(ValidationSummary(gate=gate, attempt=number, index=v.index,
+                                        type=v.type, status=v.status, target=v.target)
+                              for v in attempt.validations)
+    append_event(run, "gate_finished", actor, gate=gate, attempt=number, status=attempt.status,
+                 reason=attempt.failure_reason)
+    if attempt.status == "PASS" and state.approval is not None and attempt.patch_of is None \
+            and not attempt.skipped_by_start_from:
         state = _await_decision(tx, run, state, attempt)
-    route = state["route"] = attempt["route"]
+    route = state.route = attempt.route
     if route is not None:
         _follow(tx, run, state, attempt)
-    routed = route is not None and route["action"] in ("retry", "fallback", "escalate")
-    if attempt["status"] != "PASS" and state["blocking"] and run["status"] == "RUNNING" and not routed:
-        run["status"], run["finished_at"] = "FAILED", attempt["finished_at"]
+    routed = route is not None and route.action in ("retry", "fallback", "escalate")
+    if attempt.status != "PASS" and state.blocking and run.status == "RUNNING" and not routed:
+        run.status, run.finished_at = "FAILED", attempt.finished_at
         append_event(run, "run_failed", actor, gate=gate, attempt=number)
-    elif state["status"] == "PASS" and run["status"] == "FAILED" and not failed_blocking(run):
-        run["status"], run["finished_at"] = "RUNNING", None
+    elif state.status == "PASS" and run.status == "FAILED" and not failed_blocking(run):
+        run.status, run.finished_at = "RUNNING", None
         append_event(run, "run_resumed", actor, gate=gate, attempt=number)
-    tx.subject = f"gate {gate} attempt {number} {attempt['status']}"
-    if route is not None and route["action"] != "finalize":
-        tx.subject += f", {route['action']}" + (f" {route['target']}" if route["target"] else "")
-    tx.trailers = {"Gate": gate, "Attempt": number, "Status": attempt["status"], "Op": "gate-finish",
-                   "Route": route["action"] if route else None}
+    tx.subject = f"gate {gate} attempt {number} {attempt.status}"
+    if route is not None and route.action != "finalize":
+        tx.subject += f", {route.action}" + (f" {route.target}" if route.target else "")
+    tx.trailers = {"Gate": gate, "Attempt": number, "Status": attempt.status, "Op": "gate-finish",
+                   "Route": route.action if route else None}
     tx.save_run(run)
 
 
-def _await_decision(tx: Transaction, run: dict, state: dict, attempt: dict) -> dict:
+def _await_decision(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> GateState:
     """Pause the gate for a person's decision (or approve it at once with auto_approve).
     Returns the gate's state, which an automatic approval replaces."""
-    approval = state["approval"]
-    state["status"] = "AWAITING_APPROVAL"
-    if approval["auto_approve"] and approval["auto_approve_after_s"] is None:
+    approval = state.approval
+    state.status = "AWAITING_APPROVAL"
+    if approval.auto_approve and approval.auto_approve_after_s is None:
         from .decisions import record_decision
-        from .models.run import Run
 
-        model = Run.model_validate(run)  # decisions work on models
-        record_decision(tx, model, model.gate(state["gate"]), "approve", plain.new("Actor", name="auto-approve"),
-                        note="auto_approve is set", automatic=True)
-        run.clear()
-        run.update(records.as_data(model))
-        return plain.gate(run, state["gate"])
+        record_decision(tx, run, state, "approve", Actor(name="auto-approve"), note="auto_approve is set",
+                        automatic=True)
+        return state
     deadline = None
-    if approval["auto_approve_after_s"] is not None:
+    if approval.auto_approve_after_s is not None:
         # from the moment it starts waiting (`since`), so that deadline - since is the delay
-        deadline = iso(parse(attempt["finished_at"]) + timedelta(seconds=approval["auto_approve_after_s"]))
-    packet = attempt["prompt_packet"]
-    state["waiting"] = plain.new("Waiting", attempt=attempt["attempt"], waiting_for="decision",
-                                 since=attempt["finished_at"], deadline=deadline,
-                                 on_timeout=approval["on_timeout"] if deadline else None,
-                                 packet=packet["path"] if packet else None)
-    append_event(run, "paused", tx.session.actor, gate=state["gate"], attempt=attempt["attempt"],
+        deadline = iso(parse(attempt.finished_at) + timedelta(seconds=approval.auto_approve_after_s))
+    packet = attempt.prompt_packet
+    state.waiting = Waiting(attempt=attempt.attempt, waiting_for="decision",
+                                 since=attempt.finished_at, deadline=deadline,
+                                 on_timeout=approval.on_timeout if deadline else None,
+                                 packet=packet.path if packet else None)
+    append_event(run, "paused", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
                  waiting_for="decision", deadline=deadline)
     return state
 
 
-def _follow(tx: Transaction, run: dict, state: dict, attempt: dict) -> None:
+def _follow(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None:
     """Record where the attempt's decision sends the run; an escalation waits for a person."""
-    route = attempt["route"]
-    if route["action"] in ("retry", "fallback"):
-        state["retries"] += 1
-        target = plain.gate(run, route["target"]) if route["target"] else state
+    route = attempt.route
+    if route.action in ("retry", "fallback"):
+        state.retries += 1
+        target = run.gate(route.target) if route.target else state
         if target is None:
-            raise StateError(f"gate {state['gate']} routes to {route['target']}, which is not in this run")
-        target["next_params"] = route["params"] or None
+            raise StateError(f"gate {state.gate} routes to {route.target}, which is not in this run")
+        target.next_params = route.params or None
         if target is not state:
-            target["status"] = "PENDING"  # it runs again before this gate does
-    append_event(run, "route", tx.session.actor, gate=state["gate"], attempt=attempt["attempt"],
-                 action=route["action"], target=route["target"], reason=route["reason"], retries=state["retries"])
-    if route["action"] == "escalate":
-        state["status"] = "AWAITING_APPROVAL"
-        state["waiting"] = plain.new("Waiting", attempt=attempt["attempt"], waiting_for="decision",
-                                     since=attempt["finished_at"], escalated=True, packet=route["packet"])
-        append_event(run, "paused", tx.session.actor, gate=state["gate"], attempt=attempt["attempt"],
+            target.status = "PENDING"  # it runs again before this gate does
+    append_event(run, "route", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
+                 action=route.action, target=route.target, reason=route.reason, retries=state.retries)
+    if route.action == "escalate":
+        state.status = "AWAITING_APPROVAL"
+        state.waiting = Waiting(attempt=attempt.attempt, waiting_for="decision",
+                                     since=attempt.finished_at, escalated=True, packet=route.packet)
+        append_event(run, "paused", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
                      waiting_for="decision", escalated=True)
 
 
-def failed_blocking(run: dict) -> list[str]:
-    return [g["gate"] for g in run["gates"] if g["blocking"] and g["status"] == "FAIL"]
+def failed_blocking(run: Run) -> list[str]:
+    return [g.gate for g in run.gates if g.blocking and g.status == "FAIL"]
 
 
 def record_invocation(s: Session, run_id: str, gate_id: str, agent: str, status: str = "SUCCESS",
-                      model: str | None = None, **extra: Any) -> dict:
+                      model: str | None = None, **extra: Any) -> Invocation:
     with transaction(s, run_id, f"invocation {gate_id}") as tx:
-        run = records.load_run_data(s.ws, run_id)
+        run = records.load_run(s.ws, run_id)
         state = gate_of(run, gate_id)
-        number = state["current"]["attempt"] if state["current"] else None
-        inv = plain.new("Invocation", id=f"inv_{compact()}_{os.urandom(3).hex()}", gate=gate_id, attempt=number,
+        number = state.current.attempt if state.current else None
+        inv = Invocation(id=f"inv_{compact()}_{os.urandom(3).hex()}", gate=gate_id, attempt=number,
                         agent=agent, status=status, model=model, at=iso(), actor=s.actor, **extra)
-        run["invocations"].append(inv)
-        append_event(run, "invocation_recorded", s.actor, gate=gate_id, attempt=number, invocation=inv["id"],
+        run.invocations.append(inv)
+        append_event(run, "invocation_recorded", s.actor, gate=gate_id, attempt=number, invocation=inv.id,
                      status=status)
-        tx.subject = f"gate {gate_id} invocation {inv['id']} {status}"
+        tx.subject = f"gate {gate_id} invocation {inv.id} {status}"
         tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": status, "Op": "invocation"}
         tx.save_run(run)
         return inv
@@ -272,13 +272,13 @@ def record_invocation(s: Session, run_id: str, gate_id: str, agent: str, status:
 def mark_waiting_for_outputs(s: Session, run_id: str, gate_id: str) -> None:
     """Record that an agent gate waits for a person to produce its outputs."""
     with transaction(s, run_id, f"pause {gate_id}") as tx:
-        run = records.load_run_data(s.ws, run_id)
+        run = records.load_run(s.ws, run_id)
         state, current = open_attempt(run, gate_id)
-        if state["waiting"] is not None:
+        if state.waiting is not None:
             return
-        number, packet = current["attempt"], current["packet"]
-        state["waiting"] = plain.new("Waiting", attempt=number, waiting_for="outputs", since=iso(),
-                                     packet=packet["path"] if packet else None)
+        number, packet = current.attempt, current.packet
+        state.waiting = Waiting(attempt=number, waiting_for="outputs", since=iso(),
+                                     packet=packet.path if packet else None)
         append_event(run, "paused", s.actor, gate=gate_id, attempt=number, waiting_for="outputs")
         tx.subject = f"gate {gate_id} attempt {number} paused"
         tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": "PAUSED", "Op": "pause"}

@@ -5,29 +5,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-from . import jsonio, records, validcache
+import hashlib
+
+from . import jsonio
 from .errors import ContractError, NotFoundError
-from .hashing import sha256_file
+from .models.contract import Contract
+from .models.workflow import Workflow
 from .paths import SAFE_NAME, unknown_variables
 from .workspace import Workspace
-
-if TYPE_CHECKING:  # the models (pydantic) are imported where a document is validated
-    from pydantic import BaseModel
-
-    from .models.contract import Contract
 
 PATH_VARIABLES = {"slug", "artifact_path", "client_component", "run_id"}
 RULE_TARGETS = {"any_of", "all_required", "all_of"}
 PATH_FIELDS = ("target", "targets", "metadata_source", "implementation_target", "schema_path")
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class Loaded:
-    model: Any  # the model, or its dump (a dict) for the *_data loaders
+    model: Any  # the Contract or Workflow
     path: str  # workspace-relative
-    sha256: str
+    sha256: str  # of the file's bytes
 
 
 def read_document(path: Path, what: str) -> Any:
@@ -35,10 +36,11 @@ def read_document(path: Path, what: str) -> Any:
     return jsonio.read_document(path, what=what, error=ContractError)
 
 
-def _validate(model: type[BaseModel], data: Any, rel: str, what: str) -> Any:
-    from .models.base import validated
-
-    return validated(model, data, ContractError, f"{what} {rel}", f"see schemas/{what}.schema.json")
+def _decode(path: Path, kind: type[T], rel: str, what: str) -> tuple[T, str]:
+    """The document decoded into `kind`, and the SHA-256 of its bytes (read once)."""
+    raw = jsonio.read_bytes(path, what=what, error=ContractError)
+    return (jsonio.decode_typed(raw, Path(rel), kind, what=what, error=ContractError,
+                                hint=f"see schemas/{what}.schema.json"), hashlib.sha256(raw).hexdigest())
 
 
 def check_variables(contract: Contract, rel: str) -> None:
@@ -54,7 +56,7 @@ def check_variables(contract: Contract, rel: str) -> None:
             refuse(f"required_outputs.{rule}[{i}].path", item.path)
     for i, check in enumerate(contract.validations):
         for field in PATH_FIELDS:
-            value = getattr(check, field) if field in type(check).model_fields else None
+            value = getattr(check, field, None)
             if value is None or (field == "target" and value in RULE_TARGETS):
                 continue
             for template in value if isinstance(value, list) else [value]:
@@ -69,16 +71,9 @@ def check_gate_id(gate_id: str, where: str) -> None:
 
 
 def load_contract(ws: Workspace, rel: str) -> Loaded:
-    path = _contract_file(ws, rel)
-    return Loaded(_checked_contract(read_document(path, "contract"), rel), rel, sha256_file(path))
-
-
-def load_contract_data(ws: Workspace, rel: str) -> Loaded:
-    """The contract as its model's dump (a dict), validated once per content (validcache)."""
-    data, sha256 = validcache.load(ws.git_dir, _contract_file(ws, rel), "contract",
-                                   lambda raw: records.as_data(_checked_contract(raw, rel)),
-                                   what="contract", error=ContractError)
-    return Loaded(data, rel, sha256)
+    contract, sha256 = _decode(_contract_file(ws, rel), Contract, rel, "contract")
+    check_variables(contract, rel)
+    return Loaded(contract, rel, sha256)
 
 
 def _contract_file(ws: Workspace, rel: str) -> Path:
@@ -86,14 +81,6 @@ def _contract_file(ws: Workspace, rel: str) -> Path:
     if not path.is_file():
         raise NotFoundError(f"contract not found: {rel}", "create it, or fix the workflow's contract path")
     return path
-
-
-def _checked_contract(raw: Any, rel: str) -> Contract:
-    from .models.contract import Contract
-
-    contract = _validate(Contract, raw, rel, "contract")
-    check_variables(contract, rel)
-    return contract
 
 
 def contract_path(ws: Workspace, gate_id: str, contract: str | None) -> str:
@@ -121,18 +108,13 @@ def workflow_path(ws: Workspace, name: str) -> str:
 
 def load_workflow(ws: Workspace, name: str) -> Loaded:
     rel = workflow_path(ws, name)
-    path = _workflow_file(ws, rel)
-    return Loaded(_checked_workflow(read_document(path, "workflow"), rel), rel, sha256_file(path))
+    workflow, sha256 = _decode(_workflow_file(ws, rel), Workflow, rel, "workflow")
+    return Loaded(_checked_workflow(workflow, rel), rel, sha256)
 
 
-def workflow_data(ws: Workspace, ref: dict) -> dict:
-    """The workflow a run was started with (its RUN.json `workflow`) as its model's dump,
-    validated once per content (validcache)."""
-    rel = workflow_path(ws, ref["path"] or ref["name"])
-    data, _ = validcache.load(ws.git_dir, _workflow_file(ws, rel), "workflow",
-                              lambda raw: records.as_data(_checked_workflow(raw, rel)), what="workflow",
-                              error=ContractError)
-    return data
+def run_workflow(ws: Workspace, ref: Any) -> Workflow:
+    """The workflow a run was started with (its RUN.json `workflow`)."""
+    return load_workflow(ws, ref.path or ref.name).model
 
 
 def _workflow_file(ws: Workspace, rel: str) -> Path:
@@ -142,10 +124,7 @@ def _workflow_file(ws: Workspace, rel: str) -> Path:
     return path
 
 
-def _checked_workflow(raw: Any, rel: str) -> Any:
-    from .models.workflow import Workflow
-
-    workflow = _validate(Workflow, raw, rel, "workflow")
+def _checked_workflow(workflow: Workflow, rel: str) -> Workflow:
     seen: set[str] = set()
     for i, gate in enumerate(workflow.gates):
         check_gate_id(gate.gate, f"workflow {rel}: gates[{i}].gate")

@@ -23,10 +23,10 @@ def gate_of(run: Run, gate_id: str) -> GateState:
     return run.gates[gate_index(run.run_id, [g.gate for g in run.gates], gate_id)]
 
 
-def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, by: Actor | dict, *,
+def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, by: Actor, *,
                     note: str | None = None, automatic: bool = False, timed_out: bool = False,
                     deadline: str | None = None, patch=None, patched: list[PatchedFile] | None = None) -> Decision:
-    ws, by_name = tx.session.ws, records.as_data(by)["name"]
+    ws, by_name = tx.session.ws, by.name
     attempt = state.attempts[-1].attempt
     directory = records.gate_dir(ws, run.run_id, state.gate)
     on_disk = [int(m.group(1)) for p in directory.glob("decision-*.json") if (m := DECISION_FILE.match(p.name))]
@@ -65,8 +65,8 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
     if patch_file is not None and verdict != "reject":
         raise UsageError("--patch goes with reject", "reject with a patch; resuming applies it")
     actor = parse_actor(by) if by else s.actor
-    if actor["name"].strip().lower() in ("timer", "auto-approve"):
-        raise UsageError(f"--by {actor['name']!r} is reserved for automatic decisions", "give a person's name")
+    if actor.name.strip().lower() in ("timer", "auto-approve"):
+        raise UsageError(f"--by {actor.name!r} is reserved for automatic decisions", "give a person's name")
     with transaction(s, run_id, f"decide {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
         state = gate_of(run, gate_id)

@@ -16,16 +16,16 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import git, jsonio, locking, plain, records
+from . import git, jsonio, locking, records
 from .attempts import close, new_attempt, register
 from .owners import alive, hostname
 from .errors import RunnerError
 from .models.decision import Decision
-from .models.run import DecisionRef
+from .models.run import Actor, DecisionRef, GateState, Run
 from .paths import is_safe_name
 from .session import Session, append_event, transaction
 
-DOCTOR = plain.new("Actor", name="runner doctor")
+DOCTOR = Actor(name="runner doctor")
 
 
 @dataclass
@@ -100,10 +100,10 @@ def _writer_alive(path: Path) -> bool:
 def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:
     found: list[Finding] = []
     with transaction(s, run_id, "doctor") as tx:
-        run = records.load_run_data(s.ws, run_id)
-        for state in run["gates"]:
-            gate = state["gate"]
-            known = {a["attempt"] for a in state["attempts"]}
+        run = records.load_run(s.ws, run_id)
+        for state in run.gates:
+            gate = state.gate
+            known = {a.attempt for a in state.attempts}
             for number in records.attempt_numbers(s.ws, run_id, gate):
                 if number in known:
                     continue
@@ -111,35 +111,34 @@ def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:
                 found.append(Finding("interrupted-finish", s.ws.rel(path),
                                      "attempt file written but RUN.json not updated", fixed=fix))
                 if fix:
-                    attempt = records.as_data(records.load_attempt(s.ws, run_id, gate, number))
-                    state["current"] = None
+                    attempt = records.load_attempt(s.ws, run_id, gate, number)
+                    state.current = None
                     register(tx, run, state, attempt, path)
-                    state = plain.gate(run, gate)  # an automatic approval replaces it
                     tx.written.append(path)
             found += _orphan_decisions(s, tx, run, state, fix)
-            current = state["current"]
-            if current is not None and current["pid"] and current["host"] == hostname() \
-                    and not alive(current["pid"]):
-                rel = s.ws.rel(records.attempt_file(s.ws, run_id, gate, current["attempt"]))
-                found.append(Finding("abandoned", rel, f"attempt {current['attempt']} of {gate} is open but its "
-                                     f"process {current['pid']} died", fixed=fix))
+            current = state.current
+            if current is not None and current.pid and current.host == hostname() \
+                    and not alive(current.pid):
+                rel = s.ws.rel(records.attempt_file(s.ws, run_id, gate, current.attempt))
+                found.append(Finding("abandoned", rel, f"attempt {current.attempt} of {gate} is open but its "
+                                     f"process {current.pid} died", fixed=fix))
                 if fix:
                     attempt = new_attempt(s, run, gate, current, "ABANDONED",
-                                          f"process {current['pid']} on {current['host']} died")
-                    append_event(run, "attempt_abandoned", DOCTOR, gate=gate, attempt=current["attempt"],
-                                 pid=current["pid"])
+                                          f"process {current.pid} on {current.host} died")
+                    append_event(run, "attempt_abandoned", DOCTOR, gate=gate, attempt=current.attempt,
+                                 pid=current.pid)
                     close(tx, run, state, attempt)
         if fix and tx.written:
             append_event(run, "doctor_repaired", DOCTOR, findings=len(found))
-            tx.subject, tx.trailers = "repaired by doctor", {"Status": run["status"], "Op": "doctor"}
+            tx.subject, tx.trailers = "repaired by doctor", {"Status": run.status, "Op": "doctor"}
             tx.save_run(run)
     return found
 
 
-def _orphan_decisions(s: Session, tx, run: dict, state: dict, fix: bool) -> list[Finding]:
+def _orphan_decisions(s: Session, tx, run: Run, state: GateState, fix: bool) -> list[Finding]:
     out = []
-    known = {d["decision"] for d in state["decisions"]}
-    directory = records.gate_dir(s.ws, run["run_id"], state["gate"])
+    known = {d.decision for d in state.decisions}
+    directory = records.gate_dir(s.ws, run.run_id, state.gate)
     for path in sorted(directory.glob("decision-*.json")) if directory.is_dir() else []:
         decision = records.load_model(path, Decision, "decision record")
         if decision.decision in known:
@@ -149,15 +148,15 @@ def _orphan_decisions(s: Session, tx, run: dict, state: dict, fix: bool) -> list
         if fix:
             from .hashing import sha256_file
 
-            state["decisions"].append(records.as_data(DecisionRef(
+            state.decisions.append((DecisionRef(
                 decision=decision.decision, attempt=decision.attempt, verdict=decision.verdict, by=decision.by.name,
                 file=s.ws.rel(path), sha256=sha256_file(path), patch_pending=bool(decision.patched_files))))
-            state["decisions"].sort(key=lambda d: d["decision"])
-            attempts = state["attempts"]
-            if state["current"] is None and attempts and attempts[-1]["attempt"] == decision.attempt:
-                state["waiting"] = None  # it decided the attempt that still waits (else the gate moved on)
-                state["status"] = "PASS" if decision.verdict == "approve" else "FAIL"
-            append_event(run, "decision", decision.by, gate=state["gate"], attempt=decision.attempt,
+            state.decisions.sort(key=lambda d: d.decision)
+            attempts = state.attempts
+            if state.current is None and attempts and attempts[-1].attempt == decision.attempt:
+                state.waiting = None  # it decided the attempt that still waits (else the gate moved on)
+                state.status = "PASS" if decision.verdict == "approve" else "FAIL"
+            append_event(run, "decision", decision.by, gate=state.gate, attempt=decision.attempt,
                          verdict=decision.verdict, decision=decision.decision, recovered=True)
             tx.written.append(path)
     return out

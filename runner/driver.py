@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import msgspec
+
 from . import attempts, contracts, decisions, engine, owners, packets, records
 from .errors import StateError
 from .models.run import CLOSED, GateState, Run
@@ -41,9 +43,9 @@ def start(s: Session, workflow: str, slug: str, artifact_path: str | None = None
             # Earlier gates are validated as they stand, without pausing, and recorded as such.
             attempts.gate_start(s, run.run_id, gate_id, start_from=True)
             attempt = attempts.gate_finish(s, run.run_id, gate_id)
-            if attempt["status"] == "FAIL":
+            if attempt.status == "FAIL":
                 return _failed(records.load_run(s.ws, run.run_id), run.gates[ids.index(gate_id)],
-                               attempt["failure_reason"])
+                               attempt.failure_reason)
     return advance(s, run.run_id)
 
 
@@ -55,7 +57,7 @@ def resume(s: Session, run_id: str, ready: bool = False) -> Outcome:
         if run.status in CLOSED:
             raise StateError(f"run {run_id} is {run.status}; nothing to resume", "start a new run")
         for state in run.gates:
-            owners.refuse_if_busy(state.gate, records.as_data(state.current) if state.current else None)
+            owners.refuse_if_busy(state.gate, state.current)
         append_event(run, "resumed", s.actor)
         tx.subject, tx.trailers = "resumed", {"Status": run.status, "Op": "resume"}
         tx.save_run(run)
@@ -110,10 +112,8 @@ def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False)
         proceed = False
 
 
-def _packet(s: Session, wf_gate, run_data: dict, state_data: dict, number: int):
+def _packet(s: Session, wf_gate, run: Run, state: GateState, number: int):
     """Write the prompt packet of a gate's new attempt (the run as gate_start holds it)."""
-    run = Run.model_validate(run_data)
-    state = run.gate(state_data["gate"])
     return packets.write(s, run, wf_gate, state, number, _retry_notes(s, run, state))
 
 
@@ -136,7 +136,7 @@ def _apply_patch(s: Session, run_id: str, state: GateState, decision) -> None:
         gate = run.gate(state.gate)
         gate.decisions[-1].patch_pending = False
         append_event(run, "patch_applied", s.actor, gate=state.gate, attempt=decision.attempt,
-                     decision=decision.decision, files=[f.model_dump() for f in decision.patched_files])
+                     decision=decision.decision, files=msgspec.to_builtins(decision.patched_files))
         tx.subject = f"gate {state.gate} patch of decision {decision.decision} applied"
         tx.trailers = {"Gate": state.gate, "Attempt": decision.attempt, "Status": "PATCHED", "Op": "patch"}
         tx.save_run(run)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import string
 
-from . import __version__, contracts, operator, plain, records
-from .attempts import close, new_attempt
+from . import __version__, contracts, operator, records
+from .attempts import close, completed, new_attempt
 from .errors import ContractError, StateError, UsageError
 from .models.run import CLOSED, GateState, Run, WorkflowRef
 from .models.workflow import Workflow, WorkflowGate
@@ -81,46 +81,46 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
     if status is not None and status not in COMPLETE_STATUSES:
         raise UsageError(f"invalid --status {status!r}", "use PASSED, FAILED or CANCELED")
     with transaction(s, run_id, "run complete") as tx:
-        run = records.load_run_data(s.ws, run_id)
-        if run["status"] in CLOSED or plain.completed(run):
-            raise StateError(f"run {run_id} is already completed ({run['status']})")
-        gates = run["gates"]
-        running = [g["gate"] for g in gates if g["current"] is not None or g["status"] == "AWAITING_APPROVAL"]
-        not_passed = [g["gate"] for g in gates if g["blocking"] and g["status"] != "PASS"]
+        run = records.load_run(s.ws, run_id)
+        if run.status in CLOSED or completed(run):
+            raise StateError(f"run {run_id} is already completed ({run.status})")
+        gates = run.gates
+        running = [g.gate for g in gates if g.current is not None or g.status == "AWAITING_APPROVAL"]
+        not_passed = [g.gate for g in gates if g.blocking and g.status != "PASS"]
         status = status or ("PASSED" if not not_passed else "FAILED")
         if status == "PASSED" and (not_passed or running):
             raise StateError(f"run {run_id} cannot pass: {', '.join(not_passed or running)} not passed",
                              "pass those gates, or complete with --status FAILED or CANCELED")
         _close_open_attempts(tx, run, f"run completed {status}")
-        run["status"], run["finished_at"] = status, iso()
+        run.status, run.finished_at = status, iso()
         append_event(run, "run_completed", s.actor, status=status, reason=reason)
         tx.subject, tx.trailers = f"complete {status}", {"Status": status, "Op": "run-complete"}
         tx.save_run(run)
-    return Run.model_validate(run)
+    return run
 
 
 def cancel_run(s: Session, run_id: str, reason: str | None = None) -> Run:
     with transaction(s, run_id, "run cancel") as tx:
-        run = records.load_run_data(s.ws, run_id)
-        if run["status"] in CLOSED:
-            raise StateError(f"run {run_id} is already {run['status']}; nothing to cancel")
+        run = records.load_run(s.ws, run_id)
+        if run.status in CLOSED:
+            raise StateError(f"run {run_id} is already {run.status}; nothing to cancel")
         _close_open_attempts(tx, run, f"run canceled: {reason or 'no reason given'}")
-        for state in run["gates"]:
-            state["waiting"] = None
-        run["status"], run["finished_at"] = "CANCELED", iso()
+        for state in run.gates:
+            state.waiting = None
+        run.status, run.finished_at = "CANCELED", iso()
         append_event(run, "run_canceled", s.actor, reason=reason)
         tx.subject, tx.trailers = "canceled", {"Status": "CANCELED", "Op": "run-cancel"}
         tx.save_run(run)
-    return Run.model_validate(run)
+    return run
 
 
-def _close_open_attempts(tx, run: dict, reason: str) -> None:
+def _close_open_attempts(tx, run: Run, reason: str) -> None:
     """An open attempt never stays RUNNING forever: it ends FAIL with the reason."""
     subject, trailers = tx.subject, tx.trailers
-    for state in run["gates"]:
-        if state["current"] is not None:
-            attempt = new_attempt(tx.session, run, state["gate"], state["current"], "FAIL", reason)
-            blocking, state["blocking"] = state["blocking"], False  # the run's status is set by the caller
+    for state in run.gates:
+        if state.current is not None:
+            attempt = new_attempt(tx.session, run, state.gate, state.current, "FAIL", reason)
+            blocking, state.blocking = state.blocking, False  # the run's status is set by the caller
             close(tx, run, state, attempt)
-            state["blocking"] = blocking
+            state.blocking = blocking
     tx.subject, tx.trailers = subject, trailers

@@ -1,21 +1,19 @@
 """Evaluate a contract against a gate's outputs: resolve the required outputs, hash
-them, run every check, and decide PASS or FAIL.
-
-The contract is read as its model's dump (a dict, see contracts.load_contract_data);
-the artifacts and validation results are plain dicts shaped like their models."""
+them, run every check, and decide PASS or FAIL."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from . import outputs as rules
-from . import plain, records
 from .checks import run_check
 from .checks.base import CheckContext, Output
 from .errors import ContractError, RunnerError
 from .hashing import sha256_dir, sha256_file
+from .models.contract import Contract, RequiredOutputs
+from .models.run import Artifact, ValidationResult
 from .paths import Variables, inside, substitute
 
 # Called with (path, total bytes) before hashing a large output; returns a per-chunk callback.
@@ -26,8 +24,8 @@ LARGE = 64 << 20
 @dataclass
 class Evaluation:
     status: str
-    artifacts: list[dict] = field(default_factory=list)  # Artifact
-    validations: list[dict] = field(default_factory=list)  # ValidationResult
+    artifacts: list[Artifact] = field(default_factory=list)
+    validations: list[ValidationResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failure_reason: str | None = None
     required_outputs: list[str] = field(default_factory=list)
@@ -51,50 +49,48 @@ def variables(root: Path, slug: str, artifact_path: str | None, run_id: str) -> 
     return values
 
 
-def resolve_outputs(root: Path, required_outputs: dict, values: Variables, depth: str, where: str) -> list[Output]:
+def resolve_outputs(root: Path, required_outputs: RequiredOutputs, values: Variables, depth: str, where: str) -> list[Output]:
     outputs = []
-    for rule, items in rules.groups(required_outputs["all_of"], required_outputs["any_of"]):
+    for rule, items in required_outputs.groups():
         for i, item in enumerate(items):
             field = f"{where}required_outputs.{rule}[{i}].path: "
             try:
-                rel = substitute(item["path"], values, where=field)
+                rel = substitute(item.path, values, where=field)
             except ContractError as exc:
                 if not exc.message.startswith(where):
                     exc.message = field + exc.message
                 raise
             inside(root, rel, what="required output")
-            required = rules.is_required(item["required"], item["required_for_depth"], item["optional_for_depth"],
+            required = rules.is_required(item.required, item.required_for_depth, item.optional_for_depth,
                                          depth)
-            outputs.append(Output(rel, required, item["description"], rule))
+            outputs.append(Output(rel, required, item.description, rule))
     return outputs
 
 
-def hash_output(root: Path, output: Output, progress: ProgressFactory | None) -> dict:
+def hash_output(root: Path, output: Output, progress: ProgressFactory | None) -> Artifact:
     path = inside(root, output.path, what="output")
     if path.is_dir():
         digest, size = sha256_dir(path)
-        return plain.new("Artifact", path=output.path, exists=True, sha256=digest, size=size, kind="dir",
+        return Artifact(path=output.path, exists=True, sha256=digest, size=size, kind="dir",
                          required=output.required)
     if not path.is_file():
-        return plain.new("Artifact", path=output.path, exists=False, required=output.required)
+        return Artifact(path=output.path, exists=False, required=output.required)
     size = path.stat().st_size
     callback = progress(output.path, size) if progress and size >= LARGE else None
-    return plain.new("Artifact", path=output.path, exists=True, sha256=sha256_file(path, callback), size=size,
+    return Artifact(path=output.path, exists=True, sha256=sha256_file(path, callback), size=size,
                      kind="file", required=output.required)
 
 
-def evaluate(root: Path, contract: Any, contract_rel: str, values: Variables, depth: str,
+def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variables, depth: str,
              offline: bool, progress: ProgressFactory | None = None) -> Evaluation:
-    """`contract`: a Contract, or its dump."""
-    contract = records.as_data(contract)
     where = f"contract {contract_rel}: "
-    required_outputs = contract["required_outputs"]
+    required_outputs = contract.required_outputs
     outputs = resolve_outputs(root, required_outputs, values, depth, where)
     artifacts = [hash_output(root, o, progress) for o in outputs]
     ctx = CheckContext(root=root, variables=values, depth=depth, offline=offline,
-                       rule=rules.main_rule(required_outputs["all_of"]), outputs=outputs)
-    results: list[dict] = []
-    for index, spec in enumerate(contract["validations"]):
+                       rule=required_outputs.rule, outputs=outputs)
+    results: list[ValidationResult] = []
+    for index, spec in enumerate(contract.validations):
         ctx.where = f"{where}validations[{index}]: "
         try:
             outcome = run_check(spec, ctx)
@@ -103,17 +99,16 @@ def evaluate(root: Path, contract: Any, contract_rel: str, values: Variables, de
                 exc.message = ctx.where + exc.message
             raise
         status = outcome.status
-        if status == "FAIL" and spec["severity"] == "warning":
+        if status == "FAIL" and spec.severity == "warning":
             status = "WARN"
-        results.append(plain.new(
-            "ValidationResult", index=index, type=spec["type"], status=status, severity=spec["severity"],
-            description=spec["description"], target=outcome.target, message=outcome.message,
+        results.append(ValidationResult(index=index, type=spec.type, status=status, severity=spec.severity,
+            description=spec.description, target=outcome.target, message=outcome.message,
             details=outcome.details,
         ))
-    failures = [r for r in results if r["status"] == "FAIL"]
-    warnings = [f"validations[{r['index']}] {r['type']}: {r['message']}" for r in results if r["status"] == "WARN"]
+    failures = [r for r in results if r.status == "FAIL"]
+    warnings = [f"validations[{r.index}] {r.type}: {r.message}" for r in results if r.status == "WARN"]
     missing = _missing_outputs([o.rule for o in outputs], artifacts)
-    reasons = ([missing] if missing else []) + [f"validations[{r['index']}] {r['type']}: {r['message']}"
+    reasons = ([missing] if missing else []) + [f"validations[{r.index}] {r.type}: {r.message}"
                                                 for r in failures]
     return Evaluation(
         status="FAIL" if reasons else "PASS",
@@ -123,13 +118,13 @@ def evaluate(root: Path, contract: Any, contract_rel: str, values: Variables, de
     )
 
 
-def _missing_outputs(lists: list[str], artifacts: list[dict]) -> str | None:
+def _missing_outputs(lists: list[str], artifacts: list[Artifact]) -> str | None:
     reasons = []
     any_of = [a for rule, a in zip(lists, artifacts) if rule == "any_of"]
-    if any_of and not any(a["exists"] for a in any_of):
-        reasons.append("none of the any_of outputs exists: " + ", ".join(a["path"] for a in any_of))
-    missing = [a["path"] for rule, a in zip(lists, artifacts)
-               if rule == "all_of" and a["required"] and not a["exists"]]
+    if any_of and not any(a.exists for a in any_of):
+        reasons.append("none of the any_of outputs exists: " + ", ".join(a.path for a in any_of))
+    missing = [a.path for rule, a in zip(lists, artifacts)
+               if rule == "all_of" and a.required and not a.exists]
     if missing:
         reasons.append("missing required outputs: " + ", ".join(missing))
     return "; ".join(reasons) or None

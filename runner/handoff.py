@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from . import jsonio, records
 from .errors import StateError, UsageError
-from .models.base import dump
+from .models.base import to_data
 from .models.recast import HandoffRegistry, Publication
 from .paths import check_name
 from .session import Session, append_event, transaction
@@ -46,7 +46,7 @@ def register(s: Session, run_id: str, platform: str, url: str, video: str | None
         if any(e.run_id == run_id and e.platform == platform and e.url == url for e in registry.entries):
             raise StateError(f"{url} is already registered for {run_id} on {platform}")
         registry.entries.append(entry)
-        jsonio.write_atomic(registry_path(s), dump(registry))
+        jsonio.write_atomic(registry_path(s), to_data(registry))
         tx.written.append(registry_path(s))
         run.status = "POSTED"
         append_event(run, "posted", s.actor, platform=platform, url=url, video_sha256=digest)

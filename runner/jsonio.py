@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import RecordError
+
+T = TypeVar("T")
 
 
 def dumps(data: Any) -> str:
@@ -164,3 +166,32 @@ def has_lone_surrogate(data: Any) -> bool:
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
     return False
+
+
+def load_typed(path: Path, kind: type[T], *, what: str = "file", error: type[Exception] = RecordError,
+               hint: str | None = None, yaml_suffixes: tuple[str, ...] = (".yaml", ".yml")) -> T:
+    """A document read and decoded into `kind` (a record type), validated."""
+    path = Path(path)
+    return decode_typed(read_bytes(path, what=what, error=error), path, kind, what=what, error=error, hint=hint,
+                        yaml_suffixes=yaml_suffixes)
+
+
+def decode_typed(raw: bytes, path: Path, kind: type[T], *, what: str = "file", error: type[Exception] = RecordError,
+                 hint: str | None = None, yaml_suffixes: tuple[str, ...] = (".yaml", ".yml")) -> T:
+    """`raw`, the bytes of `path`, decoded into `kind`: JSON straight into the type;
+    YAML (by suffix) parsed, then converted. Every failure is `error` naming the file and
+    the field (`runs/r/record/RUN.json: $.gates[0].status: Invalid enum value 'X'`)."""
+    import msgspec
+
+    from .models.base import describe, load
+
+    if path.suffix.lower() not in yaml_suffixes:
+        try:
+            return msgspec.json.decode(raw, type=kind)
+        except msgspec.ValidationError as exc:
+            raise error(f"{what} {path}: {describe(exc)}", hint) from None
+        except msgspec.DecodeError:
+            pass  # the reader below names the syntax error with its line and column
+    data = parse_document(decode(raw, path, what=what, error=error), path, what=what, error=error,
+                          yaml_suffixes=yaml_suffixes)
+    return load(kind, data, error, f"{what} {path}", hint)

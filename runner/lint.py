@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from . import contracts
+from . import contracts, schemas
 from .errors import RunnerError
-from .models.base import describe_validation_error
+from .models.base import load
+from .errors import ContractError
 from .models.contract import Contract
 from .models.workflow import Workflow
 from .workspace import Workspace
@@ -56,11 +55,11 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[
             kind = _kind(ws, path)
             data = contracts.read_document(path, kind)
             model = Contract if kind == "contract" else Workflow
-            try:
-                loaded = model.model_validate(data)
-            except ValidationError as exc:
-                findings += [Finding(rel, describe_validation_error(_single(exc, i))) for i in range(len(exc.errors()))]
+            problems = schemas.problems(model, data)
+            if problems:
+                findings += [Finding(rel, f"{loc}: {message}") for loc, message in problems]
                 continue
+            loaded = load(model, data, ContractError, rel)
             if kind == "contract":
                 contracts.check_variables(loaded, rel)
             else:
@@ -68,12 +67,6 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[
         except RunnerError as exc:
             findings.append(Finding(rel, exc.message))
     return len(targets), findings
-
-
-def _single(exc: ValidationError, index: int) -> ValidationError:
-    error = exc.errors()[index]
-    return ValidationError.from_exception_data(exc.title, [{"type": error["type"], "loc": error["loc"],
-                                                             "input": error.get("input"), "ctx": error.get("ctx", {})}])
 
 
 def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Finding]:

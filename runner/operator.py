@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ContractError
-from .models.base import validated
-from .models.workflow import Approval, WorkflowGate
+import msgspec
+
+from .models.base import load
+from .models.workflow import Approval, ApprovalSpec, WorkflowGate
 from .workspace import Workspace
 
 
@@ -32,15 +34,15 @@ def resolve(ws: Workspace, gate: WorkflowGate, kind_requires_approval: bool,
     gate, else the kind's default (`required`) and the model's."""
     fields: dict[str, Any] = {"required": kind_requires_approval}
     if defaults is not None and gate.gate in defaults:
-        entry = validated(Approval, defaults[gate.gate] or {}, ContractError,
-                          f"operator file {ws.config.operator_file}: gates.{gate.gate}")
-        fields.update(entry.model_dump(exclude_unset=True))
+        entry = load(ApprovalSpec, defaults[gate.gate] or {}, ContractError,
+                     f"operator file {ws.config.operator_file}: gates.{gate.gate}")
+        fields.update(msgspec.to_builtins(entry))  # UNSET fields are left out
     if gate.approval is not None:
-        fields.update(gate.approval.model_dump(exclude_unset=True))
-    approval = Approval.model_validate(fields)
+        fields.update(msgspec.to_builtins(gate.approval))
+    approval = msgspec.convert(fields, Approval)
     if not approval.required and not kind_requires_approval:
         return None
-    approval = approval.model_copy(update={"required": True})
+    approval.required = True
     if approval.on_timeout is None:
         approval.on_timeout = "approve" if approval.auto_approve else "escalate"
     return approval

@@ -8,6 +8,7 @@ import os
 
 from . import records
 from .errors import StateError
+from .models.run import OpenAttempt
 from .session import Session, append_event, transaction
 
 
@@ -18,28 +19,28 @@ def take_over(s: Session, run_id: str, gate_id: str) -> None:
     from .attempts import open_attempt  # attempts imports this module
 
     with transaction(s, run_id, f"take over {gate_id}") as tx:
-        run = records.load_run_data(s.ws, run_id)
+        run = records.load_run(s.ws, run_id)
         state, current = open_attempt(run, gate_id)
         me, host = os.getpid(), hostname()
-        if current["pid"] is None or current["pid"] == me:
+        if current.pid is None or current.pid == me:
             return
-        refuse_if_busy(state["gate"], current)
-        number = current["attempt"]
+        refuse_if_busy(state.gate, current)
+        number = current.attempt
         append_event(run, "attempt_taken_over", s.actor, gate=gate_id, attempt=number,
-                     previous_pid=current["pid"], previous_host=current["host"])
-        tx.subject = f"gate {gate_id} attempt {number} taken over from process {current['pid']}"
-        current["pid"], current["host"] = me, host
+                     previous_pid=current.pid, previous_host=current.host)
+        tx.subject = f"gate {gate_id} attempt {number} taken over from process {current.pid}"
+        current.pid, current.host = me, host
         tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": "RUNNING", "Op": "take-over"}
         tx.save_run(run)
 
 
-def refuse_if_busy(gate_id: str, current: dict | None) -> None:
+def refuse_if_busy(gate_id: str, current: OpenAttempt | None) -> None:
     """Refuse to run a gate whose open attempt (`current`) another live process on this host runs."""
-    if current is None or current["pid"] is None or current["pid"] == os.getpid():
+    if current is None or current.pid is None or current.pid == os.getpid():
         return
-    if current["host"] == hostname() and alive(current["pid"]):
-        raise StateError(f"gate {gate_id} attempt {current['attempt']} is being run by process {current['pid']} "
-                         f"(started {current['started_at']})",
+    if current.host == hostname() and alive(current.pid):
+        raise StateError(f"gate {gate_id} attempt {current.attempt} is being run by process {current.pid} "
+                         f"(started {current.started_at})",
                          "wait for that driver to finish, or stop it and resume again")
 
 

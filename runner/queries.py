@@ -10,13 +10,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from . import validcache
+from . import __version__
 from .errors import UsageError
 from .paths import check_name, is_safe_name
 from .timeutil import now, parse
 from .vocab import CLOSED
 
-if TYPE_CHECKING:  # records and models bring pydantic, which `run list` does not need
+if TYPE_CHECKING:
     from .models.run import Run
     from .workspace import Workspace
 
@@ -104,12 +104,12 @@ def _run_ids(runs: str) -> list[str]:
 
 class Digests:
     """What `run list` needs of each RUN.json, in one local file
-    (<git-dir>/runner-cache/<fingerprint>/run-list.json, never committed), keyed on the
+    (<git-dir>/runner-cache/run-list-<version>.json, never committed), keyed on the
     record's inode, size and mtime (an atomic rewrite always makes a new inode), so that
     listing 10,000 runs decodes only the records that changed since the last listing."""
 
     def __init__(self, git_dir) -> None:
-        self.path = validcache.cache_file(git_dir, "run-list.json")
+        self.path = os.path.join(git_dir, "runner-cache", f"run-list-{__version__}.json")
         try:
             with open(self.path, "rb") as fh:
                 self.known = json.loads(fh.read())
@@ -135,7 +135,14 @@ class Digests:
     def save(self) -> None:
         """Best effort: a read-only workspace lists as well, only slower."""
         if self.changed or set(self.known) != set(self.seen):
-            validcache.store(self.path, json.dumps(self.seen, separators=(",", ":")).encode())
+            try:
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)
+                tmp = f"{self.path}.{os.getpid()}.tmp"
+                with open(tmp, "wb") as fh:
+                    fh.write(json.dumps(self.seen, separators=(",", ":")).encode())
+                os.replace(tmp, self.path)
+            except OSError:
+                pass
 
 
 DIGEST_FIELDS = {"run_id", "workflow", "slug", "status", "started_at", "finished_at", "gates_passed",

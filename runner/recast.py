@@ -16,7 +16,7 @@ from . import attempts, engine, jsonio, records
 from .errors import NotFoundError, RunnerError, StateError
 from .gates import variables
 from .hashing import sha256_bytes, sha256_file
-from .models.base import dump
+from .models.base import to_data
 from .models.recast import PackFile, RecastLifecycle, RecastPack, Transition
 from .models.run import PacketRef, Run
 from .models.workflow import WorkflowGate
@@ -70,8 +70,8 @@ def export(s: Session, run_id: str) -> RecastLifecycle:
             raise NotFoundError(f"recast {role} not found: {s.ws.rel(path)}", f"set params.{role} of gate {recast.gate}")
     lifecycle: list[RecastLifecycle] = []
 
-    def write_pack(run_data: dict, state, number: int) -> PacketRef:
-        run_now = Run.model_validate(run_data)  # the run as gate_start holds it
+    def write_pack(run_now: Run, state, number: int) -> PacketRef:
+        """The pack, written when gate_start opens the attempt (`run_now` as it holds it)."""
         files = []
         for role, source in sources.items():
             target = directory / f"{ROLES[role]}{source.suffix.lower()}"
@@ -87,11 +87,11 @@ def export(s: Session, run_id: str) -> RecastLifecycle:
         manifest = RecastPack(run_id=run_id, gate=recast.gate, attempt=number, created_at=iso(), created_by=s.actor,
                               files=[PackFile(role=r, path=s.ws.rel(p), sha256=sha256_file(p), size=p.stat().st_size)
                                      for r, p in zip(roles, files)])
-        jsonio.write_atomic(directory / "manifest.json", dump(manifest))
+        jsonio.write_atomic(directory / "manifest.json", to_data(manifest))
         state_file = RecastLifecycle(run_id=run_id, gate=recast.gate, state="EXPORTED", qc_gate=qc.gate,
                                      pack_manifest_sha256=sha256_file(directory / "manifest.json"),
                                      history=[Transition(state="EXPORTED", at=iso(), by=s.actor)])
-        jsonio.write_atomic(directory / "lifecycle.json", dump(state_file))
+        jsonio.write_atomic(directory / "lifecycle.json", to_data(state_file))
         lifecycle.append(state_file)
         text = (directory / "instructions.md").read_text()
         return PacketRef(path=s.ws.rel(directory / "instructions.md"), sha256=sha256_bytes(text.encode()))
@@ -123,7 +123,7 @@ def _lifecycle(directory: Path) -> RecastLifecycle:
 def _advance(s: Session, directory: Path, life: RecastLifecycle, state: str, note: str | None = None) -> None:
     life.state = state
     life.history.append(Transition(state=state, at=iso(), by=s.actor, note=note))
-    jsonio.write_atomic(directory / "lifecycle.json", dump(life))
+    jsonio.write_atomic(directory / "lifecycle.json", to_data(life))
 
 
 def reingest(s: Session, run_id: str, video: str) -> Reingested:
@@ -178,9 +178,9 @@ def _qc(s: Session, run_id: str, qc: WorkflowGate, video_rel: str, directory: Pa
     opened = attempts.gate_start(s, run_id, qc.gate, "qc", force=True, params=params, owned=True,
                                  supersede="a re-cast video was re-ingested")
     run = records.load_run(s.ws, run_id)
-    produced = STEP_KINDS["qc"].produce(StepContext(s, run, qc, opened["attempt"], True,
+    produced = STEP_KINDS["qc"].produce(StepContext(s, run, qc, opened.attempt, True,
                                                     retries=run.gate(qc.gate).retries))
     action = produced.route.action if produced.route else "finalize"
     # A re-cast video that fails QC is escalated (no_rerun): the run waits for a person.
     attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure, route=produced.route)
-    return opened["attempt"], action
+    return opened.attempt, action

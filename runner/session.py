@@ -9,23 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from . import __version__, git, locking, plain, records
+import msgspec
+
+from . import __version__, git, locking, records
 from .errors import UsageError, WorkspaceError
 from .hashing import sha256_bytes
 from .jsonio import canonical_bytes
+from .models.run import Actor, Event, Run
 from .paths import check_name
 from .timeutil import iso
 from .workspace import Workspace, find
 
-if TYPE_CHECKING:  # annotations only: the models bring pydantic
-    from pydantic import BaseModel
-
+if TYPE_CHECKING:
     from .gates import ProgressFactory
-    from .models.run import Run
-
-# Who acts: {"name": ..., "email": ... or None}, the shape of the Actor model (a dict, so
-# that commands which never build a model do not import pydantic; models accept it).
-Actor = dict
 
 ACTOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
 
@@ -43,7 +39,7 @@ def parse_actor(text: str) -> Actor:
     match = ACTOR.match(text or "")
     if not match:
         raise UsageError(f"invalid --actor {text!r}", 'use "Name" or "Name <email>"')
-    return plain.new("Actor", name=match["name"], email=match["email"] or None)
+    return Actor(name=match["name"], email=match["email"] or None)
 
 
 def open_session(repo: Path | None = None, actor: str | None = None, *, no_commit: bool = False,
@@ -58,24 +54,23 @@ def open_session(repo: Path | None = None, actor: str | None = None, *, no_commi
                 "no identity to record: git user.name is not set",
                 "run `git config user.name NAME` and `git config user.email EMAIL`, or pass --actor NAME",
             )
-        who = plain.new("Actor", name=ident.name, email=ident.email or None)
+        who = Actor(name=ident.name, email=ident.email or None)
     return Session(ws, who, commit=ws.config.commit and not no_commit,
                    offline=offline or ws.config.offline, progress=progress)
 
 
-def append_event(run: Run | dict, type_: str, actor: Actor | BaseModel, *, gate: str | None = None,
-                 attempt: int | None = None, **data: Any) -> None:
-    """Append an event to a run (a model, or a RUN.json dict) with the hash of the one before."""
-    events = run["events"] if isinstance(run, dict) else run.events
-    prev = sha256_bytes(canonical_bytes(records.as_data(events[-1]))) if events else None
-    event = plain.new("Event", seq=len(events) + 1, type=type_, at=iso(), actor=records.as_data(actor), gate=gate,
-                      attempt=attempt, data={k: v for k, v in data.items() if v is not None}, prev=prev)
-    if isinstance(run, dict):
-        events.append(event)
-    else:
-        from .models.run import Event
+def event_hash(event: Event) -> str:
+    """The SHA-256 of an event's canonical JSON: the next event's `prev`."""
+    return sha256_bytes(canonical_bytes(msgspec.to_builtins(event)))
 
-        events.append(Event.model_validate(event))
+
+def append_event(run: Run, type_: str, actor: Actor, *, gate: str | None = None,
+                 attempt: int | None = None, **data: Any) -> None:
+    """Append an event to a run with the hash of the one before."""
+    events = run.events
+    prev = event_hash(events[-1]) if events else None
+    events.append(Event(seq=len(events) + 1, type=type_, at=iso(), actor=msgspec.structs.replace(actor), gate=gate,
+                        attempt=attempt, data={k: v for k, v in data.items() if v is not None}, prev=prev))
 
 
 @dataclass
@@ -87,14 +82,14 @@ class Transaction:
     trailers: dict[str, Any] = field(default_factory=dict)
     pending: Path | None = None  # the run's pending mark (see transaction()), None without commits
     recover: bool = False  # an earlier command on this run wrote records it never committed
-    run: dict | None = None  # the RUN.json saved
+    run: Run | None = None  # the RUN.json saved
 
-    def save_run(self, run: Run | dict) -> None:
+    def save_run(self, run: Run) -> None:
         self._mark()
-        self.run = records.as_data(run)
-        self.written.append(records.save_run(self.session.ws, self.run))
+        self.run = run
+        self.written.append(records.save_run(self.session.ws, run))
 
-    def save_new(self, path: Path, record: BaseModel | dict) -> None:
+    def save_new(self, path: Path, record: msgspec.Struct) -> None:
         self._mark()
         records.save_new(path, record)
         self.written.append(path)
@@ -133,7 +128,7 @@ def _commit(tx: Transaction) -> None:
     paths = sorted({ws.rel(p) for p in tx.written} | set(_listed(tx) if tx.recover else ()))
     fields = {"Run-Id": tx.run_id, **tx.trailers, "Actor": _actor_text(actor), "Runner-Version": __version__}
     message = f"runner: {tx.run_id} {tx.subject}\n\n{git.trailers(fields)}\n"
-    author = git.Identity(actor["name"], actor["email"] or "")
+    author = git.Identity(actor.name, actor.email or "")
     git.commit_files(ws.root, ws.git_dir, paths, message, author)
 
 
@@ -141,8 +136,8 @@ def _listed(tx: Transaction) -> list[str]:
     """The attempt and decision files the saved RUN.json lists, as it recorded them."""
     if tx.run is None:
         return []
-    refs = [r for g in tx.run["gates"] for r in (*g["attempts"], *g["decisions"])]
-    return [r["file"] for r in refs if _sha256_of(tx.session.ws.root / r["file"]) == r["sha256"]]
+    refs = [r for g in tx.run.gates for r in (*g.attempts, *g.decisions)]
+    return [r.file for r in refs if _sha256_of(tx.session.ws.root / r.file) == r.sha256]
 
 
 def _sha256_of(path: Path) -> str | None:
@@ -153,4 +148,4 @@ def _sha256_of(path: Path) -> str | None:
 
 
 def _actor_text(actor: Actor) -> str:
-    return f"{actor['name']} <{actor['email']}>" if actor["email"] else actor["name"]
+    return f"{actor.name} <{actor.email}>" if actor.email else actor.name

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic_core import from_json
+import msgspec
 
 from . import history
 from .errors import NotFoundError
@@ -74,8 +74,8 @@ class Blob:
         if not self._parsed:
             self._parsed = True
             try:
-                self._doc = from_json(self.data)
-            except ValueError:
+                self._doc = msgspec.json.decode(self.data)
+            except msgspec.DecodeError:
                 self._doc = None
         return self._doc
 

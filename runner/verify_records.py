@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+import msgspec
 
+from . import schemas
 from .hashing import sha256_bytes
 from .jsonio import canonical_bytes
 from .models.decision import Decision
@@ -36,12 +37,12 @@ class Records:
             if doc is None:
                 self.audit.add("unreadable", path, "not UTF-8 JSON")
                 continue
-            try:
-                model = MODELS[where.kind].model_validate(doc)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    self.audit.add("schema", path, err["msg"], _loc(err["loc"]))
+            problems = schemas.problems(MODELS[where.kind], doc)
+            for loc, message in problems:
+                self.audit.add("schema", path, message, loc.removeprefix("$").removeprefix(".") or None)
+            if problems:
                 continue
+            model = msgspec.convert(doc, MODELS[where.kind])
             self._check_identity(path, where, model)
             if where.kind == "run":
                 self._check_events(path, model, doc)
@@ -93,10 +94,3 @@ class Records:
 
 def _scalar(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
-
-
-def _loc(loc: tuple) -> str:
-    out = ""
-    for item in loc:
-        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
-    return out or "<root>"

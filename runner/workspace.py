@@ -6,20 +6,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Union
 
-from . import jsonio, validcache
+from . import jsonio
 from .errors import WorkspaceError
-from .models.shapes import SHAPES
+from .models.base import to_data
+from .models.workflow import Config
 from .paths import inside, relative
-
-if TYPE_CHECKING:
-    from .models.workflow import Config
-
-# The settings of runner.json, validated by the Config model once per content (see
-# validcache), read as attributes: the Config model itself, or a namespace of its dump.
-Settings = Union["Config", SimpleNamespace]
 
 CONFIG_FILE = "runner.json"
 GITIGNORE_LINE = "runs/*/logs/"
@@ -28,7 +20,7 @@ GITIGNORE_LINE = "runs/*/logs/"
 @dataclass
 class Workspace:
     root: Path
-    config: Settings
+    config: Config
 
     def path(self, rel: str, what: str = "path") -> Path:
         return inside(self.root, rel, what=what)
@@ -93,24 +85,15 @@ def find(start: Path | None = None) -> Workspace:
     return Workspace(root, load_config(root))
 
 
-def load_config(root: Path) -> Settings:
+def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     if not path.exists():
-        return SimpleNamespace(**SHAPES["Config"]["defaults"])
-    data, _ = validcache.load(git_dir_of(root), path, "config", lambda raw: _validate_config(raw, path),
-                              what="config", error=WorkspaceError)
-    config = SimpleNamespace(**data)
+        return Config()
+    config = jsonio.load_typed(path, Config, what="config", error=WorkspaceError,
+                               hint="fix runner.json (see schemas/config.schema.json)", yaml_suffixes=())
     for field in ("contracts_dir", "workflows_dir", "runs_dir", "prompts_dir", "operator_file"):
         inside(root, getattr(config, field), what=f"{CONFIG_FILE} {field}")
     return config
-
-
-def _validate_config(raw: Any, path: Path) -> dict:
-    from .models.base import dump, validated
-    from .models.workflow import Config
-
-    return dump(validated(Config, raw, WorkspaceError, f"config {path}",
-                          "fix runner.json (see schemas/config.schema.json)"))
 
 
 def init(root: Path, config: Config | None = None) -> list[str]:
@@ -122,10 +105,7 @@ def init(root: Path, config: Config | None = None) -> list[str]:
     changed: list[str] = []
     config_path = root / CONFIG_FILE
     if not config_path.exists():
-        from .models.base import dump
-        from .models.workflow import Config
-
-        jsonio.write_atomic(config_path, dump(config or Config()))
+        jsonio.write_atomic(config_path, to_data(config or Config()))
         changed.append(CONFIG_FILE)
     ws = Workspace(root, load_config(root))
     for directory in (ws.contracts_dir, ws.workflows_dir, ws.runs_dir):

@@ -1,55 +1,64 @@
-"""The contract check types: CHECKS maps each `type` tag to its function.
-
-Each function has the signature `check(spec, ctx) -> Outcome` (see base.py); the
-spec models are in runner/models/checks.py (CHECK_SPECS has the same keys)."""
+"""The contract check types. CHECKS maps each `type` tag to its spec (a Struct in
+specs.py) and its function; AnyCheck, the tagged union a contract's `validations[]`
+decodes into, is derived from it. To add a check type: a spec in specs.py, a function
+`check(spec, ctx) -> Outcome` in a module of this package (see base.py), a line here,
+cases in tests/cases/<type>/, and a paragraph in docs/contracts.md."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Callable, Mapping
+from typing import Callable, NamedTuple, Union
 
-from ..registry import LazyRegistry
+from . import files, frontmatter, regex, sources, specs, text, viz
 from .base import CheckContext, Outcome
 
 CheckFunction = Callable[..., Outcome]
 
-# type tag -> (module in this package, function). The modules are imported when a check
-# of theirs is first looked up, so a command evaluating a contract imports only the
-# check modules it uses (url_reachable brings urllib/http, json_schema brings yaml).
-_WHERE: dict[str, tuple[str, str]] = {
-    "file_exists": ("files", "check_file_exists"),
-    "dir_exists": ("files", "check_dir_exists"),
-    "min_file_count": ("files", "check_min_file_count"),
-    "min_sources": ("sources", "check_min_sources"),
-    "min_sources_any_of": ("sources", "check_min_sources_any_of"),
-    "contains_headings": ("text", "check_contains_headings"),
-    "contains_text": ("text", "check_contains_text"),
-    "not_contains": ("text", "check_not_contains"),
-    "frontmatter_status": ("frontmatter", "check_frontmatter_status"),
-    "regex_match": ("regex", "check_regex_match"),
-    "min_regex_count": ("regex", "check_min_regex_count"),
-    "url_reachable": ("urls", "check_url_reachable"),
-    "viz_tech_match": ("viz", "check_viz_tech_match"),
-    "json_schema": ("structured", "check_json_schema"),
-    "sha256": ("structured", "check_sha256"),
+
+class Check(NamedTuple):
+    spec: type[specs.CheckSpec]
+    run: CheckFunction
+
+
+# Heavy: urllib, http.client and a thread pool; yaml (and jsonschema on use).
+def _url_reachable(spec: specs.UrlReachable, ctx: CheckContext) -> Outcome:
+    from .urls import check_url_reachable
+
+    return check_url_reachable(spec, ctx)
+
+
+def _json_schema(spec: specs.JsonSchema, ctx: CheckContext) -> Outcome:
+    from .structured import check_json_schema
+
+    return check_json_schema(spec, ctx)
+
+
+def _sha256(spec: specs.Sha256, ctx: CheckContext) -> Outcome:
+    from .structured import check_sha256
+
+    return check_sha256(spec, ctx)
+
+
+CHECKS: dict[str, Check] = {
+    "file_exists": Check(specs.FileExists, files.check_file_exists),
+    "dir_exists": Check(specs.DirExists, files.check_dir_exists),
+    "min_file_count": Check(specs.MinFileCount, files.check_min_file_count),
+    "min_sources": Check(specs.MinSources, sources.check_min_sources),
+    "min_sources_any_of": Check(specs.MinSourcesAnyOf, sources.check_min_sources_any_of),
+    "contains_headings": Check(specs.ContainsHeadings, text.check_contains_headings),
+    "contains_text": Check(specs.ContainsText, text.check_contains_text),
+    "not_contains": Check(specs.NotContains, text.check_not_contains),
+    "frontmatter_status": Check(specs.FrontmatterStatus, frontmatter.check_frontmatter_status),
+    "regex_match": Check(specs.RegexMatch, regex.check_regex_match),
+    "min_regex_count": Check(specs.MinRegexCount, regex.check_min_regex_count),
+    "url_reachable": Check(specs.UrlReachable, _url_reachable),
+    "viz_tech_match": Check(specs.VizTechMatch, viz.check_viz_tech_match),
+    "json_schema": Check(specs.JsonSchema, _json_schema),
+    "sha256": Check(specs.Sha256, _sha256),
 }
 
-
-CHECKS: Mapping[str, CheckFunction] = LazyRegistry(
-    {tag: (f"{__name__}.{module}", function) for tag, (module, function) in _WHERE.items()}, "CHECKS")
+AnyCheck = Union[tuple(check.spec for check in CHECKS.values())]  # type: ignore[valid-type]
 
 
-def __getattr__(name: str) -> CheckFunction:
-    """`from runner.checks import check_file_exists` still works."""
-    for key, (_, function) in _WHERE.items():
-        if function == name:
-            return CHECKS[key]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def run_check(spec, ctx: CheckContext) -> Outcome:
-    """Evaluate one validation (severity is the caller's business). `spec`: a check's
-    model or its dump; the check reads the dump's fields as attributes (nested values
-    stay plain: a frontmatter check's {"not_": v} or {"min": n})."""
-    data = spec if isinstance(spec, dict) else spec.model_dump()
-    return CHECKS[data["type"]](SimpleNamespace(**data), ctx)
+def run_check(spec: specs.CheckSpec, ctx: CheckContext) -> Outcome:
+    """Evaluate one validation (severity is the caller's business)."""
+    return CHECKS[spec.type].run(spec, ctx)

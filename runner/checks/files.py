@@ -10,8 +10,8 @@ from ..errors import ContractError
 from .base import CheckContext, Outcome, Output
 from .common import depth_note, missing, plural
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import DirExists, FileExists, MinFileCount
+if TYPE_CHECKING:  # the spec types
+    from .specs import DirExists, FileExists, MinFileCount
 
 RULE_TARGETS = {"any_of": "any_of", "all_required": "all_of", "all_of": "all_of"}
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Union
 from .base import CheckContext, Outcome
 from .common import missing, read
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import FrontmatterStatus
+if TYPE_CHECKING:  # the spec types
+    from .specs import FrontmatterStatus
 
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 Value = Union[str, float]
@@ -56,10 +56,10 @@ def _show(value) -> str:
 
 
 def _problem(name: str, actual: Value | None, check: str | float | bool | dict) -> str | None:
-    """Why the field fails its check (a value, or the dump of a NotValue {"not_": v} or
+    """Why the field fails its check (a value, or the dump of a NotValue {"not": v} or
     of a MinValue {"min": n}), or None when it passes."""
-    if isinstance(check, dict) and "not_" in check:
-        if actual is not None and actual == _expected(check["not_"]):
+    if isinstance(check, dict) and "not" in check:
+        if actual is not None and actual == _expected(check["not"]):
             return f"{name} is {_show(actual)}"
         return None
     if isinstance(check, dict):

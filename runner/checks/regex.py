@@ -10,8 +10,8 @@ from .base import CheckContext, Outcome
 from .common import line_of, missing, plural, read, short
 from .jsregex import compile_js
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import MinRegexCount, RegexMatch
+if TYPE_CHECKING:  # the spec types
+    from .specs import MinRegexCount, RegexMatch
 
 MAX_EXAMPLES = 3
 

@@ -13,8 +13,8 @@ import re
 from .base import CheckContext, Outcome
 from .common import depth_note, missing, plural, read
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import MinSources, MinSourcesAnyOf
+if TYPE_CHECKING:  # the spec types
+    from .specs import MinSources, MinSourcesAnyOf
 
 HEADING = re.compile(r"^###[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 GENERIC = re.compile(

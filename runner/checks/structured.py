@@ -17,8 +17,8 @@ from ..hashing import sha256_dir, sha256_file
 from .base import CheckContext, Outcome
 from .common import missing
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import JsonSchema, Sha256
+if TYPE_CHECKING:  # the spec types
+    from .specs import JsonSchema, Sha256
 
 MAX_ERRORS = 5
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from .base import CheckContext, Outcome
 from .common import line_of, missing, read
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import ContainsHeadings, ContainsText, NotContains
+if TYPE_CHECKING:  # the spec types
+    from .specs import ContainsHeadings, ContainsText, NotContains
 
 
 def _absent(ctx: CheckContext, text: str, wanted: list[str]) -> tuple[list[str], list[str]]:

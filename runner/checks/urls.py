@@ -17,8 +17,8 @@ from .base import CheckContext, Outcome
 from .common import missing, read
 from .regex import pattern_of
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import UrlReachable
+if TYPE_CHECKING:  # the spec types
+    from .specs import UrlReachable
 
 USER_AGENT = f"runner/{__version__} (contract check url_reachable)"
 MAX_WORKERS = 8

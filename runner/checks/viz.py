@@ -17,8 +17,8 @@ from pathlib import Path
 from .base import CheckContext, Outcome
 from .common import missing, read
 
-if TYPE_CHECKING:  # the spec models (pydantic): a check reads any object with their fields
-    from ..models.checks import VizTechMatch
+if TYPE_CHECKING:  # the spec types
+    from .specs import VizTechMatch
 
 ENTRY = re.compile(r"""\{\s*name\s*:\s*(['"`])(.*?)\1\s*,\s*type\s*:\s*(['"`])(.*?)\3""", re.DOTALL)
 SOURCE_SUFFIXES = (".tsx", ".jsx", ".ts")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import click
 
-if TYPE_CHECKING:  # session brings the record models (pydantic): imported when a command opens one
+if TYPE_CHECKING:
     from ..session import Session
 
 
@@ -37,7 +37,10 @@ def session(repo: Path | None, actor: str | None = None, no_commit: bool = False
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+    """Records (Structs), dataclasses and builtins alike, as sorted, indented JSON."""
+    import msgspec
+
+    click.echo(json.dumps(msgspec.to_builtins(data), indent=2, sort_keys=True, ensure_ascii=False))
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:

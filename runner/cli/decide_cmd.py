@@ -24,11 +24,11 @@ def _decision_command(verdict: str) -> click.Command:
     def command(run_id, gate_id, by, note, patch_file, target, repo, actor, no_commit, offline, as_json) -> int:
         s = session(repo, actor, no_commit, offline)
         from .. import decisions  # here: the gate group, which holds these commands, never loads it
-        from ..models.base import dump
+        from ..models.base import to_data
 
         d = decisions.decide(s, run_id, gate_id, verdict, by=by, note=note, patch_file=patch_file, target=target)
         if as_json:
-            emit_json(dump(d))
+            emit_json(to_data(d))
         else:
             patched = f", patch on {', '.join(f.path for f in d.patched_files)}" if d.patched_files else ""
             click.echo(f"{run_id} {gate_id} attempt {d.attempt}: {verdict}d by {d.by.name} (decision {d.decision}{patched})")

@@ -25,8 +25,8 @@ def start(run_id, gate_id, agent, force, repo, actor, no_commit, offline, as_jso
     if as_json:
         emit_json(opened)
     else:
-        forced = " (forced)" if opened["forced"] else ""
-        click.echo(f"{run_id} {gate_id} attempt {opened['attempt']} started{forced}")
+        forced = " (forced)" if opened.forced else ""
+        click.echo(f"{run_id} {gate_id} attempt {opened.attempt} started{forced}")
     return 0
 
 
@@ -39,7 +39,7 @@ def finish(run_id, gate_id, repo, actor, no_commit, offline, as_json) -> int:
     """Validate the outputs against the contract, hash them, record the attempt. Exit 1 on FAIL."""
     attempt = attempts.gate_finish(session(repo, actor, no_commit, offline), run_id, gate_id)
     render_attempt(attempt, as_json)
-    return 0 if attempt["status"] == "PASS" else EXIT_FAILED
+    return 0 if attempt.status == "PASS" else EXIT_FAILED
 
 
 @gate.command("fail")
@@ -65,17 +65,17 @@ def _register_decisions() -> None:
 _register_decisions()
 
 
-def render_attempt(attempt: dict, as_json: bool) -> None:
-    """An attempt record (a dict): its outputs, the checks that did not pass, the reason."""
+def render_attempt(attempt, as_json: bool) -> None:
+    """An attempt record: its outputs, the checks that did not pass, the reason."""
     if as_json:
         emit_json(attempt)
         return
-    click.echo(f"{attempt['run_id']} {attempt['gate']} attempt {attempt['attempt']}: {attempt['status']}")
-    for artifact in attempt["artifacts"]:
-        digest = artifact["sha256"][:12] if artifact["sha256"] else "missing"
-        click.echo(f"  output  {digest:12}  {artifact['path']}")
-    for v in attempt["validations"]:
-        if v["status"] != "PASS":
-            click.echo(f"  {v['status']:7} [{v['index']}] {v['type']}: {v['message']}")
-    if attempt["failure_reason"]:
-        click.echo(f"  reason: {attempt['failure_reason']}")
+    click.echo(f"{attempt.run_id} {attempt.gate} attempt {attempt.attempt}: {attempt.status}")
+    for artifact in attempt.artifacts:
+        digest = artifact.sha256[:12] if artifact.sha256 else "missing"
+        click.echo(f"  output  {digest:12}  {artifact.path}")
+    for v in attempt.validations:
+        if v.status != "PASS":
+            click.echo(f"  {v.status:7} [{v.index}] {v.type}: {v.message}")
+    if attempt.failure_reason:
+        click.echo(f"  reason: {attempt.failure_reason}")

@@ -25,5 +25,5 @@ def record(run_id, gate_id, agent, status, model, repo, actor, no_commit, offlin
     if as_json:
         emit_json(inv)
     else:
-        click.echo(f"{inv['id']} recorded ({gate_id}, {agent}, {status})")
+        click.echo(f"{inv.id} recorded ({gate_id}, {agent}, {status})")
     return 0

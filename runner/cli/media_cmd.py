@@ -8,7 +8,7 @@ import click
 
 from .. import jsonio
 from ..errors import EXIT_FAILED
-from ..models.base import dump
+from ..models.base import to_data
 from .common import emit_json, json_option, session, write_options
 
 
@@ -23,7 +23,7 @@ def render(job, out, base, as_json) -> int:
     from ..media import load_job, render as render_job
 
     result = render_job(load_job(job), (base or Path.cwd()).resolve(), (out or job.parent / "render").resolve())
-    emit_json(dump(result)) if as_json else click.echo(f"rendered {result.frames} frames: "
+    emit_json(to_data(result)) if as_json else click.echo(f"rendered {result.frames} frames: "
                                                        + ", ".join(o.path for o in result.outputs))
     return 0
 
@@ -65,10 +65,10 @@ def _check_command(video_arg: str) -> click.Command:
         report = measure(video.resolve(), chosen, sample_fps)
         decision = decide(report, chosen, 0)
         if out:
-            jsonio.write_atomic(out / "qc_report.json", dump(report))
-            jsonio.write_atomic(out / "quality_decision.json", dump(decision))
+            jsonio.write_atomic(out / "qc_report.json", to_data(report))
+            jsonio.write_atomic(out / "quality_decision.json", to_data(decision))
         if as_json:
-            emit_json({"report": dump(report), "decision": dump(decision)})
+            emit_json({"report": to_data(report), "decision": to_data(decision)})
         else:
             for r in report.results:
                 click.echo(f"{r.status:9} {r.metric:22} {r.value!s:>10}  ({r.direction} {r.threshold})")
@@ -87,7 +87,7 @@ def import_policy(source, target) -> int:
     from ..media import import_caf_policy
 
     policy = import_caf_policy(jsonio.read_json(source, what="policy"))
-    jsonio.write_atomic(target, dump(policy))
+    jsonio.write_atomic(target, to_data(policy))
     click.echo(f"wrote {target}: {len(policy.rules)} rules, max_retries {policy.max_retries}")
     return 0
 
@@ -106,7 +106,7 @@ def export(run_id, repo, actor, no_commit, offline, as_json) -> int:
     from .. import recast as core
 
     life = core.export(session(repo, actor, no_commit, offline), run_id)
-    emit_json(dump(life)) if as_json else click.echo(f"{run_id}: pack exported ({life.state}); "
+    emit_json(to_data(life)) if as_json else click.echo(f"{run_id}: pack exported ({life.state}); "
                                                      f"re-ingest with `runner recast reingest --run {run_id} --video PATH`")
     return 0
 
@@ -123,7 +123,7 @@ def reingest(run_id, video, repo, actor, no_commit, offline, as_json) -> int:
     done = core.reingest(session(repo, actor, no_commit, offline), run_id, str(Path(video).resolve()))
     life = done.lifecycle
     if as_json:
-        emit_json({"new_attempt": done.new_attempt, "lifecycle": dump(life)})
+        emit_json({"new_attempt": done.new_attempt, "lifecycle": to_data(life)})
     elif not done.new_attempt:
         click.echo(f"{video} was already re-ingested ({life.state}); nothing recorded")
     else:
@@ -149,5 +149,5 @@ def register(run_id, platform, url, video, repo, actor, no_commit, offline, as_j
 
     entry = core.register(session(repo, actor, no_commit, offline), run_id, platform, url,
                           str(Path(video).resolve()) if video else None)
-    emit_json(dump(entry)) if as_json else click.echo(f"{run_id} POSTED on {platform}: {url}")
+    emit_json(to_data(entry)) if as_json else click.echo(f"{run_id} POSTED on {platform}: {url}")
     return 0

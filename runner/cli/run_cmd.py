@@ -73,10 +73,10 @@ def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
 def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
     """End a run: open attempts end FAIL, the run becomes CANCELED."""
     from .. import engine
-    from ..models.base import dump
+    from ..models.base import to_data
 
     done = engine.cancel_run(session(repo, actor, no_commit, offline), run_id, reason)
-    emit_json(dump(done)) if as_json else click.echo(f"{run_id} CANCELED")
+    emit_json(to_data(done)) if as_json else click.echo(f"{run_id} CANCELED")
     return 0
 
 
@@ -91,12 +91,12 @@ def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
 def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_commit, offline, as_json) -> int:
     """Create a run of a workflow."""
     from .. import engine
-    from ..models.base import dump
+    from ..models.base import to_data
 
     prompt = prompt_file.read_text(encoding="utf-8") if prompt_file else None
     new = engine.start_run(session(repo, actor, no_commit, offline), workflow, slug, artifact_path, depth, prompt)
     if as_json:
-        emit_json(dump(new))
+        emit_json(to_data(new))
     else:
         click.echo(new.run_id)
     return 0
@@ -140,12 +140,12 @@ def _report_overdue(record) -> None:
 @json_option
 def show(run_id, repo, as_json) -> int:
     """Show a run record."""
-    from ..models.base import dump
+    from ..models.base import to_data
 
     record = queries.show_run(find(repo), run_id)
     _report_overdue(record)
     if as_json:
-        emit_json(dump(record))
+        emit_json(to_data(record))
         return 0
     w = record.workflow
     click.echo(f"{record.run_id}  {record.status}\nworkflow {w.name} ({w.version}), slug {w.slug}, "
@@ -166,11 +166,11 @@ def show(run_id, repo, as_json) -> int:
 def complete(run_id, status, reason, repo, actor, no_commit, offline, as_json) -> int:
     """Mark a run complete."""
     from .. import engine
-    from ..models.base import dump
+    from ..models.base import to_data
 
     done = engine.complete_run(session(repo, actor, no_commit, offline), run_id, status, reason)
     if as_json:
-        emit_json(dump(done))
+        emit_json(to_data(done))
     else:
         click.echo(f"{run_id} {done.status}")
     return 0

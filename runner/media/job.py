@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import ContractError, RunnerError
 from ..jsonio import read_json
-from ..models.base import validated
+from ..models.base import load as load_typed
 from ..models.media import Caption, RenderJob
 from ..paths import inside
 
@@ -17,7 +17,7 @@ from ..paths import inside
 def load_job(path: Path) -> RenderJob:
     """Read and validate a job file; ContractError naming the file and the field."""
     data = read_json(path, what="render job", error=ContractError)
-    return validated(RenderJob, data, ContractError, f"render job {path}")
+    return load_typed(RenderJob, data, ContractError, f"render job {path}")
 
 
 @dataclass(frozen=True)

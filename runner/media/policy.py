@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ContractError
 from ..jsonio import read_json
-from ..models.base import validated
+from ..models.base import load as load_typed
 from ..models.media import ACTION_PRIORITY, MetricResult, QcMetrics, QcPolicy
 
 # caf's two action vocabularies -> (our action, the stage a retry re-runs).
@@ -35,7 +35,7 @@ _SEVERITIES = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high", "CRITICAL": "cr
 
 
 def _validate(data: Any, where: str) -> QcPolicy:
-    return validated(QcPolicy, data, ContractError, f"QC policy {where}")
+    return load_typed(QcPolicy, data, ContractError, f"QC policy {where}")
 
 
 def load_policy(path: Path) -> QcPolicy:
@@ -101,7 +101,7 @@ def evaluate(metrics: QcMetrics, policy: QcPolicy) -> list[MetricResult]:
     """Score every rule of `policy` against `metrics`, in the policy's order."""
     results = []
     for rule in policy.rules:
-        value = getattr(metrics, rule.metric, None) if rule.metric in QcMetrics.model_fields else None
+        value = getattr(metrics, rule.metric, None) if rule.metric in QcMetrics.__struct_fields__ else None
         hard, low = rule.hard_limit, rule.direction == "min"
         if value is None:
             status, action = "UNKNOWN", rule.on_unknown

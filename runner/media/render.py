@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..hashing import sha256_bytes, sha256_file
 from ..jsonio import canonical_bytes, fsync_dir, fsync_path, write_atomic
-from ..models.base import dump
+from ..models.base import to_data
 from ..models.media import InputRecord, OutputRecord, RenderJob, RenderResult
 from .job import Segment, resolve_input, segments, srt
 from .probe import media_info
@@ -132,7 +132,7 @@ def render(job: RenderJob, base: Path, out_dir: Path) -> RenderResult:
     info = media_info(final)
     result = RenderResult(
         job_id=job.job_id,
-        job_sha256=sha256_bytes(canonical_bytes(dump(job))),
+        job_sha256=sha256_bytes(canonical_bytes(to_data(job))),
         inputs=inputs,
         argv=argv,
         ffmpeg_version=ffmpeg_version(),
@@ -142,5 +142,5 @@ def render(job: RenderJob, base: Path, out_dir: Path) -> RenderResult:
         video_duration_s=info.video_duration_s,
         audio_duration_s=info.audio_duration_s,
     )
-    write_atomic(out_dir / "result.json", dump(result))
+    write_atomic(out_dir / "result.json", to_data(result))
     return result

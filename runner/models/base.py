@@ -1,21 +1,34 @@
-"""Base of every record model: strict (extra keys refused) and versioned."""
+"""Base of every record type: a msgspec Struct that refuses unknown keys, and the one
+way to turn data into a typed record (a validated decode) and back (builtins).
+
+Structs are built directly in code without validation; `load` and `to_data` always
+validate, so what reaches a file or comes from one is checked against its type."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import msgspec
 
 SCHEMA_VERSION = 1
-M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+UNSET = msgspec.UNSET
+field = msgspec.field
 
 
-class Strict(BaseModel):
+class _KeywordFields(msgspec.StructMeta):
+    """Every Struct below takes its fields by keyword (msgspec sets kw_only per class,
+    not for subclasses), so a required field may follow a field with a default."""
+
+    def __new__(mcls, name, bases, namespace, **config):
+        config.setdefault("kw_only", True)
+        return super().__new__(mcls, name, bases, namespace, **config)
+
+
+class Strict(msgspec.Struct, metaclass=_KeywordFields, forbid_unknown_fields=True):
     """A nested part of a record: unknown keys are refused."""
-
-    # defer_build: a model's validator is built when it is first used, not when its
-    # module is imported, so a command pays only for the records it touches.
-    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Record(Strict):
@@ -24,33 +37,62 @@ class Record(Strict):
     schema_version: int = SCHEMA_VERSION
 
 
-class Lenient(BaseModel):
-    """A file a person writes in a format we did not invent (contracts, workflows):
-    documented keys are typed, other keys are kept as they are."""
-
-    model_config = ConfigDict(extra="allow", defer_build=True)
+def tagged(tag_field: str, tag: str) -> dict[str, Any]:
+    """Class keywords of one member of a tagged union, e.g. `class X(Base, **tagged("type", "x"))`."""
+    return {"tag_field": tag_field, "tag": tag}
 
 
-def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
-    """One line naming every failing field, e.g. `validations[2].regex: field required`."""
-    parts = []
-    for err in exc.errors()[:5]:
-        loc = prefix
-        for item in err["loc"]:
-            loc += f"[{item}]" if isinstance(item, int) else (f".{item}" if loc else str(item))
-        parts.append(f"{loc or '<root>'}: {err['msg']}")
-    more = len(exc.errors()) - 5
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<loc>[^`]*)`(?: in `(?P<outer>[^`]*)`)?)?$", re.S)
+_FIELD = re.compile(r"^Object (?P<what>missing required|contains unknown) field `(?P<name>[^`]+)`$")
 
 
-def validated(model: type[M], data: Any, error: type[Exception], where: str, hint: str | None = None) -> M:
-    """`model.model_validate(data)`; a failure is `error` with `where` and every failing
-    field, e.g. `contract contracts/G2.contract.json: validations[2].regex: ...`."""
+def describe(exc: msgspec.ValidationError) -> str:
+    """One line naming the field: `$.gates[0].status: Invalid enum value 'X'`, from
+    msgspec's `Invalid enum value 'X' - at `$.gates[0].status``."""
+    match = _AT.match(str(exc))
+    assert match is not None
+    message, loc = match["msg"], match["outer"] or match["loc"] or "$"
+    if match["outer"]:
+        return f"{loc}: {message} (in a key)"
+    field_match = _FIELD.match(message)
+    if field_match:
+        loc += f".{field_match['name']}"
+        message = "required field missing" if field_match["what"] == "missing required" else "unknown field"
+    return f"{loc}: {message}"
+
+
+def load(kind: type[T], data: Any, error: type[Exception], where: str, hint: str | None = None) -> T:
+    """`data` (parsed JSON or YAML) as a `kind`, validated; a failure is `error` naming
+    `where` and the field, e.g. `contracts/G2.contract.json: $.validations[2].regex: ...`."""
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise error(f"{where}: {describe_validation_error(exc)}", hint) from None
+        return msgspec.convert(data, kind)
+    except msgspec.ValidationError as exc:
+        raise error(f"{where}: {describe(exc)}", hint) from None
 
 
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
+def decode_json(kind: type[T], raw: bytes, error: type[Exception], where: str, hint: str | None = None) -> T:
+    """A validated decode of JSON bytes straight into `kind` (no intermediate dicts)."""
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.ValidationError as exc:
+        raise error(f"{where}: {describe(exc)}", hint) from None
+    except msgspec.DecodeError as exc:
+        raise error(f"{where}: not valid JSON ({exc})", hint) from None
+
+
+def to_data(record: Any) -> Any:
+    """A Struct (or a list or dict of them) as JSON-ready builtins, validated against its
+    own type first, so a record built in code with a wrong value never reaches a file."""
+    if isinstance(record, msgspec.Struct):
+        data = msgspec.to_builtins(record)
+        return msgspec.to_builtins(msgspec.convert(data, type(record)))
+    return msgspec.to_builtins(record)
+
+
+def replace(record: T, **changes: Any) -> T:
+    return msgspec.structs.replace(record, **changes)
+
+
+def copy(record: T) -> T:
+    """A deep copy (a Struct's own `__copy__` is shallow)."""
+    return msgspec.convert(msgspec.to_builtins(record), type(record))

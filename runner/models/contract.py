@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, model_validator
-
 from .. import outputs
-from .base import Record, Strict
-from .checks import AnyCheck, Depth
+from ..checks import AnyCheck
+from ..checks.specs import Depth
+from .base import Record, Strict, field
 
 
 class OutputItem(Strict):
@@ -29,13 +28,11 @@ class RequiredOutputs(Strict):
     all_of: list[OutputItem] | None = None
     any_of: list[OutputItem] | None = None
 
-    @model_validator(mode="after")
-    def _a_rule(self) -> "RequiredOutputs":
+    def __post_init__(self) -> None:
         # Both lists together is allowed (G4.1, G5.2 and G5.3 of the originals): every
         # required all_of item must exist, and one of the any_of items.
         if self.all_of is None and self.any_of is None:
             raise ValueError("give all_of, any_of, or both")
-        return self
 
     @property
     def rule(self) -> str:
@@ -51,14 +48,14 @@ class RequiredOutputs(Strict):
 
 class PreScript(Strict):
     path: str
-    args: list[str] = Field(default_factory=list)
+    args: list[str] = field(default_factory=list)
 
 
 class RequiredSkill(Strict):
     path: str
     name: str | None = None
     reason: str | None = None
-    inject: list[str] = Field(default_factory=list)
+    inject: list[str] = field(default_factory=list)
 
 
 class Contract(Record):
@@ -70,9 +67,9 @@ class Contract(Record):
     description: str | None = None
     agent: str | None = None
     required_outputs: RequiredOutputs
-    validations: list[AnyCheck] = Field(default_factory=list)
-    pre_scripts: list[PreScript] = Field(default_factory=list)
-    required_skills: list[RequiredSkill] = Field(default_factory=list)
+    validations: list[AnyCheck] = field(default_factory=list)
+    pre_scripts: list[PreScript] = field(default_factory=list)
+    required_skills: list[RequiredSkill] = field(default_factory=list)
     # Free-form guidance kept for people and prompt packets; never evaluated.
     recommended_files: Any = None
     audit_criteria: Any = None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+import msgspec
 
-from .base import Record, Strict
+from .base import Record, Strict, field
 from .run import Actor
 
 
@@ -19,7 +19,7 @@ class PatchedFile(Strict):
 class Decision(Record):
     run_id: str
     gate: str
-    decision: int = Field(ge=1)  # the n of decision-<n>.json
+    decision: Annotated[int, msgspec.Meta(ge=1)]  # the n of decision-<n>.json
     attempt: int  # the attempt decided
     verdict: Literal["approve", "reject"]
     by: Actor  # a person's git identity or --by; "timer" only for a timed-out gate
@@ -29,7 +29,7 @@ class Decision(Record):
     timed_out: bool = False
     deadline: str | None = None
     patch: Any = None  # as given (typed patch dict, or {"type": "json_patch", "operations": [...]})
-    patched_files: list[PatchedFile] = Field(default_factory=list)
+    patched_files: list[PatchedFile] = field(default_factory=list)
     runner_version: str
 
 

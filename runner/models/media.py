@@ -1,18 +1,18 @@
 """Models of the media library: the render job and its result, the QC policy, the QC
 report, the quality decision and the escalation a person must act on.
 
-Pydantic only, no I/O. The functions live in `runner/media/`."""
+Types only, no I/O. The functions live in `runner/media/`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+import msgspec
 
-from .base import Record, Strict
+from .base import Record, Strict, field
 
-RelPath = Annotated[str, Field(min_length=1)]
-Seconds = Annotated[float, Field(gt=0)]
+RelPath = Annotated[str, msgspec.Meta(min_length=1)]
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
 
 # The one action vocabulary, from the highest priority to the lowest.
 Action = Literal["abort", "escalate", "retry", "fallback", "finalize"]
@@ -24,25 +24,29 @@ Severity = Literal["low", "medium", "high", "critical"]
 # --- render -------------------------------------------------------------------------
 
 
-class ImageInput(Strict):
+class _Visual(Strict):
+    @property
+    def kind(self) -> str:
+        return self.__struct_config__.tag
+
+
+class ImageInput(_Visual, tag_field="kind", tag="image"):
     """A still image shown for `duration` seconds (exactly duration * fps frames)."""
 
-    kind: Literal["image"]
     path: RelPath
     duration: Seconds
 
 
-class ClipInput(Strict):
+class ClipInput(_Visual, tag_field="kind", tag="clip"):
     """A video clip, from `start` for `duration` seconds (the whole rest when omitted).
     Its own audio is ignored: the job's audio track is the only sound."""
 
-    kind: Literal["clip"]
     path: RelPath
-    start: Annotated[float, Field(ge=0)] = 0.0
+    start: Annotated[float, msgspec.Meta(ge=0)] = 0.0
     duration: Seconds | None = None
 
 
-Visual = Annotated[Union[ImageInput, ClipInput], Field(discriminator="kind")]
+Visual = Union[ImageInput, ClipInput]
 
 
 class AudioInput(Strict):
@@ -52,44 +56,41 @@ class AudioInput(Strict):
 
 
 class Caption(Strict):
-    start: Annotated[float, Field(ge=0)]
+    start: Annotated[float, msgspec.Meta(ge=0)]
     end: Seconds
-    text: Annotated[str, Field(min_length=1)]
+    text: Annotated[str, msgspec.Meta(min_length=1)]
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "Caption":
+    def __post_init__(self) -> None:
         if self.end <= self.start:
             raise ValueError(f"caption ends ({self.end}) at or before it starts ({self.start})")
-        return self
 
 
 class OutputSpec(Strict):
-    width: Annotated[int, Field(gt=0, le=8192, multiple_of=2)]
-    height: Annotated[int, Field(gt=0, le=8192, multiple_of=2)]
-    fps: Annotated[int, Field(gt=0, le=240)]
-    crf: Annotated[int, Field(ge=0, le=51)] = 20
+    width: Annotated[int, msgspec.Meta(gt=0, le=8192, multiple_of=2)]
+    height: Annotated[int, msgspec.Meta(gt=0, le=8192, multiple_of=2)]
+    fps: Annotated[int, msgspec.Meta(gt=0, le=240)]
+    crf: Annotated[int, msgspec.Meta(ge=0, le=51)] = 20
     preset: Literal[
         "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
     ] = "medium"
     pixel_format: Literal["yuv420p", "yuv422p", "yuv444p"] = "yuv420p"
-    audio_bitrate: Annotated[str, Field(pattern=r"^[0-9]+k$")] = "128k"
+    audio_bitrate: Annotated[str, msgspec.Meta(pattern=r"^[0-9]+k$")] = "128k"
     audio_sample_rate: Literal[44100, 48000] = 48000
     # Part of the job, not of the machine: x264's output depends on its thread count,
     # so a fixed count keeps the bytes identical across machines.
-    threads: Annotated[int, Field(ge=1, le=16)] = 1
+    threads: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
 
 
 class RenderJob(Record):
     """A `*.job.json`: what to render. Input paths are relative to the workspace root."""
 
-    job_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
-    visuals: Annotated[list[Visual], Field(min_length=1)]
+    job_id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    visuals: Annotated[list[Visual], msgspec.Meta(min_length=1)]
     audio: AudioInput | None = None
-    captions: list[Caption] = Field(default_factory=list)
+    captions: list[Caption] = field(default_factory=list)
     output: OutputSpec
 
-    @model_validator(mode="after")
-    def _whole_frames(self) -> "RenderJob":
+    def __post_init__(self) -> None:
         fps = self.output.fps
         for index, item in enumerate(self.visuals):
             if item.duration is None:
@@ -100,7 +101,6 @@ class RenderJob(Record):
                     f"visuals[{index}]: {item.duration} s at {fps} fps is {frames:g} frames; "
                     f"give a multiple of 1/{fps} s"
                 )
-        return self
 
 
 class InputRecord(Strict):
@@ -141,8 +141,8 @@ class MetricRule(Strict):
     below `hard_threshold` (default half the threshold). `max`: pass at or below it, hard
     failure above `hard_threshold` (default twice the threshold)."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
-    metric: Annotated[str, Field(min_length=1)]
+    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]+$")]
+    metric: Annotated[str, msgspec.Meta(min_length=1)]
     threshold: float
     direction: Literal["min", "max"]
     hard_threshold: float | None = None
@@ -156,8 +156,7 @@ class MetricRule(Strict):
     expected_artifact: str | None = None  # for the person, on escalation
     example_fix: str | None = None
 
-    @model_validator(mode="after")
-    def _hard_bound(self) -> "MetricRule":
+    def __post_init__(self) -> None:
         if self.hard_threshold is None and self.threshold < 0:
             raise ValueError(
                 f"rule {self.id}: a negative threshold needs an explicit hard_threshold "
@@ -168,7 +167,6 @@ class MetricRule(Strict):
             self.direction == "max" and hard < self.threshold
         ):
             raise ValueError(f"rule {self.id}: hard_threshold {hard} is on the passing side")
-        return self
 
     @property
     def hard_limit(self) -> float:
@@ -178,18 +176,16 @@ class MetricRule(Strict):
 
 
 class QcPolicy(Record):
-    policy_id: Annotated[str, Field(min_length=1)]
+    policy_id: Annotated[str, msgspec.Meta(min_length=1)]
     description: str | None = None
-    max_retries: Annotated[int, Field(ge=0, le=10)] = 2
-    rules: Annotated[list[MetricRule], Field(min_length=1)]
+    max_retries: Annotated[int, msgspec.Meta(ge=0, le=10)] = 2
+    rules: Annotated[list[MetricRule], msgspec.Meta(min_length=1)]
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> "QcPolicy":
+    def __post_init__(self) -> None:
         ids = [rule.id for rule in self.rules]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"duplicate rule ids: {', '.join(dupes)}")
-        return self
 
 
 class QcMetrics(Strict):

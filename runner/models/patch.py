@@ -1,39 +1,44 @@
 """The patches a person may attach to a gate decision: an RFC 6902 JSON Patch (a list of
 operations) or a typed patch (a dict with a `type` tag).
 
-Pydantic only, no I/O. Planning and applying live in `runner/patches/`."""
+Types only, no I/O. Planning and applying live in `runner/patches/`."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import ConfigDict, Field, RootModel, model_validator
+import msgspec
 
-from .base import Strict
+from .base import UNSET, Strict
 
 # A workspace-relative path. Optional in the file (the `--target` flag may give it);
 # always present in the patch stored with a decision.
-Target = Annotated[str | None, Field(default=None, min_length=1)]
+Target = Annotated[str, msgspec.Meta(min_length=1)] | None
+def _finite(value: float, name: str) -> None:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{name} must be a finite number")
+
+
 HEADING = re.compile(r"^#{1,6}[ \t]+\S")
 
 OP_NEEDS_VALUE = {"add", "replace", "test"}
 OP_NEEDS_FROM = {"move", "copy"}
 
 
-class JsonPatchOperation(Strict):
-    """One RFC 6902 operation. `value` may be null, so "absent" and "null" differ."""
+Pointer = Annotated[str, msgspec.Meta(pattern=r"^(/.*)?$", description="a JSON Pointer: '' or starting with '/'")]
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+class JsonPatchOperation(Strict):
+    """One RFC 6902 operation. `value` may be null, so "absent" (UNSET) and "null" differ."""
 
     op: Literal["add", "remove", "replace", "move", "copy", "test"]
-    path: str = Field(pattern=r"^(/.*)?$", description="a JSON Pointer: '' or starting with '/'")
-    value: Any = None
-    from_: str | None = Field(default=None, alias="from", pattern=r"^(/.*)?$")
+    path: Pointer
+    value: Any | msgspec.UnsetType = UNSET
+    from_: Pointer | None = msgspec.field(default=None, name="from")
 
-    @model_validator(mode="after")
-    def _members_for_op(self) -> "JsonPatchOperation":
-        has_value = "value" in self.model_fields_set
+    def __post_init__(self) -> None:
+        has_value = self.value is not UNSET
         if self.op in OP_NEEDS_VALUE and not has_value:
             raise ValueError(f"a {self.op!r} operation needs a 'value'")
         if self.op not in OP_NEEDS_VALUE and has_value:
@@ -42,90 +47,88 @@ class JsonPatchOperation(Strict):
             raise ValueError(f"a {self.op!r} operation needs a 'from'")
         if self.op not in OP_NEEDS_FROM and self.from_ is not None:
             raise ValueError(f"a {self.op!r} operation takes no 'from'")
-        return self
 
     def rfc(self) -> dict[str, Any]:
-        """The operation as RFC 6902 spells it (`from`, and `value` only when present)."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        """The operation as RFC 6902 spells it (`from` only when given, `value` only when present)."""
+        data = msgspec.to_builtins(self)
+        if data.get("from") is None:
+            data.pop("from", None)
+        return data
 
 
-Operations = Annotated[list[JsonPatchOperation], Field(min_length=1)]
+Operations = Annotated[list[JsonPatchOperation], msgspec.Meta(min_length=1)]
 
 
-class JsonPatch(Strict):
+class _Typed(Strict):
+    @property
+    def type(self) -> str:
+        return self.__struct_config__.tag
+
+
+class JsonPatch(_Typed, tag_field="type", tag="json_patch"):
     """The stored form of an RFC 6902 patch (a bare list in a patch file)."""
 
-    type: Literal["json_patch"]
-    target: Target
+    target: Target = None
     operations: Operations
 
 
 class Replacement(Strict):
-    old: str = Field(min_length=1, description="text that must occur; every occurrence is replaced")
-    new: str = Field(description="the replacement; '' deletes")
+    old: Annotated[str, msgspec.Meta(min_length=1, description="text that must occur; every occurrence is replaced")]
+    new: Annotated[str, msgspec.Meta(description="the replacement; '' deletes")]
 
 
-class TextReplace(Strict):
+class TextReplace(_Typed, tag_field="type", tag="text_replace"):
     """Replacements applied in order, each to the result of the previous one."""
 
-    type: Literal["text_replace"]
-    target: Target
-    replacements: list[Replacement] = Field(min_length=1)
+    target: Target = None
+    replacements: Annotated[list[Replacement], msgspec.Meta(min_length=1)]
 
 
-class SectionReplace(Strict):
+class SectionReplace(_Typed, tag_field="type", tag="section_replace"):
     """Replace the body of a markdown section, keeping its heading line."""
 
-    type: Literal["section_replace"]
-    target: Target
-    section: str = Field(description="the whole heading line, e.g. '## Act 2'")
-    content: str = Field(description="the new body, verbatim ('' empties the section)")
+    target: Target = None
+    section: Annotated[str, msgspec.Meta(description="the whole heading line, e.g. '## Act 2'")]
+    content: Annotated[str, msgspec.Meta(description="the new body, verbatim ('' empties the section)")]
 
-    @model_validator(mode="after")
-    def _section_is_heading(self) -> "SectionReplace":
+    def __post_init__(self) -> None:
         if not HEADING.match(self.section.strip()):
             raise ValueError(f"section {self.section!r} is not a markdown heading like '## Act 2'")
-        return self
 
 
 class BeatAdjustment(Strict):
-    beat_id: str = Field(min_length=1)
-    # strict: a number, not a string or a bool; written back as an integer when it is whole
-    duration: float = Field(gt=0, allow_inf_nan=False, strict=True, description="seconds, > 0")
+    beat_id: Annotated[str, msgspec.Meta(min_length=1)]
+    # a number, not a string or a bool; written back as an integer when it is whole
+    duration: Annotated[float, msgspec.Meta(gt=0, description="seconds, > 0")]
+
+    def __post_init__(self) -> None:
+        _finite(self.duration, "duration")
 
 
-class DurationAdjust(Strict):
+class DurationAdjust(_Typed, tag_field="type", tag="duration_adjust"):
     """Set the `duration` of beats (by `id` or `beat_id`) in a storyboard's top-level `beats`."""
 
-    type: Literal["duration_adjust"]
-    target: Target
-    beat_adjustments: list[BeatAdjustment] = Field(min_length=1)
+    target: Target = None
+    beat_adjustments: Annotated[list[BeatAdjustment], msgspec.Meta(min_length=1)]
 
-    @model_validator(mode="after")
-    def _each_beat_once(self) -> "DurationAdjust":
+    def __post_init__(self) -> None:
         seen: set[str] = set()
         for adjustment in self.beat_adjustments:
             if adjustment.beat_id in seen:
                 raise ValueError(f"beat {adjustment.beat_id!r} is adjusted more than once")
             seen.add(adjustment.beat_id)
-        return self
 
 
-class LevelAdjust(Strict):
+class LevelAdjust(_Typed, tag_field="type", tag="level_adjust"):
     """Change the level of an audio file. Applied by the media code, not here."""
 
-    type: Literal["level_adjust"]
-    target: Target
-    level_change_db: float = Field(allow_inf_nan=False, strict=True)
+    target: Target = None
+    level_change_db: float
+
+    def __post_init__(self) -> None:
+        _finite(self.level_change_db, "level_change_db")
 
 
-TypedPatch = Annotated[
-    Union[TextReplace, SectionReplace, DurationAdjust, LevelAdjust], Field(discriminator="type")
-]
-PatchDict = Annotated[
-    Union[JsonPatch, TextReplace, SectionReplace, DurationAdjust, LevelAdjust], Field(discriminator="type")
-]
-AnyPatch = JsonPatch | TextReplace | SectionReplace | DurationAdjust | LevelAdjust
 
 # The model of each `type` tag: the one place that says which tags exist.
 PATCH_MODELS: dict[str, type[Strict]] = {
@@ -137,8 +140,10 @@ PATCH_MODELS: dict[str, type[Strict]] = {
 }
 
 
-class Patch(RootModel[Union[Operations, PatchDict]]):
-    """A patch file: an RFC 6902 list, or a dict with a `type` tag."""
+AnyPatch = Union[tuple(PATCH_MODELS.values())]  # type: ignore[valid-type]
+TypedPatch = Union[tuple(m for tag, m in PATCH_MODELS.items() if tag != "json_patch")]  # type: ignore[valid-type]
+# A patch file: an RFC 6902 list, or a dict with a `type` tag.
+Patch = Union[Operations, AnyPatch]  # type: ignore[valid-type]
 
 
 SCHEMA_MODELS = {"patch": Patch}

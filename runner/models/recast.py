@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
-from .base import Record, Strict
+from .base import Record, Strict, field
 from .run import Actor
 
 LifecycleState = Literal["EXPORTED", "RESULT_RECEIVED", "REINGESTED", "QC_DONE", "DONE", "FAILED"]
@@ -44,7 +42,7 @@ class RecastLifecycle(Record):
     run_id: str
     gate: str
     state: LifecycleState
-    history: list[Transition] = Field(default_factory=list)
+    history: list[Transition] = field(default_factory=list)
     pack_manifest_sha256: str
     result_video: str | None = None
     result_sha256: str | None = None
@@ -66,7 +64,7 @@ class Publication(Strict):
 class HandoffRegistry(Record):
     """The workspace's ledger of publications (one file, append-only in content)."""
 
-    entries: list[Publication] = Field(default_factory=list)
+    entries: list[Publication] = field(default_factory=list)
 
 
 SCHEMA_MODELS = {"recast_pack": RecastPack, "recast_lifecycle": RecastLifecycle, "handoff_registry": HandoffRegistry}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+import msgspec
 
 from ..vocab import CLOSED, TERMINAL_RUN_STATUSES  # noqa: F401  (re-exported)
-from .base import Record, Strict
+from .base import Record, Strict, field
 from .workflow import Approval
 
 # POSTED: published (`runner handoff register`), a terminal state after PASSED.
@@ -62,7 +62,7 @@ class ValidationResult(Strict):
     description: str | None = None
     target: str | None = None
     message: str
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class Route(Strict):
@@ -70,7 +70,7 @@ class Route(Strict):
 
     action: Literal["finalize", "retry", "fallback", "escalate", "abort"]
     target: str | None = None  # the gate to run again (retry, fallback)
-    params: dict[str, Any] = Field(default_factory=dict)  # settings for that gate's new attempt
+    params: dict[str, Any] = field(default_factory=dict)  # settings for that gate's new attempt
     reason: str
     attempt: int  # the attempt of this gate that decided
     packet: str | None = None  # escalate: the packet that tells the person what to do
@@ -81,7 +81,7 @@ class Attempt(Record):
 
     run_id: str
     gate: str
-    attempt: int = Field(ge=1)
+    attempt: Annotated[int, msgspec.Meta(ge=1)]
     status: AttemptStatus
     started_at: str
     finished_at: str
@@ -90,19 +90,19 @@ class Attempt(Record):
     finished_by: Actor
     runner_version: str
     depth: str
-    invocation_ids: list[str] = Field(default_factory=list)
+    invocation_ids: list[str] = field(default_factory=list)
     contract: ContractRef | None = None
-    required_outputs: list[str] = Field(default_factory=list)
-    artifacts: list[Artifact] = Field(default_factory=list)
-    validations: list[ValidationResult] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    required_outputs: list[str] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    validations: list[ValidationResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     failure_reason: str | None = None
     forced: bool = False
     offline: bool = False
     prompt_packet: PacketRef | None = None
     patch_of: int | None = None  # decision number whose patch this attempt re-validated
     skipped_by_start_from: bool = False
-    params: dict[str, Any] = Field(default_factory=dict)  # settings a route gave this attempt
+    params: dict[str, Any] = field(default_factory=dict)  # settings a route gave this attempt
     route: Route | None = None  # where this attempt's decision sent the run
 
 
@@ -135,7 +135,7 @@ class OpenAttempt(Strict):
     packet: PacketRef | None = None
     patch_of: int | None = None  # the decision whose patch this attempt re-validates
     skipped_by_start_from: bool = False
-    params: dict[str, Any] = Field(default_factory=dict)  # settings a route gave this attempt
+    params: dict[str, Any] = field(default_factory=dict)  # settings a route gave this attempt
     # Set only when the runner process itself produces the outputs (command, render, qc):
     # if that process dies, `runner doctor` can tell the attempt was abandoned.
     pid: int | None = None
@@ -163,8 +163,8 @@ class GateState(Strict):
     status: GateStatus = "PENDING"
     current: OpenAttempt | None = None
     waiting: Waiting | None = None
-    attempts: list[AttemptRef] = Field(default_factory=list)
-    decisions: list[DecisionRef] = Field(default_factory=list)
+    attempts: list[AttemptRef] = field(default_factory=list)
+    decisions: list[DecisionRef] = field(default_factory=list)
     route: Route | None = None  # set when this gate's last attempt routed the run
     retries: int = 0  # retries and fallbacks this gate asked for (the retry budget's count)
     next_params: dict[str, Any] | None = None  # settings a route gave this gate's next attempt
@@ -212,7 +212,7 @@ class Event(Strict):
     actor: Actor
     gate: str | None = None
     attempt: int | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     prev: str | None = None  # sha256 of the previous event's canonical JSON
 
 
@@ -228,11 +228,11 @@ class Run(Record):
     finished_at: str | None = None
     created_by: Actor
     runner_version: str
-    gates: list[GateState] = Field(default_factory=list)
-    invocations: list[Invocation] = Field(default_factory=list)
-    artifacts_index: list[ArtifactIndexEntry] = Field(default_factory=list)
-    validations: list[ValidationSummary] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
+    gates: list[GateState] = field(default_factory=list)
+    invocations: list[Invocation] = field(default_factory=list)
+    artifacts_index: list[ArtifactIndexEntry] = field(default_factory=list)
+    validations: list[ValidationSummary] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     def gate(self, gate_id: str) -> GateState | None:
         return next((g for g in self.gates if g.gate == gate_id), None)

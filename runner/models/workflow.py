@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+import msgspec
 
-from .base import Record, Strict
+from .base import UNSET, Record, Strict, field
+
+OnTimeout = Literal["approve", "reject", "escalate"]
+NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
 class Approval(Strict):
+    """A gate's approval as resolved at run start (RUN.json)."""
+
     required: bool = False
     auto_approve: bool = False
-    auto_approve_after_s: float | None = Field(default=None, ge=0)
+    auto_approve_after_s: NonNegative | None = None
     # What happens at the deadline (auto_approve_after_s). Default: approve when
     # auto_approve is set, otherwise escalate (the gate keeps waiting, flagged).
-    on_timeout: Literal["approve", "reject", "escalate"] | None = None
+    on_timeout: OnTimeout | None = None
+
+
+class ApprovalSpec(Strict):
+    """An approval as declared (workflow or operator.yaml): a key left out is unset, so
+    the layers merge field by field (see runner/operator.py)."""
+
+    required: bool | msgspec.UnsetType = UNSET
+    auto_approve: bool | msgspec.UnsetType = UNSET
+    auto_approve_after_s: NonNegative | None | msgspec.UnsetType = UNSET
+    on_timeout: OnTimeout | None | msgspec.UnsetType = UNSET
 
 
 class WorkflowGate(Strict):
@@ -29,9 +44,9 @@ class WorkflowGate(Strict):
     phase: str | None = None
     blocking: bool | None = None  # overrides the contract's
     command: list[str] | None = None
-    timeout_s: float | None = Field(default=None, gt=0)
-    approval: Approval | None = None
-    params: dict[str, Any] = Field(default_factory=dict)  # kind-specific settings
+    timeout_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    approval: ApprovalSpec | None = None
+    params: dict[str, Any] = field(default_factory=dict)  # kind-specific settings
 
 
 class Workflow(Record):
@@ -54,4 +69,4 @@ class Config(Record):
     operator_file: str = "orchestration/operator.yaml"
     commit: bool = True
     offline: bool = False
-    lock_timeout_s: float = Field(default=60, gt=0)
+    lock_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 60

@@ -14,13 +14,15 @@ The patch types are the literal registry PATCH_TYPES: type tag -> function
 from __future__ import annotations
 
 import posixpath
+
+import msgspec
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..errors import WorkspaceError
 from ..hashing import sha256_bytes, sha256_file
 from ..jsonio import read_document, write_atomic
-from ..models.base import validated
+from ..models.base import load as load_typed
 from ..models.patch import PATCH_MODELS, AnyPatch, JsonPatch
 from ..paths import inside, relative
 from . import audio, kinds
@@ -55,7 +57,7 @@ def describe(patch: Any, target: str | None = None) -> dict:
     out: dict[str, Any] = {"type": spec.type}
     if spec.target is not None:
         out["target"] = spec.target
-    out.update(spec.model_dump(mode="json", by_alias=True, exclude={"type", "target", "operations"}))
+    out.update({k: v for k, v in msgspec.to_builtins(spec).items() if k not in ("type", "target", "operations")})
     if isinstance(spec, JsonPatch):
         out["operations"] = [operation.rfc() for operation in spec.operations]
     return out
@@ -162,14 +164,14 @@ def _spec(patch: Any, target: str | None) -> AnyPatch:
     if not isinstance(kind, str) or kind not in PATCH_MODELS:
         what = f"unknown patch type {kind!r}" if "type" in patch else "the patch has no 'type'"
         raise PatchError(what, f"known types: {known}")
-    spec = validated(PATCH_MODELS[kind], patch, PatchError, f"invalid {kind} patch", "see docs/patches.md")
+    spec = load_typed(PATCH_MODELS[kind], patch, PatchError, f"invalid {kind} patch", "see docs/patches.md")
     own = _clean(spec.target) if spec.target is not None else None
     if target is not None:
         flag = _clean(target, "--target")
         if own is not None and own != flag:
             raise PatchError(f"the patch targets {own} but --target says {flag}", "drop --target or make them agree")
         own = flag
-    return spec.model_copy(update={"target": own})
+    return msgspec.structs.replace(spec, target=own)
 
 
 def _clean(rel: str, what: str = "patch target") -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from .. import jsonio, records
 from .base import Produced, StepContext, StepKind
 from .render import paths
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 def produce(ctx: StepContext) -> Produced:
     from ..attempts import record_invocation
     from ..media import decide, default_policy, load_policy, qc
-    from ..models.base import dump
+    from ..models.base import to_data
 
     ws, gate = ctx.session.ws, ctx.gate
     video = ws.path(paths(ctx, "video"), "qc video")
@@ -32,11 +34,11 @@ def produce(ctx: StepContext) -> Produced:
     route = _route(ctx, decision)
     if route.action != decision.action:  # a retry or fallback this workflow cannot follow
         decision = _escalated(ctx, decision, report, policy, route.reason)
-    jsonio.write_atomic(out / "qc_report.json", dump(report))
-    jsonio.write_atomic(out / "quality_decision.json", dump(decision))
+    jsonio.write_atomic(out / "qc_report.json", to_data(report))
+    jsonio.write_atomic(out / "quality_decision.json", to_data(decision))
     action_file = out / "user_action_required.json"
     if decision.user_action_required is not None:
-        jsonio.write_atomic(action_file, dump(decision.user_action_required))
+        jsonio.write_atomic(action_file, to_data(decision.user_action_required))
     elif action_file.exists():
         action_file.unlink()  # left by an earlier attempt; this attempt's decision needs none
     record_invocation(ctx.session, ctx.run.run_id, gate.gate, "qc", "SUCCESS" if report.passed else "FAIL",
@@ -85,7 +87,7 @@ def _escalated(ctx: StepContext, decision, report, policy, reason: str):
         example_fix=rule.example_fix or f"give gate {ctx.gate.gate} a params.{decision.action} "
                                         f"({{gate, params}}), or fix the input by hand",
     )
-    return decision.model_copy(update={"action": "escalate", "reason": reason, "retry_stages": [],
+    return msgspec.structs.replace(decision, **{"action": "escalate", "reason": reason, "retry_stages": [],
                                        "user_action_required": need})
 
 

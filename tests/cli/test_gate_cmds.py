@@ -3,13 +3,15 @@ the state machine's refusals (exit 4), and the records on disk."""
 
 from __future__ import annotations
 
+import msgspec
+
 import hashlib
 
 import pytest
 
 from helpers import ART, cli, commit_count, pass_gate, start_run, write_outputs
 from runner import records, workspace
-from runner.models.base import dump
+from runner.models.base import to_data as dump
 
 
 def _run(root, run_id):
@@ -285,7 +287,7 @@ def test_the_actor_is_named_as_git_names_the_author(essay_ws, run_id, monkeypatc
     """GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL over user.name / user.email, each on its own."""
     monkeypatch.setenv("GIT_AUTHOR_NAME", "CI Bot")
     _start(essay_ws, run_id, "G1")
-    assert _gate(essay_ws, run_id, "G1").current.started_by.model_dump() == {"name": "CI Bot",
+    assert msgspec.to_builtins(_gate(essay_ws, run_id, "G1").current.started_by) == {"name": "CI Bot",
                                                                            "email": "ada@example.org"}
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "bot@ci.example")
     write_outputs(essay_ws, "G1")

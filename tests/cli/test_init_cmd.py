@@ -19,7 +19,7 @@ def test_init_json_and_state_on_disk(tmp_path):
     assert set(data["created"]) == {"runner.json", ".gitignore", "contracts/.gitkeep",
                                     "orchestration/workflows/.gitkeep", "runs/.gitkeep"}
     ws = workspace.find(root)
-    assert vars(ws.config) == Config().model_dump()
+    assert ws.config == Config()
     assert "runs/*/logs/" in (root / ".gitignore").read_text().splitlines()
 
 

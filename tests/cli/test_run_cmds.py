@@ -9,7 +9,7 @@ import pytest
 
 from helpers import ART, SLUG, cli, commit_count, make_repo, pass_gate, runner_proc, start_run, subject
 from runner import records, workspace
-from runner.models.base import dump
+from runner.models.base import to_data as dump
 
 RUN_ID = re.compile(r"^run_\d{8}T\d{6}Z_robot_[0-9a-z]{6}$")
 

@@ -4,7 +4,7 @@ dir, never committed); it must never show stale data, and a broken cache must no
 import json
 import os
 
-from runner import validcache
+from runner import __version__
 
 from helpers import cli, pass_gate, start_run
 
@@ -14,7 +14,7 @@ def _listed(root):
 
 
 def _cache(root):
-    return validcache.cache_file(root / ".git", "run-list.json")
+    return root / ".git" / "runner-cache" / f"run-list-{__version__}.json"
 
 
 def test_the_cache_follows_every_change_of_the_record(essay_ws):

@@ -4,6 +4,8 @@ pseudo-terminal, and checks of what was recorded (records and `git log`)."""
 
 from __future__ import annotations
 
+import msgspec
+
 import json
 import os
 import re
@@ -142,10 +144,10 @@ def check_history(root: Path, run_id: str, base: str, runs_dir: str = "runs") ->
     for rev in revs:
         assert all(f.startswith(record + "/") for f in changed_files(root, rev)), (rev, changed_files(root, rev))
         assert trailers(root, rev)["Run-Id"] == run_id
-        run = Run.model_validate_json(git(root, "show", f"{rev}:{record}/RUN.json"))
+        run = _decode_json(Run, git(root, "show", f"{rev}:{record}/RUN.json"))
         assert len(run.events) > len(previous), f"{rev} records no event"
-        assert [e.model_dump() for e in run.events[: len(previous)]] == previous, f"{rev} rewrote events"
-        previous = [e.model_dump() for e in run.events]
+        assert [msgspec.to_builtins(e) for e in run.events[: len(previous)]] == previous, f"{rev} rewrote events"
+        previous = [msgspec.to_builtins(e) for e in run.events]
     modified = git(root, "log", "--diff-filter=MD", "--name-only", "--format=", f"{base}..HEAD", "--",
                    f"{record}/gates")
     assert modified.strip() == "", f"append-only records changed: {modified}"
@@ -214,3 +216,7 @@ class Pty:
 
 
 __all__ = ["ART", "SLUG", "IDENTITY", "cli", "git"]
+
+
+def _decode_json(kind, text):
+    return msgspec.json.decode(text, type=kind)

@@ -4,6 +4,8 @@ overridden by the workflow."""
 
 from __future__ import annotations
 
+import msgspec
+
 import subprocess
 import time
 
@@ -130,7 +132,7 @@ def test_approval_defaults_from_operator_yaml_and_the_workflow_overrides_them(mi
     write_outputs(root, "G1")
     rid = run_id_of(runner(root, "run", "ops", "--slug", SLUG, "--artifact-path", ART, check=3))
     run = load(root, rid)
-    approvals = {g.gate: g.approval and g.approval.model_dump() for g in run.gates}
+    approvals = {g.gate: g.approval and msgspec.to_builtins(g.approval) for g in run.gates}
     assert approvals == {
         "G1": {"required": True, "auto_approve": False, "auto_approve_after_s": None, "on_timeout": "escalate"},
         "H1": {"required": True, "auto_approve": True, "auto_approve_after_s": None, "on_timeout": "approve"},

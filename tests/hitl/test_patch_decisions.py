@@ -4,6 +4,8 @@ but the gate's outputs is refused and nothing is recorded."""
 
 from __future__ import annotations
 
+import msgspec
+
 import hashlib
 import importlib.util
 import json
@@ -92,7 +94,7 @@ def test_reject_with_a_json_patch_then_resume_applies_it_and_revalidates_only_th
     assert second.patch_of == 1 and next(a for a in second.artifacts if a.path == DATA).sha256 == patched.sha256_after
     assert decision_files(root, rid, "P1") == ["decision-1.json"]  # no second approval
     (ev,) = events(root, rid, "patch_applied")
-    assert ev.data["files"] == [patched.model_dump()] and ev.data["decision"] == 1
+    assert ev.data["files"] == [msgspec.to_builtins(patched)] and ev.data["decision"] == 1
     assert not run.gate("P1").decisions[-1].patch_pending
 
 

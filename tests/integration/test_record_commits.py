@@ -350,7 +350,7 @@ def test_an_existing_attempt_file_is_never_overwritten(essay_ws):
 def test_event_chain(essay_ws):
     from runner.hashing import sha256_bytes
     from runner.jsonio import canonical_bytes
-    from runner.models.base import dump
+    from runner.models.base import to_data as dump
 
     run_id = start_run(essay_ws)
     pass_gate(essay_ws, run_id, "G1")

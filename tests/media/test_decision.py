@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from runner.media import decide, default_policy, evaluate
@@ -9,7 +10,7 @@ from runner.models.media import QcMetrics, QcPolicy, QcReport
 
 
 def policy(*rules, max_retries: int = 2) -> QcPolicy:
-    return QcPolicy(policy_id="test", max_retries=max_retries, rules=list(rules))
+    return msgspec.convert({"policy_id": "test", "max_retries": max_retries, "rules": list(rules)}, QcPolicy)
 
 
 def rule(id: str, metric: str, threshold: float, direction: str = "min", **more) -> dict:

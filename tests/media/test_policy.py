@@ -81,5 +81,5 @@ def test_unknown_action_or_shape_is_a_contract_error():
 def test_load_policy_names_file_and_field(tmp_path):
     path = tmp_path / "qc_policy.json"
     path.write_text(json.dumps({"policy_id": "p", "rules": [{"id": "a", "metric": "fps", "threshold": 24}]}))
-    with pytest.raises(ContractError, match=r"qc_policy\.json: rules\[0\]\.direction"):
+    with pytest.raises(ContractError, match=r"qc_policy\.json: \$\.rules\[0\]\.direction"):
         load_policy(path)

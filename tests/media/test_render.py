@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import msgspec
+
 import json
 import subprocess
 
@@ -27,7 +29,7 @@ def make_job(**changes) -> RenderJob:
         "output": {"width": 320, "height": 240, "fps": 25, "preset": "veryfast"},
     }
     data.update(changes)
-    return RenderJob.model_validate(data)
+    return _convert(RenderJob, data)
 
 
 def stream_facts(path) -> dict:
@@ -67,7 +69,7 @@ def test_render_writes_captions_as_srt(rendered):
 
 def test_result_json_records_inputs_outputs_and_argv(rendered, workspace):
     out, result = rendered
-    on_disk = RenderResult.model_validate(json.loads((out / "result.json").read_text()))
+    on_disk = _convert(RenderResult, json.loads((out / "result.json").read_text()))
     assert on_disk == result
     for item in result.inputs:
         assert item.sha256 == sha256_file(workspace / item.path)
@@ -124,17 +126,17 @@ def test_failing_ffmpeg_reports_its_last_line(workspace, tmp_path):
 def test_job_model_refuses_partial_frames_and_extra_keys():
     with pytest.raises(ValueError, match="frames"):
         make_job(visuals=[{"kind": "image", "path": "a.png", "duration": 0.03}])
-    with pytest.raises(ValueError, match="extra"):
+    with pytest.raises(ValueError, match="unknown field `colour`"):
         make_job(colour="blue")
 
 
 def test_load_job_names_the_file_and_field(tmp_path):
     path = tmp_path / "bad.job.json"
     path.write_text(json.dumps({"job_id": "x", "visuals": [], "output": {"width": 2, "height": 2, "fps": 1}}))
-    with pytest.raises(ContractError, match=r"bad\.job\.json: visuals"):
+    with pytest.raises(ContractError, match=r"bad\.job\.json: \$\.visuals"):
         load_job(path)
     good = tmp_path / "good.job.json"
-    good.write_text(make_job().model_dump_json())
+    good.write_text(msgspec.json.encode(make_job()).decode())
     assert load_job(good) == make_job()
 
 
@@ -168,3 +170,7 @@ def test_the_reported_line_skips_timing_warnings():
             "[image2 @ 0x5] Thread message queue blocking; consider raising the thread_queue_size option\n"
             "Conversion failed!\n")
     assert last_line(text) == "[png @ 0x1] Invalid PNG signature 0x6E6F7420616E2069."
+
+
+def _convert(kind, data):
+    return msgspec.convert(data, kind)

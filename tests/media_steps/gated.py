@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 import json
 from pathlib import Path
 
@@ -78,4 +80,4 @@ def read(path: Path) -> dict:
 
 
 def route_events(run) -> list[dict]:
-    return [e.model_dump() for e in run.events if e.type == "route"]
+    return [msgspec.to_builtins(e) for e in run.events if e.type == "route"]

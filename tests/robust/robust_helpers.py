@@ -13,7 +13,7 @@ from helpers import cli, git, porcelain
 from runner import records, workspace
 from runner.hashing import sha256_bytes
 from runner.jsonio import canonical_bytes
-from runner.models.base import dump
+from runner.models.base import to_data as dump
 from runner.models.decision import Decision
 from runner.models.run import Attempt, Run
 

@@ -28,7 +28,7 @@ from robust_helpers import (
     run_verify, set_config, start_torture_run, torture_workspace, verify_available,
 )
 from runner import records, workspace
-from runner.models.base import dump
+from runner.models.base import to_data as dump
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
 RUNS = 4

@@ -3,6 +3,8 @@ files and directories, the verdict, and the progress hook for large outputs."""
 
 from __future__ import annotations
 
+import msgspec
+
 import hashlib
 
 import pytest
@@ -14,7 +16,7 @@ from runner.models.contract import Contract
 
 
 def _contract(required_outputs, validations=()):
-    return Contract.model_validate({"gate": "GX", "required_outputs": required_outputs,
+    return _convert(Contract, {"gate": "GX", "required_outputs": required_outputs,
                                     "validations": list(validations)})
 
 
@@ -34,7 +36,7 @@ def test_missing_all_of_output_fails_even_without_a_file_exists_check(root):
     ev = _evaluate(root, _contract({"all_of": [{"path": "{artifact_path}/SPEC.md"}]}))
     assert ev.status == "FAIL"
     assert ev.failure_reason == "missing required outputs: essays/robot/SPEC.md"
-    assert [(a["path"], a["exists"], a["sha256"]) for a in ev.artifacts] == [("essays/robot/SPEC.md", False, None)]
+    assert [(a.path, a.exists, a.sha256) for a in ev.artifacts] == [("essays/robot/SPEC.md", False, None)]
     (root / "essays/robot/SPEC.md").write_text("spec")
     assert _evaluate(root, _contract({"all_of": [{"path": "{artifact_path}/SPEC.md"}]})).status == "PASS"
 
@@ -46,7 +48,7 @@ def test_missing_any_of_outputs_fail(root):
     (root / "essays/robot/b.md").write_text("b")
     ev = _evaluate(root, contract)
     assert ev.status == "PASS" and ev.failure_reason is None
-    assert [a["exists"] for a in ev.artifacts] == [False, True]
+    assert [a.exists for a in ev.artifacts] == [False, True]
 
 
 def test_both_lists_must_hold(root):
@@ -72,14 +74,14 @@ def test_optional_outputs_are_hashed_when_present(root):
     (root / "essays/robot/SPEC.md").write_bytes(b"spec\r\n")
     ev = _evaluate(root, contract)
     assert ev.status == "PASS"
-    assert [(a["path"], a["required"], a["exists"]) for a in ev.artifacts] == [
+    assert [(a.path, a.required, a.exists) for a in ev.artifacts] == [
         ("essays/robot/SPEC.md", True, True), ("essays/robot/NOTES.md", False, False),
         ("essays/robot/DEEP.md", False, False)]
-    assert ev.artifacts[0]["sha256"] == hashlib.sha256(b"spec\r\n").hexdigest() and ev.artifacts[0]["size"] == 6
+    assert ev.artifacts[0].sha256 == hashlib.sha256(b"spec\r\n").hexdigest() and ev.artifacts[0].size == 6
     assert _evaluate(root, contract, depth="deep").status == "FAIL"
     (root / "essays/robot/NOTES.md").write_text("n")
     notes = _evaluate(root, contract).artifacts[1]
-    assert notes["exists"] and notes["sha256"] == hashlib.sha256(b"n").hexdigest()
+    assert notes.exists and notes.sha256 == hashlib.sha256(b"n").hexdigest()
 
 
 def test_directory_output_is_hashed_as_a_manifest(root):
@@ -90,8 +92,8 @@ def test_directory_output_is_hashed_as_a_manifest(root):
     (research / "sub" / "B.md").write_text("bb")
     ev = _evaluate(root, _contract({"all_of": [{"path": "{artifact_path}/research"}]}))
     artifact = ev.artifacts[0]
-    assert artifact["kind"] == "dir" and artifact["size"] == 3
-    assert (artifact["sha256"], artifact["size"]) == sha256_dir(research)
+    assert artifact.kind == "dir" and artifact.size == 3
+    assert (artifact.sha256, artifact.size) == sha256_dir(research)
 
 
 def test_verdict_lists_every_failed_check_and_warnings_do_not_fail(root):
@@ -104,7 +106,7 @@ def test_verdict_lists_every_failed_check_and_warnings_do_not_fail(root):
     ])
     ev = _evaluate(root, contract)
     assert ev.status == "FAIL"
-    assert [v["status"] for v in ev.validations] == ["PASS", "FAIL", "WARN", "FAIL"]
+    assert [v.status for v in ev.validations] == ["PASS", "FAIL", "WARN", "FAIL"]
     assert "validations[1] contains_text" in ev.failure_reason and "validations[3] contains_headings" in ev.failure_reason
     assert "validations[2]" not in ev.failure_reason
     assert len(ev.warnings) == 1 and ev.warnings[0].startswith("validations[2] not_contains")
@@ -132,7 +134,7 @@ def test_client_component_without_artifact_path(root):
 def test_client_component_resolves_to_the_first_client_file(root):
     (root / "essays/robot/RobotClient.tsx").write_text("export default 1")
     ev = _evaluate(root, _contract({"all_of": [{"path": "{client_component}"}]}))
-    assert ev.status == "PASS" and ev.artifacts[0]["path"] == "essays/robot/RobotClient.tsx"
+    assert ev.status == "PASS" and ev.artifacts[0].path == "essays/robot/RobotClient.tsx"
 
 
 def test_progress_is_reported_for_large_outputs(root, monkeypatch):
@@ -151,3 +153,7 @@ def test_progress_is_reported_for_large_outputs(root, monkeypatch):
     assert list(seen) == ["essays/robot/big.bin"]
     total, *chunks = seen["essays/robot/big.bin"]
     assert total == 5000 and sum(chunks) == 5000
+
+
+def _convert(kind, data):
+    return msgspec.convert(data, kind)

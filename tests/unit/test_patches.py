@@ -3,6 +3,8 @@ checks, and a property test of text_replace against str.replace."""
 
 from __future__ import annotations
 
+import msgspec
+
 import json
 import os
 import tempfile
@@ -226,7 +228,7 @@ def test_duration_adjust_unknown_beat_lists_the_beats(root):
 def test_duration_adjust_needs_a_positive_number(root, duration):
     refuse(root, {"type": "duration_adjust", "target": "storyboard.json",
                   "beat_adjustments": [{"beat_id": "outro", "duration": duration}]},
-           match=r"beat_adjustments\[0\]\.duration")
+           match=r"beat_adjustments\[0\].*duration")
 
 
 def test_duration_adjust_needs_beats(root):
@@ -395,11 +397,11 @@ def test_every_type_has_a_model_a_function_and_docs():
 
 
 def test_json_schema_covers_lists_and_typed_patches():
-    schema = SCHEMA_MODELS["patch"].model_json_schema()
+    schema = msgspec.json.schema(SCHEMA_MODELS["patch"])
     defs = {"JsonPatchOperation", "TextReplace", "SectionReplace", "DurationAdjust", "LevelAdjust"}
     assert defs <= set(schema["$defs"])
-    Patch.model_validate([{"op": "copy", "from": "/a", "path": "/b"}])
-    Patch.model_validate({"type": "level_adjust", "target": "a.wav", "level_change_db": -2.5})
+    _convert(Patch, [{"op": "copy", "from": "/a", "path": "/b"}])
+    _convert(Patch, {"type": "level_adjust", "target": "a.wav", "level_change_db": -2.5})
 
 
 # --- load_patch ---------------------------------------------------------------------
@@ -586,3 +588,7 @@ def test_replan_refuses_a_different_result(root):
     stored["operations"][0]["value"] = 30
     with pytest.raises(PatchError, match="gives a different storyboard.json"):
         patches.replan(root, stored, recorded)
+
+
+def _convert(kind, data):
+    return msgspec.convert(data, kind)

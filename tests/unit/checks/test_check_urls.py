@@ -11,7 +11,7 @@ import pytest
 from conftest import make_context, write
 
 from runner.checks.urls import check_url_reachable
-from runner.models.checks import UrlReachable
+from runner.checks.specs import UrlReachable
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -56,7 +56,7 @@ def server(monkeypatch) -> Iterator[str]:
 
 
 def spec(**keys) -> UrlReachable:
-    return UrlReachable(type="url_reachable", target="{artifact_path}/images.ts",
+    return UrlReachable(target="{artifact_path}/images.ts",
                         url_pattern=r"http://127\.0\.0\.1:\d+/[^\"']+", timeout_s=5, **keys)
 
 
