@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -22,17 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import REPO, cpu_total as cpu
+
+sys.path.insert(0, str(REPO))
 
 from runner.media import default_policy, qc  # noqa: E402
 from runner.media import qc_metrics  # noqa: E402
 from runner.media.pose import PosePool  # noqa: E402
 from runner.media.probe import media_info  # noqa: E402
-
-
-def cpu() -> float:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def make_clip(root: Path, seconds: int) -> Path:

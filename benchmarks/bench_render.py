@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -26,26 +26,20 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import REPO, cpu_total as cpu, timing
+
+sys.path.insert(0, str(REPO))
 
 from runner.media import render  # noqa: E402
+from runner.media.job import load_job  # noqa: E402
 from runner.models.media import RenderJob  # noqa: E402
 
 FFMPEG_WALL: list[float] = []  # ffmpeg's own time inside each render() call
 
 
-def _timed_run_logged(*args, **kwargs):
-    start = time.perf_counter()
-    try:
-        return _run_logged(*args, **kwargs)
-    finally:
-        FFMPEG_WALL.append(time.perf_counter() - start)
-
-
 # The module (runner.media.render, the attribute, is the function of the same name).
 render_module = importlib.import_module("runner.media.render")
-_run_logged = render_module.run_logged
-render_module.run_logged = _timed_run_logged
+render_module.run_logged = timing(render_module.run_logged, FFMPEG_WALL)
 
 
 def ffmpeg(*args: str) -> None:
@@ -66,21 +60,19 @@ def make_workspace(root: Path) -> None:
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:duration=30", "-c:a", "pcm_s16le", str(assets / "tone.wav"))
 
 
-def job(width: int, height: int, preset: str) -> RenderJob:
+def job(root: Path, width: int, height: int, preset: str) -> RenderJob:
+    """The job, through the runner's own loader of job files."""
     images = ["astronaut.png", "bars.png", "red.png", "mandel.png"]
-    return RenderJob.model_validate({
+    path = root / "bench.job.json"
+    path.write_text(json.dumps({
         "job_id": "bench-20s",
         "visuals": [{"kind": "image", "path": f"assets/{n}", "duration": 3} for n in images]
         + [{"kind": "clip", "path": "assets/clip.mp4", "start": 1, "duration": 8}],
         "audio": {"path": "assets/tone.wav"},
         "captions": [{"start": 4 * i, "end": 4 * i + 3, "text": f"caption {i}"} for i in range(5)],
         "output": {"width": width, "height": height, "fps": 30, "preset": preset},
-    })  # fmt: skip
-
-
-def cpu() -> float:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    }))  # fmt: skip
+    return load_job(path)
 
 
 def timed(fn) -> tuple[float, float]:
@@ -99,7 +91,7 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="bench-render-"))
     try:
         make_workspace(root)
-        the_job = job(width, height, args.preset)
+        the_job = job(root, width, height, args.preset)
         out = root / "out"
         first = render(the_job, root, out)  # warm-up (page cache, imports), and the argv to replay
         print(f"job: {first.frames} frames ({first.duration_s:g} s) at {args.size}, preset {args.preset}, "

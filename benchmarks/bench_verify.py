@@ -31,30 +31,31 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
-import resource
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-BIN = Path(sys.executable).parent
-RUNNER = str(BIN / "runner") if (BIN / "runner").exists() else shutil.which("runner") or "runner"
+from common import REPO, RUNNER, git, header, make_repo, session, stats, timed
 
-from runner import __version__, git as rgit, jsonio, workspace  # noqa: E402
+sys.path.insert(0, str(REPO))  # the runner's models are used in this process
+
+from runner import __version__, jsonio, workspace  # noqa: E402
+from runner.git import Identity, trailers  # noqa: E402
 from runner.hashing import sha256_bytes  # noqa: E402
-from runner.models.base import dump  # noqa: E402
+from runner.models.base import to_data  # noqa: E402
 from runner.models.run import (  # noqa: E402
     Actor, Artifact, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Run, ValidationResult,
     WorkflowRef,
 )
-from runner.session import append_event  # noqa: E402
+
+try:  # the layout since runner/git and runner/run are packages
+    from runner.git.commit import commit_files
+    from runner.run.session import append_event
+except ImportError:  # the layout before
+    from runner.git import commit_files
+    from runner.session import append_event
 
 GATES = ("G1", "G2", "G3", "G4", "G5")
 OUTPUTS = 3
@@ -64,42 +65,10 @@ GOALS = {"whole": 10.0, "since": 1.0}
 
 # --------------------------------------------------------------------------- helpers
 
-def env() -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    template = Path(tempfile.gettempdir()) / "bench-verify-git-template"
-    template.mkdir(exist_ok=True)
-    e.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", GIT_TEMPLATE_DIR=str(template))
-    return e
-
-
-def git(root: Path, *args: str, input: bytes | None = None) -> str:
-    result = subprocess.run(["git", *args], cwd=root, input=input, env=env(), capture_output=True)
-    if result.returncode:
-        raise SystemExit(f"git {' '.join(args)} failed:\n{result.stderr.decode()}")
-    return result.stdout.decode()
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
-
-
-def cpu_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def timed(root: Path, *args: str) -> tuple[float, float, int, list[str]]:
+def verify(root: Path, *args: str) -> tuple[float, float, int, list[str]]:
     """(wall s, CPU s of the runner and its git processes, exit code, last stderr line)."""
-    started, cpu = time.perf_counter(), cpu_children()
-    result = subprocess.run([RUNNER, *args], cwd=root, env=env(), capture_output=True, text=True)
-    return (time.perf_counter() - started, cpu_children() - cpu, result.returncode,
-            result.stderr.strip().splitlines()[-1:])
-
-
-def stats(values: list[float]) -> str:
-    values = sorted(values)
-    return f"median {statistics.median(values) * 1e3:8.1f} ms  min {values[0] * 1e3:8.1f} ms  (n={len(values)})"
+    sample = timed([*RUNNER, *args], root, ok=None)
+    return sample.wall, sample.cpu, sample.code, sample.err.strip().splitlines()[-1:]
 
 
 # --------------------------------------------------------------------------- records
@@ -120,7 +89,7 @@ def make_run(n: int, contracts: dict[str, str]) -> tuple[str, dict[str, bytes], 
     append_event(run, "run_started", ACTOR, workflow="bench", depth="standard")
     outputs: dict[str, bytes] = {}
     commits = [(message(run_id, "start (bench)", "QUEUED", "run-start"),
-                {f"{rec}/RUN.json": jsonio.dumps(dump(run)).encode()})]
+                {f"{rec}/RUN.json": jsonio.dumps(to_data(run)).encode()})]
     for k, gate in enumerate(GATES):
         state = run.gates[k]
         append_event(run, "gate_started", ACTOR, gate=gate, attempt=1, agent="writer")
@@ -137,7 +106,7 @@ def make_run(n: int, contracts: dict[str, str]) -> tuple[str, dict[str, bytes], 
                           finished_by=ACTOR, runner_version=__version__, depth="standard",
                           contract=ContractRef(path=f"contracts/{gate}.contract.json", sha256=contracts[gate]),
                           required_outputs=[a.path for a in artifacts], artifacts=artifacts, validations=checks)
-        attempt_bytes = jsonio.dumps(dump(attempt)).encode()
+        attempt_bytes = jsonio.dumps(to_data(attempt)).encode()
         attempt_path = f"{rec}/gates/{gate}/attempt-1.json"
         state.attempts.append(AttemptRef(attempt=1, status="PASS", file=attempt_path,
                                          sha256=sha256_bytes(attempt_bytes), finished_at=attempt.finished_at))
@@ -146,26 +115,23 @@ def make_run(n: int, contracts: dict[str, str]) -> tuple[str, dict[str, bytes], 
                                 for a in artifacts]
         append_event(run, "gate_finished", ACTOR, gate=gate, attempt=1, status="PASS")
         commits.append((message(run_id, f"gate {gate} attempt 1 PASS", "PASS", "gate-finish", gate),
-                        {attempt_path: attempt_bytes, f"{rec}/RUN.json": jsonio.dumps(dump(run)).encode()}))
+                        {attempt_path: attempt_bytes, f"{rec}/RUN.json": jsonio.dumps(to_data(run)).encode()}))
     run.status, run.finished_at = "PASSED", "2025-01-01T00:00:09.000Z"
     append_event(run, "run_completed", ACTOR, status="PASSED")
     commits.append((message(run_id, "complete PASSED", "PASSED", "run-complete"),
-                    {f"{rec}/RUN.json": jsonio.dumps(dump(run)).encode()}))
+                    {f"{rec}/RUN.json": jsonio.dumps(to_data(run)).encode()}))
     return run_id, outputs, commits
 
 
 def message(run_id: str, subject: str, status: str, op: str, gate: str | None = None) -> str:
     fields = {"Run-Id": run_id, "Gate": gate, "Attempt": 1 if gate else None, "Status": status, "Op": op,
               "Actor": f"{ACTOR.name} <{ACTOR.email}>", "Runner-Version": __version__}
-    return f"runner: {run_id} {subject}\n\n{rgit.trailers(fields)}\n"
+    return f"runner: {run_id} {subject}\n\n{trailers(fields)}\n"
 
 
 def build(root: Path, n_runs: int, history: str) -> dict[str, str]:
     """A workspace with `n_runs` runs in its history and its work tree."""
-    root.mkdir(parents=True)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", ACTOR.name)
-    git(root, "config", "user.email", ACTOR.email)
+    make_repo(root)
     workspace.init(root)
     contracts = {}
     for gate in GATES:
@@ -214,7 +180,7 @@ def add_run(root: Path, n: int, contracts: dict[str, str]) -> str:
         for path, data in files.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_bytes(data)
-        rgit.commit_files(root, root / ".git", sorted(files), msg, rgit.Identity(ACTOR.name, ACTOR.email))
+        commit_files(root, root / ".git", sorted(files), msg, Identity(ACTOR.name, ACTOR.email))
     git(root, "add", *outputs)  # the outputs too, as a pull request would have them: --since then also
     git(root, "commit", "-q", "-m", f"user: the outputs of {run_id}")  # looks for runs that recorded them
     return run_id
@@ -223,17 +189,16 @@ def add_run(root: Path, n: int, contracts: dict[str, str]) -> str:
 # --------------------------------------------------------------------------- the benchmark
 
 def bench(tmp: Path, n_runs: int, history: str, repeat: int, profile: bool) -> dict:
-    print(f"\n== runner verify, {n_runs} runs x {len(GATES)} attempts x {OUTPUTS} outputs, history {history}\n"
-          f"   {load()}", flush=True)
+    header(f"runner verify, {n_runs} runs x {len(GATES)} attempts x {OUTPUTS} outputs, history {history}")
     root = tmp / f"ws-{history}"
     started = time.perf_counter()
     contracts = build(root, n_runs, history)
     print(f"   built in {time.perf_counter() - started:.1f} s: {git(root, 'rev-list', '--count', 'HEAD').strip()} "
           f"commits, {len(git(root, 'ls-files', 'runs').splitlines())} record files")
-    baseline = [timed(root, "--version")[0] for _ in range(repeat)]
+    baseline = [verify(root, "--version")[0] for _ in range(repeat)]
     whole, whole_cpu, codes, last = [], [], set(), []
     for _ in range(repeat):
-        seconds, cpu, code, last = timed(root, "verify")
+        seconds, cpu, code, last = verify(root, "verify")
         whole.append(seconds)
         whole_cpu.append(cpu)
         codes.add(code)
@@ -246,7 +211,7 @@ def bench(tmp: Path, n_runs: int, history: str, repeat: int, profile: bool) -> d
     add_run(root, n_runs, contracts)
     since, since_cpu, codes = [], [], set()
     for _ in range(max(repeat, 5)):
-        seconds, cpu, code, last = timed(root, "verify", "--since", base)
+        seconds, cpu, code, last = verify(root, "verify", "--since", base)
         since.append(seconds)
         since_cpu.append(cpu)
         codes.add(code)
@@ -264,7 +229,7 @@ def bench(tmp: Path, n_runs: int, history: str, repeat: int, profile: bool) -> d
 
 
 def _profile(root: Path) -> None:
-    from runner import verify
+    from runner.verify import audit as verify
 
     ws = workspace.find(root)
     profiler = cProfile.Profile()
@@ -284,15 +249,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one whole verify")
     parser.add_argument("--keep", action="store_true", help="keep the temporary workspaces")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-verify-"))
-    try:
+    with session("bench_verify", args.keep) as tmp:
         for history in (("per-run", "per-op") if args.history == "both" else (args.history,)):
             bench(tmp, args.runs, history, args.repeat, args.profile)
-    finally:
-        if args.keep:
-            print(f"\nkept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
