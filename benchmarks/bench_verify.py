@@ -229,12 +229,15 @@ def bench(tmp: Path, n_runs: int, history: str, repeat: int, profile: bool) -> d
 
 
 def _profile(root: Path) -> None:
-    from runner.verify import audit as verify
+    try:  # the layout since runner/verify is a package
+        from runner.verify.audit import verify
+    except ImportError:  # the layout before
+        from runner.verify import verify
 
     ws = workspace.find(root)
     profiler = cProfile.Profile()
     started = time.perf_counter()
-    profiler.runcall(verify.verify, ws)
+    profiler.runcall(verify, ws)
     print(f"   in process: {time.perf_counter() - started:.2f} s; the top of the profile:")
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
