@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import RecordError
+from runner.errors import RecordError
 
 T = TypeVar("T")
 
@@ -183,7 +183,7 @@ def decode_typed(raw: bytes, path: Path, kind: type[T], *, what: str = "file", e
     the field (`runs/r/record/RUN.json: $.gates[0].status: Invalid enum value 'X'`)."""
     import msgspec
 
-    from .models.base import describe, load
+    from runner.models.base import describe, load
 
     if path.suffix.lower() not in yaml_suffixes:
         try:

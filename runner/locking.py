@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import LockTimeout
-from .timeutil import iso
+from runner.errors import LockTimeout
+from runner.timeutil import iso
 
 
 @contextmanager

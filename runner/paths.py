@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .errors import ContractError, UsageError, WorkspaceError
+from runner.errors import ContractError, UsageError, WorkspaceError
 
 VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")

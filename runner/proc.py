@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .errors import RunnerError, ToolMissing
+from runner.errors import RunnerError, ToolMissing
 
 # Inherited git variables would redirect our git calls to another repository or index.
 _GIT_ENV_DROP = (

@@ -12,12 +12,12 @@ import re
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import jsonio
-from .errors import NotFoundError, RecordError, StateError
-from .models.base import to_data
-from .models.run import Attempt, Run
-from .paths import check_name, is_safe_name
-from .workspace import Workspace
+from runner import jsonio
+from runner.errors import NotFoundError, RecordError, StateError
+from runner.models.base import to_data
+from runner.models.run import Attempt, Run
+from runner.paths import check_name, is_safe_name
+from runner.workspace import Workspace
 
 T = TypeVar("T")
 ATTEMPT_FILE = re.compile(r"^attempt-(\d+)\.json$")

@@ -9,10 +9,10 @@ from typing import Any
 
 import msgspec
 
-from .models import decision, media, patch, recast
-from .models.contract import Contract
-from .models.run import Attempt, Run
-from .models.workflow import Config, Workflow
+from runner.models import decision, media, patch, recast
+from runner.models.contract import Contract
+from runner.models.run import Attempt, Run
+from runner.models.workflow import Config, Workflow
 
 
 def types() -> dict[str, Any]:
@@ -66,7 +66,7 @@ def problems(kind: Any, doc: Any, limit: int = 50) -> list[tuple[str, str]]:
         try:
             msgspec.convert(doc, kind)
         except msgspec.ValidationError as exc:
-            from .models.base import describe
+            from runner.models.base import describe
 
             loc, _, message = describe(exc).partition(": ")
             found.append((loc, message))

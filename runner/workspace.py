@@ -7,11 +7,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import jsonio
-from .errors import WorkspaceError
-from .models.base import to_data
-from .models.workflow import Config
-from .paths import inside, relative
+from runner import jsonio
+from runner.errors import WorkspaceError
+from runner.models.base import to_data
+from runner.models.workflow import Config
+from runner.paths import inside, relative
 
 CONFIG_FILE = "runner.json"
 GITIGNORE_LINE = "runs/*/logs/"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple, Union
 
-from . import files, frontmatter, regex, sources, specs, text, viz
-from .base import CheckContext, Outcome
+from runner.checks import files, frontmatter, regex, sources, specs, text, viz
+from runner.checks.base import CheckContext, Outcome
 
 CheckFunction = Callable[..., Outcome]
 
@@ -21,19 +21,19 @@ class Check(NamedTuple):
 
 # Heavy: urllib, http.client and a thread pool; yaml (and jsonschema on use).
 def _url_reachable(spec: specs.UrlReachable, ctx: CheckContext) -> Outcome:
-    from .urls import check_url_reachable
+    from runner.checks.urls import check_url_reachable
 
     return check_url_reachable(spec, ctx)
 
 
 def _json_schema(spec: specs.JsonSchema, ctx: CheckContext) -> Outcome:
-    from .structured import check_json_schema
+    from runner.checks.structured import check_json_schema
 
     return check_json_schema(spec, ctx)
 
 
 def _sha256(spec: specs.Sha256, ctx: CheckContext) -> Outcome:
-    from .structured import check_sha256
+    from runner.checks.structured import check_sha256
 
     return check_sha256(spec, ctx)
 

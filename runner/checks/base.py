@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import ContractError
-from ..paths import Variables, inside, substitute
+from runner.errors import ContractError
+from runner.paths import Variables, inside, substitute
 
 Status = Literal["PASS", "FAIL", "SKIPPED"]
 TEXT_VARIABLES = ("slug", "artifact_path")  # substituted in patterns and regexes too

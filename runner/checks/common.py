@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import CheckContext, Outcome
+from runner.checks.base import CheckContext, Outcome
 
 
 def read(ctx: CheckContext, template: str) -> tuple[str, Path, str | None]:

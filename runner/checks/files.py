@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 from fnmatch import fnmatchcase
 
-from ..errors import ContractError
-from .base import CheckContext, Outcome, Output
-from .common import depth_note, missing, plural
+from runner.errors import ContractError
+from runner.checks.base import CheckContext, Outcome, Output
+from runner.checks.common import depth_note, missing, plural
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import DirExists, FileExists, MinFileCount
+    from runner.checks.specs import DirExists, FileExists, MinFileCount
 
 RULE_TARGETS = {"any_of": "any_of", "all_required": "all_of", "all_of": "all_of"}
 

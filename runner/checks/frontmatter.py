@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Union
 
-from .base import CheckContext, Outcome
-from .common import missing, read
+from runner.checks.base import CheckContext, Outcome
+from runner.checks.common import missing, read
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import FrontmatterStatus
+    from runner.checks.specs import FrontmatterStatus
 
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 Value = Union[str, float]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..errors import ContractError
+from runner.errors import ContractError
 
 FLAGS = re.MULTILINE | re.ASCII
 LINE_BREAKS = r"\n\r\u2028\u2029"

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import re
 
-from .base import CheckContext, Outcome
-from .common import line_of, missing, plural, read, short
-from .jsregex import compile_js
+from runner.checks.base import CheckContext, Outcome
+from runner.checks.common import line_of, missing, plural, read, short
+from runner.checks.jsregex import compile_js
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import MinRegexCount, RegexMatch
+    from runner.checks.specs import MinRegexCount, RegexMatch
 
 MAX_EXAMPLES = 3
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import re
 
-from .base import CheckContext, Outcome
-from .common import depth_note, missing, plural, read
+from runner.checks.base import CheckContext, Outcome
+from runner.checks.common import depth_note, missing, plural, read
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import MinSources, MinSourcesAnyOf
+    from runner.checks.specs import MinSources, MinSourcesAnyOf
 
 HEADING = re.compile(r"^###[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 GENERIC = re.compile(

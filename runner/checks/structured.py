@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..errors import ContractError
-from ..hashing import sha256_dir, sha256_file
-from .base import CheckContext, Outcome
-from .common import missing
+from runner.errors import ContractError
+from runner.hashing import sha256_dir, sha256_file
+from runner.checks.base import CheckContext, Outcome
+from runner.checks.common import missing
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import JsonSchema, Sha256
+    from runner.checks.specs import JsonSchema, Sha256
 
 MAX_ERRORS = 5
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import CheckContext, Outcome
-from .common import line_of, missing, read
+from runner.checks.base import CheckContext, Outcome
+from runner.checks.common import line_of, missing, read
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import ContainsHeadings, ContainsText, NotContains
+    from runner.checks.specs import ContainsHeadings, ContainsText, NotContains
 
 
 def _absent(ctx: CheckContext, text: str, wanted: list[str]) -> tuple[list[str], list[str]]:

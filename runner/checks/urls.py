@@ -12,13 +12,13 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import __version__
-from .base import CheckContext, Outcome
-from .common import missing, read
-from .regex import pattern_of
+from runner import __version__
+from runner.checks.base import CheckContext, Outcome
+from runner.checks.common import missing, read
+from runner.checks.regex import pattern_of
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import UrlReachable
+    from runner.checks.specs import UrlReachable
 
 USER_AGENT = f"runner/{__version__} (contract check url_reachable)"
 MAX_WORKERS = 8

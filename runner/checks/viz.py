@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import CheckContext, Outcome
-from .common import missing, read
+from runner.checks.base import CheckContext, Outcome
+from runner.checks.common import missing, read
 
 if TYPE_CHECKING:  # the spec types
-    from .specs import VizTechMatch
+    from runner.checks.specs import VizTechMatch
 
 ENTRY = re.compile(r"""\{\s*name\s*:\s*(['"`])(.*?)\1\s*,\s*type\s*:\s*(['"`])(.*?)\3""", re.DOTALL)
 SOURCE_SUFFIXES = (".tsx", ".jsx", ".ts")

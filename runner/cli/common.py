@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import click
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from runner.run.session import Session
 
 
 def repo_option(fn: Callable) -> Callable:
@@ -31,7 +31,7 @@ def write_options(fn: Callable) -> Callable:
 
 
 def session(repo: Path | None, actor: str | None = None, no_commit: bool = False, offline: bool = False) -> Session:
-    from ..session import open_session
+    from runner.run.session import open_session
 
     return open_session(repo, actor, no_commit=no_commit, offline=offline, progress=progress_bar)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..workspace import find
-from .common import emit_json, json_option, repo_option, session, table, write_options
+from runner.workspace import find
+from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
 
 
 def _decision_command(verdict: str) -> click.Command:
@@ -23,8 +23,8 @@ def _decision_command(verdict: str) -> click.Command:
     @json_option
     def command(run_id, gate_id, by, note, patch_file, target, repo, actor, no_commit, offline, as_json) -> int:
         s = session(repo, actor, no_commit, offline)
-        from .. import decisions  # here: the gate group, which holds these commands, never loads it
-        from ..models.base import to_data
+        from runner.run import decisions
+        from runner.models.base import to_data
 
         d = decisions.decide(s, run_id, gate_id, verdict, by=by, note=note, patch_file=patch_file, target=target)
         if as_json:
@@ -47,7 +47,7 @@ reject = _decision_command("reject")
 @json_option
 def tick(repo, actor, no_commit, offline, as_json) -> int:
     """Apply every expired deadline in the workspace (idempotent; safe from cron or CI)."""
-    from .. import decisions
+    from runner.run import decisions
 
     fired = decisions.tick(session(repo, actor or "timer", no_commit, offline))
     if as_json:
@@ -64,7 +64,7 @@ def tick(repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def inbox(repo, as_json) -> int:
     """Every gate waiting for a person, across all runs, with its age and time left."""
-    from .. import decisions
+    from runner.run import decisions
 
     items = decisions.inbox(find(repo))
     if as_json:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import click
 
-from .. import attempts
-from ..errors import EXIT_FAILED
-from .common import emit_json, json_option, session, write_options
+from runner.run import attempts
+from runner.errors import EXIT_FAILED
+from runner.cli.common import emit_json, json_option, session, write_options
 
 
 @click.group()
@@ -56,7 +56,7 @@ def fail(run_id, gate_id, reason, repo, actor, no_commit, offline, as_json) -> i
 
 
 def _register_decisions() -> None:
-    from .decide_cmd import approve, reject
+    from runner.cli.decide_cmd import approve, reject
 
     gate.add_command(approve)
     gate.add_command(reject)

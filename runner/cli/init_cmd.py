@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 
-from .. import workspace
-from .common import emit_json, json_option
+from runner import workspace
+from runner.cli.common import emit_json, json_option
 
 
 @click.command()

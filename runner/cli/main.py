@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from .. import __version__
-from ..errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, RunnerError
+from runner import __version__
+from runner.errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, RunnerError
 
 EPILOG = "Exit codes:\n\n\b\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
 

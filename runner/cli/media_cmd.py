@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from .. import jsonio
-from ..errors import EXIT_FAILED
-from ..models.base import to_data
-from .common import emit_json, json_option, session, write_options
+from runner import jsonio
+from runner.errors import EXIT_FAILED
+from runner.models.base import to_data
+from runner.cli.common import emit_json, json_option, session, write_options
 
 
 @click.command()
@@ -20,7 +20,7 @@ from .common import emit_json, json_option, session, write_options
 @json_option
 def render(job, out, base, as_json) -> int:
     """Render a job file with ffmpeg, outside any run: final.mp4, final.srt, result.json."""
-    from ..media import load_job, render as render_job
+    from runner.media import load_job, render as render_job
 
     result = render_job(load_job(job), (base or Path.cwd()).resolve(), (out or job.parent / "render").resolve())
     emit_json(to_data(result)) if as_json else click.echo(f"rendered {result.frames} frames: "
@@ -58,7 +58,7 @@ def _check_command(video_arg: str) -> click.Command:
     @json_option
     @click.pass_context
     def check(ctx, policy, sample_fps, out, as_json) -> int:
-        from ..media import decide, default_policy, load_policy, qc as measure
+        from runner.media import decide, default_policy, load_policy, qc as measure
 
         video = click.Path(dir_okay=False, exists=True, path_type=Path).convert(video_arg, None, ctx)
         chosen = load_policy(policy) if policy else default_policy()
@@ -84,7 +84,7 @@ def _check_command(video_arg: str) -> click.Command:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def import_policy(source, target) -> int:
     """Convert a qc_policy.v1.json of the original factory to runner's format (actions mapped)."""
-    from ..media import import_caf_policy
+    from runner.media import import_caf_policy
 
     policy = import_caf_policy(jsonio.read_json(source, what="policy"))
     jsonio.write_atomic(target, to_data(policy))
@@ -103,7 +103,7 @@ def recast() -> None:
 @json_option
 def export(run_id, repo, actor, no_commit, offline, as_json) -> int:
     """Write the pack (hero image, motion video, prompt, instructions, manifest) and open the recast gate."""
-    from .. import recast as core
+    from runner.run import recast as core
 
     life = core.export(session(repo, actor, no_commit, offline), run_id)
     emit_json(to_data(life)) if as_json else click.echo(f"{run_id}: pack exported ({life.state}); "
@@ -118,7 +118,7 @@ def export(run_id, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def reingest(run_id, video, repo, actor, no_commit, offline, as_json) -> int:
     """Check the video and the pack, record it, and run QC on it as a new attempt. Exit 1 unless QC finalizes."""
-    from .. import recast as core
+    from runner.run import recast as core
 
     done = core.reingest(session(repo, actor, no_commit, offline), run_id, str(Path(video).resolve()))
     life = done.lifecycle
@@ -145,7 +145,7 @@ def handoff() -> None:
 @json_option
 def register(run_id, platform, url, video, repo, actor, no_commit, offline, as_json) -> int:
     """Record a publication; the run becomes POSTED."""
-    from .. import handoff as core
+    from runner.run import handoff as core
 
     entry = core.register(session(repo, actor, no_commit, offline), run_id, platform, url,
                           str(Path(video).resolve()) if video else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .main import cli
+from runner.cli.main import cli
 
 HELP = ["-h", "--help"]  # as the `runner` group's context settings say
 
@@ -28,7 +28,7 @@ def generate() -> str:
 
 
 def _drive_help() -> str:
-    from .run_cmd import _drive_command, run
+    from runner.cli.run_cmd import _drive_command, run
 
     parent = click.Context(run, info_name="runner run", terminal_width=100, max_content_width=100,
                            help_option_names=HELP)

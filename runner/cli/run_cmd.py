@@ -4,10 +4,10 @@ from pathlib import Path
 
 import click
 
-from .. import queries
-from ..vocab import COMPLETE_STATUSES, DEPTHS
-from ..workspace import find
-from .common import emit_json, json_option, repo_option, session, table, write_options
+from runner.run import listing
+from runner.vocab import COMPLETE_STATUSES, DEPTHS
+from runner.workspace import find
+from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
 
 # The engine, the driver and the record models are imported by the commands that use
 # them, so that `run list` stays light.
@@ -39,8 +39,8 @@ def _drive_command(workflow: str) -> click.Command:
     @write_options
     @json_option
     def command(slug, artifact_path, depth, prompt_file, start_from, repo, actor, no_commit, offline, as_json) -> int:
-        from .. import driver
-        from . import drive
+        from runner.run import driver
+        from runner.cli import drive
 
         s = session(repo, actor, no_commit, offline)
         outcome = driver.start(s, workflow, slug, artifact_path, depth, drive.prompt_text(prompt_file), start_from)
@@ -58,8 +58,8 @@ def _drive_command(workflow: str) -> click.Command:
 @json_option
 def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
     """Continue a run where it stopped (retrying a failed gate as a new attempt)."""
-    from .. import driver
-    from . import drive
+    from runner.run import driver
+    from runner.cli import drive
 
     s = session(repo, actor, no_commit, offline)
     return drive.finish(s, driver.resume(s, run_id, ready), as_json, drive.interactive())
@@ -72,10 +72,10 @@ def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
     """End a run: open attempts end FAIL, the run becomes CANCELED."""
-    from .. import engine
-    from ..models.base import to_data
+    from runner.run import lifecycle
+    from runner.models.base import to_data
 
-    done = engine.cancel_run(session(repo, actor, no_commit, offline), run_id, reason)
+    done = lifecycle.cancel_run(session(repo, actor, no_commit, offline), run_id, reason)
     emit_json(to_data(done)) if as_json else click.echo(f"{run_id} CANCELED")
     return 0
 
@@ -90,11 +90,11 @@ def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_commit, offline, as_json) -> int:
     """Create a run of a workflow."""
-    from .. import engine
-    from ..models.base import to_data
+    from runner.run import lifecycle
+    from runner.models.base import to_data
 
     prompt = prompt_file.read_text(encoding="utf-8") if prompt_file else None
-    new = engine.start_run(session(repo, actor, no_commit, offline), workflow, slug, artifact_path, depth, prompt)
+    new = lifecycle.start_run(session(repo, actor, no_commit, offline), workflow, slug, artifact_path, depth, prompt)
     if as_json:
         emit_json(to_data(new))
     else:
@@ -110,7 +110,7 @@ def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_com
 @json_option
 def list_(status, stale, older_than, repo, as_json) -> int:
     """List runs, oldest first."""
-    runs = queries.list_runs(find(repo), status, stale_after_s=queries.parse_duration(older_than) if stale else None)
+    runs = listing.list_runs(find(repo), status, stale_after_s=listing.parse_duration(older_than) if stale else None)
     if as_json:
         emit_json([r.to_dict() for r in runs])
     else:
@@ -126,7 +126,7 @@ def list_(status, stale, older_than, repo, as_json) -> int:
 
 def _report_overdue(record) -> None:
     """Every command that reads a run says when a deadline passed without being applied."""
-    from ..decisions import overdue
+    from runner.run.decisions import overdue
 
     for gate_id in overdue(record):
         w = record.gate(gate_id).waiting
@@ -140,9 +140,9 @@ def _report_overdue(record) -> None:
 @json_option
 def show(run_id, repo, as_json) -> int:
     """Show a run record."""
-    from ..models.base import to_data
+    from runner.models.base import to_data
 
-    record = queries.show_run(find(repo), run_id)
+    record = listing.show_run(find(repo), run_id)
     _report_overdue(record)
     if as_json:
         emit_json(to_data(record))
@@ -165,10 +165,10 @@ def show(run_id, repo, as_json) -> int:
 @json_option
 def complete(run_id, status, reason, repo, actor, no_commit, offline, as_json) -> int:
     """Mark a run complete."""
-    from .. import engine
-    from ..models.base import to_data
+    from runner.run import lifecycle
+    from runner.models.base import to_data
 
-    done = engine.complete_run(session(repo, actor, no_commit, offline), run_id, status, reason)
+    done = lifecycle.complete_run(session(repo, actor, no_commit, offline), run_id, status, reason)
     if as_json:
         emit_json(to_data(done))
     else:

@@ -5,13 +5,13 @@ numpy, scikit-image and mediapipe are imported inside the functions that use the
 
 from __future__ import annotations
 
-from .audio import level_adjust, measure_loudness
-from .decision import decide
-from .job import load_job
-from .policy import default_policy, evaluate, import_caf_policy, load_policy
-from .probe import probe
-from .qc import qc
-from .render import render
+from runner.media.audio import level_adjust, measure_loudness
+from runner.media.decision import decide
+from runner.media.job import load_job
+from runner.media.policy import default_policy, evaluate, import_caf_policy, load_policy
+from runner.media.probe import probe
+from runner.media.qc import qc
+from runner.media.render import render
 
 __all__ = [
     "decide",

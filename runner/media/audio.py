@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import RunnerError
-from ..jsonio import fsync_dir, fsync_path
-from .probe import media_info
-from .qc_metrics import loudness
-from .tools import binary, run_captured
+from runner.errors import RunnerError
+from runner.jsonio import fsync_dir, fsync_path
+from runner.media.probe import media_info
+from runner.media.qc_metrics import loudness
+from runner.media.tools import binary, run_captured
 
 # The encoder that writes the same codec back (the video is copied, never re-encoded).
 ENCODERS = {

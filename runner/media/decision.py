@@ -7,7 +7,7 @@ carries a UserActionRequired: what is wrong, which rule, what to supply, an exam
 
 from __future__ import annotations
 
-from ..models.media import (
+from runner.models.media import (
     ACTION_PRIORITY,
     MetricResult,
     MetricRule,
@@ -16,7 +16,7 @@ from ..models.media import (
     QualityDecision,
     UserActionRequired,
 )
-from .policy import evaluate
+from runner.media.policy import evaluate
 
 _SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

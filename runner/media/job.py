@@ -7,11 +7,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ContractError, RunnerError
-from ..jsonio import read_json
-from ..models.base import load as load_typed
-from ..models.media import Caption, RenderJob
-from ..paths import inside
+from runner.errors import ContractError, RunnerError
+from runner.jsonio import read_json
+from runner.models.base import load as load_typed
+from runner.models.media import Caption, RenderJob
+from runner.paths import inside
 
 
 def load_job(path: Path) -> RenderJob:

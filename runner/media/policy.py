@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContractError
-from ..jsonio import read_json
-from ..models.base import load as load_typed
-from ..models.media import ACTION_PRIORITY, MetricResult, QcMetrics, QcPolicy
+from runner.errors import ContractError
+from runner.jsonio import read_json
+from runner.models.base import load as load_typed
+from runner.models.media import ACTION_PRIORITY, MetricResult, QcMetrics, QcPolicy
 
 # caf's two action vocabularies -> (our action, the stage a retry re-runs).
 CAF_ACTIONS: dict[str, tuple[str, str | None]] = {

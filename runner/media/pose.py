@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 
-from ..errors import ToolMissing
+from runner.errors import ToolMissing
 
 _STOP = object()
 

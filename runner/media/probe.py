@@ -8,9 +8,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .. import proc
-from ..errors import RunnerError
-from .tools import binary, last_line
+from runner import proc
+from runner.errors import RunnerError
+from runner.media.tools import binary, last_line
 
 
 def probe(path: Path) -> dict[str, Any]:

@@ -10,10 +10,10 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from ..errors import RunnerError
-from ..proc import DEVNULL, spawn
-from .probe import MediaInfo
-from .tools import binary, last_line
+from runner.errors import RunnerError
+from runner.proc import DEVNULL, spawn
+from runner.media.probe import MediaInfo
+from runner.media.tools import binary, last_line
 
 SAMPLE_MAX_SIDE = 256  # mediapipe's pose models run at 224/256 px: larger frames only cost
 BLACK = "blackdetect=d=0.1:pic_th=0.98:pix_th=0.10"  # black runs of 0.1 s or more

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..hashing import sha256_bytes, sha256_file
-from ..jsonio import canonical_bytes, fsync_dir, fsync_path, write_atomic
-from ..models.base import to_data
-from ..models.media import InputRecord, OutputRecord, RenderJob, RenderResult
-from .job import Segment, resolve_input, segments, srt
-from .probe import media_info
-from .tools import binary, ffmpeg_version, run_logged
+from runner.hashing import sha256_bytes, sha256_file
+from runner.jsonio import canonical_bytes, fsync_dir, fsync_path, write_atomic
+from runner.models.base import to_data
+from runner.models.media import InputRecord, OutputRecord, RenderJob, RenderResult
+from runner.media.job import Segment, resolve_input, segments, srt
+from runner.media.probe import media_info
+from runner.media.tools import binary, ffmpeg_version, run_logged
 
 PARTIAL = ".final.mp4.part"  # a fixed name, so the argv (and result.json) are reproducible
 

@@ -7,8 +7,8 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from .. import proc
-from ..errors import RunnerError, ToolMissing
+from runner import proc
+from runner.errors import RunnerError, ToolMissing
 
 INSTALL_HINT = "install ffmpeg (e.g. `apt-get install ffmpeg` or `brew install ffmpeg`)"
 

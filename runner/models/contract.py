@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import outputs
-from ..checks import AnyCheck
-from ..checks.specs import Depth
-from .base import Record, Strict, field
+from runner import outputs
+from runner.checks import AnyCheck
+from runner.checks.specs import Depth
+from runner.models.base import Record, Strict, field
 
 
 class OutputItem(Strict):

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from .base import Record, Strict, field
-from .run import Actor
+from runner.models.base import Record, Strict, field
+from runner.models.run import Actor
 
 
 class PatchedFile(Strict):

@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Union
 
 import msgspec
 
-from .base import Record, Strict, field
+from runner.models.base import Record, Strict, field
 
 RelPath = Annotated[str, msgspec.Meta(min_length=1)]
 Seconds = Annotated[float, msgspec.Meta(gt=0)]

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
-from .base import UNSET, Strict
+from runner.models.base import UNSET, Strict
 
 # A workspace-relative path. Optional in the file (the `--target` flag may give it);
 # always present in the patch stored with a decision.

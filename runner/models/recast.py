@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .base import Record, Strict, field
-from .run import Actor
+from runner.models.base import Record, Strict, field
+from runner.models.run import Actor
 
 LifecycleState = Literal["EXPORTED", "RESULT_RECEIVED", "REINGESTED", "QC_DONE", "DONE", "FAILED"]
 

@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from ..vocab import CLOSED, TERMINAL_RUN_STATUSES  # noqa: F401  (re-exported)
-from .base import Record, Strict, field
-from .workflow import Approval
+from runner.vocab import CLOSED, TERMINAL_RUN_STATUSES  # noqa: F401  (re-exported)
+from runner.models.base import Record, Strict, field
+from runner.models.workflow import Approval
 
 # POSTED: published (`runner handoff register`), a terminal state after PASSED.
 RunStatus = Literal["QUEUED", "RUNNING", "PASSED", "FAILED", "CANCELED", "POSTED"]

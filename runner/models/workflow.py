@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from .base import UNSET, Record, Strict, field
+from runner.models.base import UNSET, Record, Strict, field
 
 OnTimeout = Literal["approve", "reject", "escalate"]
 NonNegative = Annotated[float, msgspec.Meta(ge=0)]

@@ -9,14 +9,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..errors import RunnerError, ToolMissing
-from ..models.patch import LevelAdjust
-from .base import PatchError
+from runner.errors import RunnerError, ToolMissing
+from runner.models.patch import LevelAdjust
+from runner.patches.base import PatchError
 
 
 def level_adjust(spec: LevelAdjust, data: bytes, rel: str) -> bytes:
     try:
-        from ..media.audio import level_adjust as adjust
+        from runner.media.audio import level_adjust as adjust
     except ImportError:
         raise PatchError("level_adjust needs the media extra", "install it with: pip install 'runner[media]'") from None
     with tempfile.TemporaryDirectory(prefix="runner-level-") as tmp:

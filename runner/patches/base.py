@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import RunnerError
+from runner.errors import RunnerError
 
 STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 

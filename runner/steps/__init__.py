@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ..registry import LazyRegistry
-from .base import Produced, StepContext, StepKind  # noqa: F401
+from runner.registry import LazyRegistry
+from runner.steps.base import Produced, StepContext, StepKind  # noqa: F401
 
 # kind -> its StepKind (the KIND of the module of that name, imported on first look-up)
 STEP_KINDS: Mapping[str, StepKind] = LazyRegistry(

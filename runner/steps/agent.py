@@ -1,7 +1,7 @@
 """`agent`: an AI or a person produces the outputs from the prompt packet; the driver
 waits until someone says they are ready."""
 
-from .base import Produced, StepContext, StepKind
+from runner.steps.base import Produced, StepContext, StepKind
 
 
 def produce(ctx: StepContext) -> Produced:

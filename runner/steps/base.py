@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # the registry is read by commands that never build a model
-    from ..models.run import Route, Run
-    from ..models.workflow import WorkflowGate
-    from ..session import Session
+    from runner.models.run import Route, Run
+    from runner.models.workflow import WorkflowGate
+    from runner.run.session import Session
 
 
 @dataclass

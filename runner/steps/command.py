@@ -3,17 +3,17 @@ duration and log paths are recorded as an invocation."""
 
 from __future__ import annotations
 
-from .. import proc, records
-from ..errors import ContractError
-from ..gates import variables
-from ..paths import substitute
-from .base import Produced, StepContext, StepKind
+from runner import proc, records
+from runner.errors import ContractError
+from runner.contracts.evaluate import variables
+from runner.paths import substitute
+from runner.steps.base import Produced, StepContext, StepKind
 
 DEFAULT_TIMEOUT_S = 3600.0
 
 
 def produce(ctx: StepContext) -> Produced:
-    from ..attempts import record_invocation
+    from runner.run.attempts import record_invocation
 
     s, run, gate = ctx.session, ctx.run, ctx.gate
     if not gate.command:

@@ -1,7 +1,7 @@
 """`human`: someone must approve or reject. Outputs (if the gate has a contract) are
 checked first; then the gate waits for a decision."""
 
-from .base import Produced, StepContext, StepKind
+from runner.steps.base import Produced, StepContext, StepKind
 
 
 def produce(ctx: StepContext) -> Produced:

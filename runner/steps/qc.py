@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from .. import jsonio, records
-from .base import Produced, StepContext, StepKind
-from .render import paths
+from runner import jsonio, records
+from runner.steps.base import Produced, StepContext, StepKind
+from runner.steps.render import paths
 
 if TYPE_CHECKING:
-    from ..models.run import Route
+    from runner.models.run import Route
 
 
 def produce(ctx: StepContext) -> Produced:
-    from ..attempts import record_invocation
-    from ..media import decide, default_policy, load_policy, qc
-    from ..models.base import to_data
+    from runner.run.attempts import record_invocation
+    from runner.media import decide, default_policy, load_policy, qc
+    from runner.models.base import to_data
 
     ws, gate = ctx.session.ws, ctx.gate
     video = ws.path(paths(ctx, "video"), "qc video")
@@ -50,7 +50,7 @@ def produce(ctx: StepContext) -> Produced:
 
 
 def _route(ctx: StepContext, decision) -> Route:
-    from ..models.run import Route
+    from runner.models.run import Route
 
     action, reason = decision.action, decision.reason
     target, params = None, {}
@@ -73,7 +73,7 @@ def _route(ctx: StepContext, decision) -> Route:
 def _escalated(ctx: StepContext, decision, report, policy, reason: str):
     """The decision on record, turned into the escalation the run follows, with what a
     person must do (the failing rule that asked for the retry or fallback)."""
-    from ..models.media import UserActionRequired
+    from runner.models.media import UserActionRequired
 
     rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}  # as media.decide orders its culprits
     culprit = min((r for r in report.results if r.status != "PASS" and r.action == decision.action),

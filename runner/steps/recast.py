@@ -1,7 +1,7 @@
 """`recast`: the external re-cast handoff (see runner/recast.py). The driver never
 starts it: `runner recast export` does, and `runner recast reingest` finishes it."""
 
-from .base import Produced, StepContext, StepKind
+from runner.steps.base import Produced, StepContext, StepKind
 
 
 def produce(ctx: StepContext) -> Produced:

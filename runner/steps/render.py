@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import time
 
-from ..errors import ContractError, RunnerError, ToolMissing
-from ..gates import variables
-from ..paths import substitute
-from .base import Produced, StepContext, StepKind
+from runner.errors import ContractError, RunnerError, ToolMissing
+from runner.contracts.evaluate import variables
+from runner.paths import substitute
+from runner.steps.base import Produced, StepContext, StepKind
 
 
 def paths(ctx: StepContext, key: str, default: str | None = None) -> str:
@@ -23,8 +23,8 @@ def paths(ctx: StepContext, key: str, default: str | None = None) -> str:
 
 
 def produce(ctx: StepContext) -> Produced:
-    from ..attempts import record_invocation
-    from ..media import load_job, render
+    from runner.run.attempts import record_invocation
+    from runner.media import load_job, render
 
     ws = ctx.session.ws
     job_rel = paths(ctx, "job")

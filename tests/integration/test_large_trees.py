@@ -9,6 +9,8 @@ import subprocess
 
 from runner import git as runner_git
 
+from runner.git import commit
+
 from helpers import git, make_repo
 
 RUNS = 2500  # a runs/ tree of about 100 KB: over the size where entries are spliced
@@ -36,7 +38,7 @@ def _commit(root, rel, text):
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
-    runner_git.commit_files(root, root / ".git", [rel], f"runner: {rel}\n", runner_git.Identity("Ada", "a@b.c"))
+    commit.commit_files(root, root / ".git", [rel], f"runner: {rel}\n", runner_git.Identity("Ada", "a@b.c"))
 
 
 def _as_git_computes_it(root) -> str:
@@ -50,8 +52,8 @@ def test_changed_and_new_runs_in_a_large_runs_tree(tmp_path, monkeypatch):
     old_runs = _large_history(root)
     assert int(git(root, "cat-file", "-s", old_runs)) > 65536
     rebuilt = []  # the sizes of the trees parsed entry by entry
-    rebuild = runner_git._rebuild
-    monkeypatch.setattr(runner_git, "_rebuild", lambda objects, tree, data, *rest: (
+    rebuild = commit._rebuild
+    monkeypatch.setattr(commit, "_rebuild", lambda objects, tree, data, *rest: (
         rebuilt.append(len(data)), rebuild(objects, tree, data, *rest))[1])
     _commit(root, "runs/run_1234/record/RUN.json", '{"n": 1}\n')  # an existing run: spliced
     assert git(root, "rev-parse", "HEAD^{tree}").strip() == _as_git_computes_it(root)
@@ -89,8 +91,8 @@ def test_one_commit_in_sixteen_lets_git_pack_its_loose_objects(tmp_path):
         _git(root, "hash-object", "-w", "--stdin", input=str(n).encode())
     before = _loose(root)
     assert before > 20  # the commits whose id starts with 0 may have packed some already
-    runner_git._maybe_gc(root, "1" * 40)
+    commit._maybe_gc(root, "1" * 40)
     assert _loose(root) == before
-    runner_git._maybe_gc(root, "0" * 40)
+    commit._maybe_gc(root, "0" * 40)
     assert _loose(root) < before
     assert git(root, "status", "--porcelain") == ""

@@ -10,8 +10,8 @@ import pytest
 
 from gated import load_run, write
 from helpers import RUNNER_BIN, cli, git
-from runner.handoff import load_registry
-from runner.session import open_session
+from runner.run.handoff import load_registry
+from runner.run.session import open_session
 
 
 def workflow(root, auto_approve: bool) -> str:

@@ -165,7 +165,7 @@ def verify_available() -> bool:
     if "verify" not in LazyGroup.COMMANDS:
         return False
     try:
-        import runner.verify  # noqa: F401
+        import runner.verify.audit  # noqa: F401
     except ImportError:
         return False
     return True

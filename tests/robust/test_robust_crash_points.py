@@ -13,7 +13,7 @@ from robust_helpers import (
     assert_all_committed, assert_nothing_committed_was_lost, assert_runs_consistent, run_verify,
     start_torture_run, torture_workspace, verify_available,
 )
-from runner import git as runner_git
+from runner.git import commit
 from runner import records, workspace
 from runner.errors import RunnerError
 
@@ -60,7 +60,7 @@ def _awaiting(root, run_id):
 def test_died_before_the_commit_then_another_command_commits_the_files_run_json_lists(run, monkeypatch):
     root, run_id = run
     cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "A", check=0)
-    _die_once(monkeypatch, runner_git, "commit_files")
+    _die_once(monkeypatch, commit, "commit_files")
     assert cli("gate", "finish", "--repo", root, "--run", run_id, "--gate", "A").code == 4
     attempt = f"runs/{run_id}/record/gates/A/attempt-1.json"
     assert any(attempt in line for line in porcelain(root))  # written, not committed
@@ -118,7 +118,7 @@ def test_an_orphan_decision_found_after_the_gate_moved_on_does_not_rewrite_its_s
 def test_died_after_the_commit_before_the_index_was_refreshed(run, monkeypatch):
     root, run_id = run
     cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "A", check=0)
-    monkeypatch.setattr(runner_git, "_refresh_index", lambda root, blobs: False)
+    monkeypatch.setattr(commit, "_refresh_index", lambda root, blobs: False)
     cli("gate", "finish", "--repo", root, "--run", run_id, "--gate", "A", check=0)
     monkeypatch.undo()
     head = git(root, "rev-parse", "HEAD").strip()

@@ -19,7 +19,10 @@ from hypothesis import strategies as st
 
 from helpers import REPO, RUNNER_BIN, Result, cli, git, install_essay
 from robust_helpers import CONTRACT_A, WORKFLOW, start_torture_run, torture_workspace
-from runner import contracts, gates, lint, operator, records, workspace
+from runner import contracts, records, workspace
+from runner.contracts import evaluate
+from runner.contracts import validate
+from runner.run import approvals
 from runner.errors import RunnerError
 from runner.models.decision import Decision
 from runner.models.run import Attempt, Run
@@ -167,9 +170,9 @@ def test_contract_loader_and_evaluation_raise_only_runner_errors(seeds, data):
     loaded = only_runner_errors(contracts.load_contract, ws, rel)
     event(f"contract loads: {loaded is not None}")
     if loaded is not None:  # a contract that loads is evaluated against real outputs
-        values = gates.variables(root, "s0", "art/0", seeds["run_id"])
-        only_runner_errors(gates.evaluate, root, loaded.model, rel, values, "standard", True)
-    checked, findings = lint.validate(ws, [root / rel])
+        values = evaluate.variables(root, "s0", "art/0", seeds["run_id"])
+        only_runner_errors(evaluate.evaluate, root, loaded.model, rel, values, "standard", True)
+    checked, findings = validate.validate(ws, [root / rel])
     assert checked == 1 and (findings or loaded is not None)
 
 
@@ -187,7 +190,7 @@ def test_workflow_loader_raises_only_runner_errors(seeds, data):
         if loaded is not None:  # a workflow that loads: its gates resolve (kinds, contracts, approvals)
             for gate in loaded.model.gates:
                 only_runner_errors(contracts.has_contract, ws, gate.gate, gate.kind, gate.contract)
-        lint.validate(ws, [root / "orchestration" / "workflows" / f"x{suffix}"])
+        validate.validate(ws, [root / "orchestration" / "workflows" / f"x{suffix}"])
     finally:
         (root / "orchestration" / "workflows" / f"x{suffix}").unlink()
 
@@ -220,14 +223,14 @@ def test_config_and_operator_loaders_raise_only_runner_errors(seeds, data, tmp_p
     (other / "runner.json").write_bytes(data.draw(documents(seeds["config"])))
     only_runner_errors(workspace.load_config, other)
     ws = workspace.find(root)
-    path = root / "orchestration" / "operator.yaml"
+    path = root / "orchestration" / "approvals.yaml"
     path.write_bytes(data.draw(documents(seeds["operator"])))
     try:
-        defaults = only_runner_errors(operator.operator_defaults, ws)
+        defaults = only_runner_errors(approvals.operator_defaults, ws)
         if defaults is not None:
             wf = contracts.load_workflow(ws, "torture").model
             for gate in wf.gates:
-                only_runner_errors(operator.resolve, ws, gate, gate.kind == "human", defaults)
+                only_runner_errors(approvals.resolve, ws, gate, gate.kind == "human", defaults)
     finally:
         path.unlink()
 

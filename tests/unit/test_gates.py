@@ -1,4 +1,4 @@
-"""runner.gates.evaluate on real files: required outputs (all_of, any_of, both), hashing of
+"""runner.contracts.evaluate.evaluate on real files: required outputs (all_of, any_of, both), hashing of
 files and directories, the verdict, and the progress hook for large outputs."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from runner import gates
+from runner.contracts import evaluate
 from runner.errors import ContractError, WorkspaceError
 from runner.hashing import sha256_dir
 from runner.models.contract import Contract
@@ -21,8 +21,8 @@ def _contract(required_outputs, validations=()):
 
 
 def _evaluate(root, contract, depth="standard"):
-    values = gates.variables(root, "robot", "essays/robot", "run_x")
-    return gates.evaluate(root, contract, "contracts/GX.contract.json", values, depth, offline=True)
+    values = evaluate.variables(root, "robot", "essays/robot", "run_x")
+    return evaluate.evaluate(root, contract, "contracts/GX.contract.json", values, depth, offline=True)
 
 
 @pytest.fixture
@@ -125,10 +125,10 @@ def test_an_output_outside_the_workspace_is_refused(root):
 
 
 def test_client_component_without_artifact_path(root):
-    values = gates.variables(root, "robot", None, "run_x")
+    values = evaluate.variables(root, "robot", None, "run_x")
     contract = _contract({"all_of": [{"path": "{client_component}"}]})
     with pytest.raises(ContractError, match="artifact"):
-        gates.evaluate(root, contract, "contracts/GX.contract.json", values, "standard", offline=True)
+        evaluate.evaluate(root, contract, "contracts/GX.contract.json", values, "standard", offline=True)
 
 
 def test_client_component_resolves_to_the_first_client_file(root):
@@ -138,7 +138,7 @@ def test_client_component_resolves_to_the_first_client_file(root):
 
 
 def test_progress_is_reported_for_large_outputs(root, monkeypatch):
-    monkeypatch.setattr(gates, "LARGE", 1000)  # a smaller threshold than 64 MiB, for speed
+    monkeypatch.setattr(evaluate, "LARGE", 1000)  # a smaller threshold than 64 MiB, for speed
     (root / "essays/robot/big.bin").write_bytes(b"x" * 5000)
     (root / "essays/robot/small.bin").write_bytes(b"x" * 10)
     seen: dict[str, list[int]] = {}
@@ -148,8 +148,8 @@ def test_progress_is_reported_for_large_outputs(root, monkeypatch):
         return seen[label].append
 
     contract = _contract({"all_of": [{"path": "{artifact_path}/big.bin"}, {"path": "{artifact_path}/small.bin"}]})
-    values = gates.variables(root, "robot", "essays/robot", "run_x")
-    gates.evaluate(root, contract, "contracts/GX.contract.json", values, "standard", False, factory)
+    values = evaluate.variables(root, "robot", "essays/robot", "run_x")
+    evaluate.evaluate(root, contract, "contracts/GX.contract.json", values, "standard", False, factory)
     assert list(seen) == ["essays/robot/big.bin"]
     total, *chunks = seen["essays/robot/big.bin"]
     assert total == 5000 and sum(chunks) == 5000

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from runner import engine, timeutil
+from runner import timeutil
+from runner.run import lifecycle
 
 RUN_ID = re.compile(r"^run_(\d{8}T\d{6}Z)_(?P<slug>.+)_([0-9a-z]{6})$")
 
 
 def test_run_id_format():
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    run_id = engine.new_run_id("the-word-robot")
+    run_id = lifecycle.new_run_id("the-word-robot")
     after = datetime.now(timezone.utc)
     match = RUN_ID.match(run_id)
     assert match, run_id
@@ -22,7 +23,7 @@ def test_run_id_format():
 
 
 def test_run_ids_are_random_in_their_suffix():
-    ids = {engine.new_run_id("s") for _ in range(2000)}
+    ids = {lifecycle.new_run_id("s") for _ in range(2000)}
     assert len(ids) == 2000
     suffixes = {i.rsplit("_", 1)[1] for i in ids}
     assert len(suffixes) == 2000

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from . import schemas
-from .hashing import sha256_bytes
-from .jsonio import canonical_bytes
-from .models.decision import Decision
-from .models.run import Attempt, Run
+from runner import schemas
+from runner.hashing import sha256_bytes
+from runner.jsonio import canonical_bytes
+from runner.models.decision import Decision
+from runner.models.run import Attempt, Run
 
 if TYPE_CHECKING:
-    from .verify import Audit, Where
+    from runner.verify.audit import Audit, Where
 
 MODELS = {"run": Run, "attempt": Attempt, "decision": Decision}
 

@@ -16,14 +16,16 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import git, jsonio, locking, records
-from .attempts import close, new_attempt, register
-from .owners import alive, hostname
-from .errors import RunnerError
-from .models.decision import Decision
-from .models.run import Actor, DecisionRef, GateState, Run
-from .paths import is_safe_name
-from .session import Session, append_event, transaction
+from runner import jsonio, locking, records
+from runner import git
+from runner.git import commit
+from runner.run.attempts import close, new_attempt, register
+from runner.run.owners import alive, hostname
+from runner.errors import RunnerError
+from runner.models.decision import Decision
+from runner.models.run import Actor, DecisionRef, GateState, Run
+from runner.paths import is_safe_name
+from runner.run.session import Session, append_event, transaction
 
 DOCTOR = Actor(name="runner doctor")
 
@@ -77,9 +79,9 @@ def _temp_files(s: Session, run_id: str, fix: bool) -> list[Finding]:
 
 
 def _tree_dirs(s: Session, fix: bool) -> list[Finding]:
-    """The folders a record commit writes its trees through (git.TREES, a temp name)."""
+    """The folders a record commit writes its trees through (commit.TREES, a temp name)."""
     out = []
-    for path in sorted(s.ws.git_dir.glob(f".{git.TREES}.*.tmp")):
+    for path in sorted(s.ws.git_dir.glob(f".{commit.TREES}.*.tmp")):
         if _writer_alive(path):
             continue
         if fix:
@@ -146,7 +148,7 @@ def _orphan_decisions(s: Session, tx, run: Run, state: GateState, fix: bool) -> 
         out.append(Finding("interrupted-decision", s.ws.rel(path), "decision file written but RUN.json not updated",
                            fixed=fix))
         if fix:
-            from .hashing import sha256_file
+            from runner.hashing import sha256_file
 
             state.decisions.append((DecisionRef(
                 decision=decision.decision, attempt=decision.attempt, verdict=decision.verdict, by=decision.by.name,

@@ -7,14 +7,14 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import __version__, records
-from .attempts import TIMER, gate_index
-from .errors import StateError, UsageError
-from .hashing import sha256_file
-from .models.decision import Decision, PatchedFile
-from .models.run import CLOSED, Actor, DecisionRef, GateState, Run
-from .session import Session, Transaction, append_event, parse_actor, transaction
-from .timeutil import iso, now, parse
+from runner import __version__, records
+from runner.run.attempts import TIMER, gate_index
+from runner.errors import StateError, UsageError
+from runner.hashing import sha256_file
+from runner.models.decision import Decision, PatchedFile
+from runner.models.run import CLOSED, Actor, DecisionRef, GateState, Run
+from runner.run.session import Session, Transaction, append_event, parse_actor, transaction
+from runner.timeutil import iso, now, parse
 
 DECISION_FILE = re.compile(r"^decision-(\d+)\.json$")
 
@@ -73,7 +73,7 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
         _decidable(run, state)
         patch, patched = None, None
         if patch_file is not None:
-            from . import patches
+            from runner import patches
 
             raw = patches.load_patch(s.ws.flag_path(str(Path(patch_file).resolve()), "--patch"))
             outputs = _outputs(s, run, state)
@@ -116,7 +116,7 @@ def apply_patch(s: Session, run: Run, state: GateState, decision: Decision) -> N
     """Apply a rejected attempt's patch, only onto the bytes the decision saw (a file that
     already holds the patched bytes, from an apply interrupted before it was recorded, is
     left as it is)."""
-    from . import patches
+    from runner import patches
 
     patches.apply(s.ws.root, patches.replan(s.ws.root, decision.patch, decision.patched_files))
 

@@ -10,15 +10,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .errors import UsageError
-from .paths import check_name, is_safe_name
-from .timeutil import now, parse
-from .vocab import CLOSED
+from runner import __version__
+from runner.errors import UsageError
+from runner.paths import check_name, is_safe_name
+from runner.timeutil import now, parse
+from runner.vocab import CLOSED
 
 if TYPE_CHECKING:
-    from .models.run import Run
-    from .workspace import Workspace
+    from runner.models.run import Run
+    from runner.workspace import Workspace
 
 
 @dataclass
@@ -172,6 +172,6 @@ def _summary(digest: dict, moment: datetime | None = None) -> RunSummary:
 
 
 def show_run(ws: Workspace, run_id: str) -> Run:
-    from . import records
+    from runner import records
 
     return records.load_run(ws, run_id)

@@ -12,18 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import attempts, engine, jsonio, records
-from .errors import NotFoundError, RunnerError, StateError
-from .gates import variables
-from .hashing import sha256_bytes, sha256_file
-from .models.base import to_data
-from .models.recast import PackFile, RecastLifecycle, RecastPack, Transition
-from .models.run import PacketRef, Run
-from .models.workflow import WorkflowGate
-from .paths import substitute
-from .session import Session
-from .steps import STEP_KINDS, StepContext
-from .timeutil import iso
+from runner import jsonio, records
+from runner.run import attempts
+from runner.run import lifecycle
+from runner.errors import NotFoundError, RunnerError, StateError
+from runner.contracts.evaluate import variables
+from runner.hashing import sha256_bytes, sha256_file
+from runner.models.base import to_data
+from runner.models.recast import PackFile, RecastLifecycle, RecastPack, Transition
+from runner.models.run import PacketRef, Run
+from runner.models.workflow import WorkflowGate
+from runner.paths import substitute
+from runner.run.session import Session
+from runner.steps import STEP_KINDS, StepContext
+from runner.timeutil import iso
 
 ROLES = {"hero_image": "hero", "motion_video": "motion", "prompt": "prompt", "instructions": "instructions"}
 
@@ -35,7 +37,7 @@ class Reingested:
 
 
 def _gates(s: Session, run: Run) -> tuple[WorkflowGate, WorkflowGate]:
-    wf = engine.workflow_of(s, run)
+    wf = lifecycle.workflow_of(s, run)
     recast = next((g for g in wf.gates if g.kind == "recast"), None)
     if recast is None:
         raise NotFoundError(f"workflow {wf.workflow} has no gate of kind recast",
@@ -127,7 +129,7 @@ def _advance(s: Session, directory: Path, life: RecastLifecycle, state: str, not
 
 
 def reingest(s: Session, run_id: str, video: str) -> Reingested:
-    from .media.probe import media_info
+    from runner.media.probe import media_info
 
     run = records.load_run(s.ws, run_id)
     recast, qc = _gates(s, run)

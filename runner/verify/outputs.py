@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from . import history
-from .errors import RunnerError
-from .hashing import sha256_bytes, sha256_dir, sha256_file
-from .models.run import Attempt
-from .verify_history import BEFORE
-from .workspace import Workspace
+from runner.git import history, objects
+from runner.errors import RunnerError
+from runner.hashing import sha256_bytes, sha256_dir, sha256_file
+from runner.models.run import Attempt
+from runner.verify.history import BEFORE
+from runner.workspace import Workspace
 
 SMALL = 1 << 20  # outputs up to this size are hashed with one read, without a 1 MiB buffer
 
@@ -158,7 +158,7 @@ class Outputs:
             if ref is not None and "\n" not in ref.path and added.get(path) != BEFORE:  # BEFORE: checked then
                 names[path] = f"{added[path]}:{ref.path}" if added.get(path) else None
         root = self.ws.root
-        blobs = history.read_blobs(root, [n for n in names.values() if n]) if names else {}
+        blobs = objects.read_blobs(root, [n for n in names.values() if n]) if names else {}
         versions: dict[str, set[str]] = {}
         for path, attempt in attempts:
             if path not in names:
@@ -192,5 +192,5 @@ class Outputs:
         root = self.ws.root
         if history.resolve(root, "HEAD"):
             blobs = {c.new for commit in history.log(root, [rel]) for c in commit.changes if c.new}
-            shas |= {sha256_bytes(data) for data in history.read_blobs(root, blobs).values() if data}
+            shas |= {sha256_bytes(data) for data in objects.read_blobs(root, blobs).values() if data}
         return shas

@@ -29,15 +29,15 @@ from typing import Any
 
 import msgspec
 
-from . import history
-from .errors import NotFoundError
-from .hashing import sha256_bytes
-from .paths import check_name
-from .verify_history import History
-from .verify_outputs import Outputs
-from .verify_records import Records
-from .verify_report import Finding, Report
-from .workspace import Workspace
+from runner.git import history, objects
+from runner.errors import NotFoundError
+from runner.hashing import sha256_bytes
+from runner.paths import check_name
+from runner.verify.history import History
+from runner.verify.outputs import Outputs
+from runner.verify.records import Records
+from runner.verify.report import Finding, Report
+from runner.workspace import Workspace
 
 RECORD = re.compile(r"^(?P<run>[^/]+)/record/(?:(?P<summary>RUN\.json)|gates/(?P<gate>[^/]+)/"
                     r"(?P<kind>attempt|decision)-(?P<n>[1-9][0-9]*)\.json)$")
@@ -187,7 +187,7 @@ class Audit:
                     if self._in_scope(p, scope)}
         wanted = {c.new for commit in commits for c in commit.changes if c.new and self._in_scope(c.path, scope)}
         wanted |= set(seed.values())
-        for oid, data in history.read_blobs(self.root, wanted - set(self.blobs)).items():
+        for oid, data in objects.read_blobs(self.root, wanted - set(self.blobs)).items():
             if data is not None:
                 self.blobs[oid] = Blob(data)
         self.history.seed(seed)

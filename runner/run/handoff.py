@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlparse
 
-from . import jsonio, records
-from .errors import StateError, UsageError
-from .models.base import to_data
-from .models.recast import HandoffRegistry, Publication
-from .paths import check_name
-from .session import Session, append_event, transaction
-from .timeutil import iso
+from runner import jsonio, records
+from runner.errors import StateError, UsageError
+from runner.models.base import to_data
+from runner.models.recast import HandoffRegistry, Publication
+from runner.paths import check_name
+from runner.run.session import Session, append_event, transaction
+from runner.timeutil import iso
 
 
 def registry_path(s: Session) -> Path:
@@ -37,7 +37,7 @@ def register(s: Session, run_id: str, platform: str, url: str, video: str | None
                              "finish the run first (every blocking gate passed)")
         digest = None
         if video:
-            from .hashing import sha256_file
+            from runner.hashing import sha256_file
 
             digest = sha256_file(s.ws.flag_path(video, "--video"))
         entry = Publication(run_id=run_id, platform=platform, url=url, posted_at=iso(), by=s.actor,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import contracts, schemas
-from .errors import RunnerError
-from .models.base import load
-from .errors import ContractError
-from .models.contract import Contract
-from .models.workflow import Workflow
-from .workspace import Workspace
+from runner import contracts, schemas
+from runner.errors import RunnerError
+from runner.models.base import load
+from runner.errors import ContractError
+from runner.models.contract import Contract
+from runner.models.workflow import Workflow
+from runner.workspace import Workspace
 
 
 @dataclass
@@ -70,7 +70,7 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[
 
 
 def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Finding]:
-    from .steps import STEP_KINDS
+    from runner.steps import STEP_KINDS
 
     out = []
     for i, gate in enumerate(workflow.gates):

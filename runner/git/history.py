@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import proc
-from .errors import GitError
-from .git import git
+from runner import proc
+from runner.errors import GitError
+from runner.git import ZERO, git
 
-ZERO = "0" * 40
 LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a path is a path, never a glob
 NO_LOCKS = {**LITERAL, "GIT_OPTIONAL_LOCKS": "0"}
-BATCH = 2000  # objects per cat-file process: bounds the memory of one answer
 
 
 @dataclass
@@ -136,37 +134,3 @@ def tree_blobs(root: Path, rev: str, pathspecs: list[str]) -> dict[str, str]:
             if kind == "blob":
                 blobs[path] = oid
     return blobs
-
-
-def read_blobs(root: Path, names: Iterable[str]) -> dict[str, bytes | None]:
-    """The content of many objects (blob ids, or `<commit>:<path>`) through
-    `git cat-file --batch`, a few processes in all. A name that names nothing maps to None."""
-    wanted = list(dict.fromkeys(names))
-    found: dict[str, bytes | None] = {}
-    for i in range(0, len(wanted), BATCH):
-        group = wanted[i:i + BATCH]
-        if any("\n" in name for name in group):
-            raise GitError("an object name holds a newline")
-        result = proc.run(["git", "cat-file", "--batch"], cwd=root, env=proc.clean_env(),
-                          input="".join(f"{name}\n" for name in group).encode())
-        if result.returncode != 0:
-            detail = result.stderr.decode(errors="replace").strip()
-            raise GitError(f"git cat-file failed: {detail or 'exit ' + str(result.returncode)}")
-        found.update(_parse_batch(group, result.stdout))
-    return found
-
-
-def _parse_batch(names: list[str], out: bytes) -> dict[str, bytes | None]:
-    found: dict[str, bytes | None] = {}
-    pos = 0
-    for name in names:
-        eol = out.index(b"\n", pos)
-        header = out[pos:eol].decode(errors="replace")
-        pos = eol + 1
-        if header.endswith((" missing", " ambiguous")):  # "<name> missing"
-            found[name] = None
-            continue
-        _oid, kind, size = header.rsplit(" ", 2)
-        found[name] = out[pos:pos + int(size)] if kind == "blob" else None
-        pos += int(size) + 1
-    return found

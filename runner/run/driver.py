@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from . import attempts, contracts, decisions, engine, owners, packets, records
-from .errors import StateError
-from .models.run import CLOSED, GateState, Run
-from .session import Session, append_event, transaction
-from .steps import STEP_KINDS, StepContext
+from runner import contracts, records
+from runner.run import attempts
+from runner.run import decisions
+from runner.run import lifecycle
+from runner.run import owners
+from runner.run import packets
+from runner.errors import StateError
+from runner.models.run import CLOSED, GateState, Run
+from runner.run.session import Session, append_event, transaction
+from runner.steps import STEP_KINDS, StepContext
 
 
 @dataclass
@@ -36,7 +41,7 @@ def start(s: Session, workflow: str, slug: str, artifact_path: str | None = None
         ids = [g.gate for g in wf.gates]
         if start_from not in ids:
             raise StateError(f"--start-from {start_from}: no such gate in {wf.workflow}", f"gates: {', '.join(ids)}")
-    run = engine.start_run(s, workflow, slug, artifact_path, depth, prompt)
+    run = lifecycle.start_run(s, workflow, slug, artifact_path, depth, prompt)
     if start_from:
         ids = [g.gate for g in run.gates]
         for gate_id in ids[: ids.index(start_from)]:
@@ -74,7 +79,7 @@ def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False)
             return Outcome("done", run_id, run.status, message=f"run {run_id} is {run.status}")
         state = _next_gate(run)
         if state is None:
-            done = engine.complete_run(s, run_id)
+            done = lifecycle.complete_run(s, run_id)
             return Outcome("done" if done.status == "PASSED" else "failed", run_id, done.status,
                            message=f"run {run_id} {done.status}")
         if state.status == "AWAITING_APPROVAL":
@@ -88,13 +93,13 @@ def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False)
                 proceed = False  # the go-ahead applied the patch: patched outputs that fail stop the run
                 continue
             if state.route is not None and state.route.action == "abort":
-                done = engine.complete_run(s, run_id, "FAILED", state.route.reason)
+                done = lifecycle.complete_run(s, run_id, "FAILED", state.route.reason)
                 return _failed(done, state, f"{state.route.reason} (abort)")
             routed = state.route is not None and state.route.action in ("retry", "fallback")
             if not proceed and not routed:
                 return _failed(run, state, _last_reason(s, run, state))
         if state.current is None:  # PENDING, or FAIL to retry
-            wf_gate = engine.workflow_of(s, run).gate(state.gate)
+            wf_gate = lifecycle.workflow_of(s, run).gate(state.gate)
             retrying = state.status in ("FAIL", "ABANDONED")
             attempts.gate_start(s, run_id, state.gate, wf_gate.agent, owned=STEP_KINDS[state.kind].in_process,
                                 packet=lambda r, st, n: _packet(s, wf_gate, r, st, n))
@@ -102,7 +107,7 @@ def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False)
             continue
         if state.current.pid is not None:  # an attempt the runner runs itself: is it ours?
             owners.take_over(s, run_id, state.gate)
-        wf_gate = engine.workflow_of(s, run).gate(state.gate)
+        wf_gate = lifecycle.workflow_of(s, run).gate(state.gate)
         produced = STEP_KINDS[state.kind].produce(StepContext(s, run, wf_gate, state.current.attempt, proceed,
                                                                    retries=state.retries))
         if not produced.ready:
@@ -147,7 +152,7 @@ def _retry_notes(s: Session, run: Run, state: GateState) -> list[str]:
         return []
     notes = ["## Previous attempt", _last_reason(s, run, state) or "(no reason recorded)"]
     if state.decisions and state.decisions[-1].verdict == "reject":
-        from .models.decision import Decision
+        from runner.models.decision import Decision
 
         d = records.load_model(s.ws.path(state.decisions[-1].file), Decision, "decision record")
         notes.append(f"Rejected by {d.by.name}: {d.note or '(no note)'}")

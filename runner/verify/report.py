@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .verify_outputs import ArtifactCheck
+from runner.verify.outputs import ArtifactCheck
 
 CODES = {
     "unreadable": "the record is not UTF-8 JSON",

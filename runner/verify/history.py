@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .history import Change, Commit
+from runner.git.history import Change, Commit
 
 APPEND_ONLY = ("attempt", "decision")  # record kinds whose files never change once written
 BEFORE = ""  # "added before the base revision" (verify --since), commit unknown

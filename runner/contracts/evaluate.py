@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import outputs as rules
-from .checks import run_check
-from .checks.base import CheckContext, Output
-from .errors import ContractError, RunnerError
-from .hashing import sha256_dir, sha256_file
-from .models.contract import Contract, RequiredOutputs
-from .models.run import Artifact, ValidationResult
-from .paths import Variables, inside, substitute
+from runner import outputs as rules
+from runner.checks import run_check
+from runner.checks.base import CheckContext, Output
+from runner.errors import ContractError, RunnerError
+from runner.hashing import sha256_dir, sha256_file
+from runner.models.contract import Contract, RequiredOutputs
+from runner.models.run import Artifact, ValidationResult
+from runner.paths import Variables, inside, substitute
 
 # Called with (path, total bytes) before hashing a large output; returns a per-chunk callback.
 ProgressFactory = Callable[[str, int], Callable[[int], None]]

@@ -11,17 +11,19 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import msgspec
 
-from . import __version__, git, locking, records
-from .errors import UsageError, WorkspaceError
-from .hashing import sha256_bytes
-from .jsonio import canonical_bytes
-from .models.run import Actor, Event, Run
-from .paths import check_name
-from .timeutil import iso
-from .workspace import Workspace, find
+from runner import __version__, locking, records
+from runner import git
+from runner.git import commit
+from runner.errors import UsageError, WorkspaceError
+from runner.hashing import sha256_bytes
+from runner.jsonio import canonical_bytes
+from runner.models.run import Actor, Event, Run
+from runner.paths import check_name
+from runner.timeutil import iso
+from runner.workspace import Workspace, find
 
 if TYPE_CHECKING:
-    from .gates import ProgressFactory
+    from runner.contracts.evaluate import ProgressFactory
 
 ACTOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
 
@@ -129,7 +131,7 @@ def _commit(tx: Transaction) -> None:
     fields = {"Run-Id": tx.run_id, **tx.trailers, "Actor": _actor_text(actor), "Runner-Version": __version__}
     message = f"runner: {tx.run_id} {tx.subject}\n\n{git.trailers(fields)}\n"
     author = git.Identity(actor.name, actor.email or "")
-    git.commit_files(ws.root, ws.git_dir, paths, message, author)
+    commit.commit_files(ws.root, ws.git_dir, paths, message, author)
 
 
 def _listed(tx: Transaction) -> list[str]:

@@ -1,6 +1,4 @@
-"""The only module that talks to git.
-
-Record commits never touch the user's index or work tree: blobs are written with
+"""Record commits never touch the user's index or work tree: blobs are written with
 hash-object, trees are rebuilt only along the changed paths (read through one
 cat-file --batch process, written by one hash-object -t tree), so the number of git
 processes does not grow with the depth of the paths or the number of runs already
@@ -14,104 +12,19 @@ import hashlib
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
-from . import jsonio, proc
-from .errors import GitError
+from runner import jsonio, proc
+from runner.errors import GitError
+from runner.git import NO_HOOKS, ZERO, Identity, git
+from runner.git.objects import Objects
 
-ZERO = "0" * 40
-# The user's hooks never run for a record commit: update-ref would run a
-# reference-transaction hook (which can veto the update) and update-index a
-# post-index-change hook. No hook exists under /dev/null.
-NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 TREES = "runner-trees"  # <git-dir>/.runner-trees.<pid>.<random>.tmp/: a commit's new trees, while it writes them
 # update-ref's messages when the compare-and-swap lost a race (worth a retry).
 _RACE = (b"but expected", b"already exists", b".lock", b"cannot lock ref")
 
 
-def git(root: Path, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None,
-        ok: tuple[int, ...] = (0,)) -> str:
-    result = proc.run(["git", *NO_HOOKS, *args], cwd=root, input=input, env=proc.clean_env(env))
-    if result.returncode not in ok:
-        detail = result.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else 'exit ' + str(result.returncode)}")
-    return result.stdout.decode(errors="replace")
-
-
-@dataclass
-class Identity:
-    name: str
-    email: str
-
-    def __str__(self) -> str:
-        return f"{self.name} <{self.email}>"
-
-
-def identity(root: Path) -> Identity | None:
-    """Who acts, named as git names a commit's author: GIT_AUTHOR_NAME and
-    GIT_AUTHOR_EMAIL over user.name and user.email (the configuration is read only when
-    the environment lacks one of them); None when there is no name."""
-    name, email = os.environ.get("GIT_AUTHOR_NAME") or None, os.environ.get("GIT_AUTHOR_EMAIL")
-    if name is None or email is None:
-        out = git(root, "config", "--get-regexp", r"^user\.(name|email)$", ok=(0, 1))
-        values = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
-        name = name or values.get("user.name")
-        email = email if email is not None else values.get("user.email")
-    if not name:
-        return None
-    return Identity(name, email or "")
-
-
-class _Objects:
-    """One `git cat-file --batch` process answering every read of a commit (the branch
-    tip, its tree and the trees along the changed paths), instead of one rev-parse or
-    ls-tree process per level."""
-
-    def __init__(self, root: Path) -> None:
-        self._proc = proc.spawn(["git", *NO_HOOKS, "cat-file", "--batch"], cwd=root, env=proc.clean_env(),
-                                stderr=proc.DEVNULL)
-
-    def read(self, name: str) -> tuple[str, str, bytes] | None:
-        """(sha, type, content) of an object name, or None when it does not resolve."""
-        stdin, stdout = self._proc.stdin, self._proc.stdout
-        assert stdin is not None and stdout is not None
-        try:
-            stdin.write(name.encode() + b"\n")
-            stdin.flush()
-        except BrokenPipeError:
-            raise GitError("git cat-file failed") from None
-        header = stdout.readline().split()
-        if len(header) != 3:
-            if header[-1:] in ([b"missing"], [b"ambiguous"]):
-                return None
-            raise GitError(f"git cat-file failed on {name}")
-        size = int(header[2])
-        data = stdout.read(size + 1)  # the content and a newline
-        if len(data) != size + 1:
-            raise GitError(f"git cat-file failed on {name}")
-        return header[0].decode(), header[1].decode(), data[:-1]
-
-    def tree(self, sha: str) -> bytes:
-        found = self.read(sha)
-        if found is None or found[1] != "tree":
-            raise GitError(f"tree {sha} is missing from the repository", "run `git fsck`")
-        return found[2]
-
-    def close(self) -> None:
-        # Closing stdout too: a cat-file still writing an answer nobody reads gets EPIPE
-        # and exits instead of blocking the wait.
-        for pipe in (self._proc.stdin, self._proc.stdout):
-            if pipe is not None:
-                try:
-                    pipe.close()
-                except BrokenPipeError:
-                    pass
-        self._proc.wait()
-
-
-def _head(objects: _Objects, git_dir: Path) -> tuple[str, str | None, str | None]:
+def _head(objects: Objects, git_dir: Path) -> tuple[str, str | None, str | None]:
     """(ref to update, its current commit or None, that commit's tree). A detached HEAD
     updates HEAD."""
     head = (git_dir / "HEAD").read_text().strip()
@@ -140,7 +53,7 @@ def _sort_key(entry: tuple[bytes, bytes, bytes]) -> bytes:
     return entry[2] + b"/" if _is_tree(entry[1]) else entry[2]
 
 
-def _build_tree(objects: _Objects, tree: str | None, changes: dict[str, object], algo: str,
+def _build_tree(objects: Objects, tree: str | None, changes: dict[str, object], algo: str,
                 written: list[tuple[str, bytes]]) -> bytes:
     """The binary id of a new tree: `tree` with `changes` applied. `changes` maps a name
     to a blob sha (a file) or to a nested dict (a sub-directory to change). Only the
@@ -157,7 +70,7 @@ def _build_tree(objects: _Objects, tree: str | None, changes: dict[str, object],
     return digest.digest()
 
 
-def _splice(objects: _Objects, data: bytes, changes: dict[str, object], algo: str,
+def _splice(objects: Objects, data: bytes, changes: dict[str, object], algo: str,
             written: list[tuple[str, bytes]], size: int) -> bytes | None:
     """`data` with its changed entries replaced in place, without parsing the other
     entries (the runs/ tree of a big workspace has 10,000); None when an entry is new or
@@ -190,7 +103,7 @@ def _splice(objects: _Objects, data: bytes, changes: dict[str, object], algo: st
     return b"".join(out) + data[last:]
 
 
-def _rebuild(objects: _Objects, tree: str | None, data: bytes, changes: dict[str, object], algo: str,
+def _rebuild(objects: Objects, tree: str | None, data: bytes, changes: dict[str, object], algo: str,
              written: list[tuple[str, bytes]], size: int) -> bytes:
     entries = _ENTRY[size].findall(data)  # [(raw entry, mode, name)], in git's order
     if sum(len(e[0]) for e in entries) != len(data):
@@ -272,7 +185,7 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
         "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
         "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email,
     }
-    objects = _Objects(root)
+    objects = Objects(root)
     try:
         for _ in range(retries):
             ref, old, base_tree = _head(objects, git_dir)
@@ -324,7 +237,3 @@ def _refresh_index(root: Path, blobs: dict[str, str]) -> bool:
             return False
         time.sleep(0.02)
     return False
-
-
-def trailers(fields: Mapping[str, object]) -> str:
-    return "\n".join(f"{key}: {value}" for key, value in fields.items() if value is not None)

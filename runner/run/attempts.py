@@ -7,15 +7,16 @@ import os
 from datetime import timedelta
 from typing import Any, Callable
 
-from . import __version__, contracts, owners, records
-from .errors import NotFoundError, StateError, UsageError
-from .hashing import sha256_file
-from .paths import check_name
-from .session import Session, Transaction, append_event, transaction
-from .timeutil import compact, iso, parse
-from .models.run import (Actor, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Invocation,
+from runner import __version__, contracts, records
+from runner.run import owners
+from runner.errors import NotFoundError, StateError, UsageError
+from runner.hashing import sha256_file
+from runner.paths import check_name
+from runner.run.session import Session, Transaction, append_event, transaction
+from runner.timeutil import compact, iso, parse
+from runner.models.run import (Actor, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Invocation,
                          OpenAttempt, PacketRef, Route, Run, ValidationSummary, Waiting)
-from .vocab import CLOSED
+from runner.vocab import CLOSED
 
 TIMER = Actor(name="timer")
 # packet(run, state, number) writes an attempt's prompt packet and returns its PacketRef.
@@ -112,13 +113,13 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
             raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
         attempt = new_attempt(s, run, gate_id, current, "PASS", None)
         if contracts.has_contract(s.ws, wf_gate.gate, wf_gate.kind, wf_gate.contract):
-            from . import gates
+            from runner.contracts import evaluate
 
             rel = contracts.contract_path(s.ws, wf_gate.gate, wf_gate.contract)
             loaded = contracts.load_contract(s.ws, rel)
             wf = run.workflow
-            values = gates.variables(s.ws.root, wf.slug, wf.artifact_path, run_id)
-            ev = gates.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress)
+            values = evaluate.variables(s.ws.root, wf.slug, wf.artifact_path, run_id)
+            ev = evaluate.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress)
             attempt.contract = ContractRef(path=loaded.path, sha256=loaded.sha256)
             attempt.status, attempt.failure_reason = ev.status, ev.failure_reason
             attempt.required_outputs, attempt.artifacts = ev.required_outputs, ev.artifacts
@@ -208,7 +209,7 @@ def _await_decision(tx: Transaction, run: Run, state: GateState, attempt: Attemp
     approval = state.approval
     state.status = "AWAITING_APPROVAL"
     if approval.auto_approve and approval.auto_approve_after_s is None:
-        from .decisions import record_decision
+        from runner.run.decisions import record_decision
 
         record_decision(tx, run, state, "approve", Actor(name="auto-approve"), note="auto_approve is set",
                         automatic=True)

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import contracts, jsonio, records
-from .errors import RunnerError
-from .gates import variables
-from .hashing import sha256_bytes
-from .models.contract import Contract
-from .models.run import GateState, PacketRef, Run
-from .models.workflow import WorkflowGate
-from .paths import substitute
-from .session import Session
+from runner import contracts, jsonio, records
+from runner.errors import RunnerError
+from runner.contracts.evaluate import variables
+from runner.hashing import sha256_bytes
+from runner.models.contract import Contract
+from runner.models.run import GateState, PacketRef, Run
+from runner.models.workflow import WorkflowGate
+from runner.paths import substitute
+from runner.run.session import Session
 
 
 def write(s: Session, run: Run, gate: WorkflowGate, state: GateState, attempt: int,

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import ContractError
+from runner.errors import ContractError
 import msgspec
 
-from .models.base import load
-from .models.workflow import Approval, ApprovalSpec, WorkflowGate
-from .workspace import Workspace
+from runner.models.base import load
+from runner.models.workflow import Approval, ApprovalSpec, WorkflowGate
+from runner.workspace import Workspace
 
 
 def operator_defaults(ws: Workspace) -> dict[str, Any]:
     path = ws.path(ws.config.operator_file, "operator_file")
     if not path.is_file():
         return {}
-    from .contracts import read_document
+    from runner.contracts import read_document
 
     data = read_document(path, "operator file") or {}
     gates = data.get("gates", {}) if isinstance(data, dict) else None

@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 
 import hashlib
 
-from . import jsonio
-from .errors import ContractError, NotFoundError
-from .models.contract import Contract
-from .models.workflow import Workflow
-from .paths import SAFE_NAME, unknown_variables
-from .workspace import Workspace
+from runner import jsonio
+from runner.errors import ContractError, NotFoundError
+from runner.models.contract import Contract
+from runner.models.workflow import Workflow
+from runner.paths import SAFE_NAME, unknown_variables
+from runner.workspace import Workspace
 
 PATH_VARIABLES = {"slug", "artifact_path", "client_component", "run_id"}
 RULE_TARGETS = {"any_of", "all_required", "all_of"}
@@ -136,7 +136,7 @@ def _checked_workflow(workflow: Workflow, rel: str) -> Workflow:
 
 def has_contract(ws: Workspace, gate_id: str, kind_name: str, contract: str | None) -> bool:
     """Agent gates need a contract; other kinds may go without (no outputs to check)."""
-    from .steps import STEP_KINDS
+    from runner.steps import STEP_KINDS
 
     kind = STEP_KINDS.get(kind_name)
     if kind is None:  # the workflow changed since the run started, or was never checked

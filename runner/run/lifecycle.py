@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import string
 
-from . import __version__, contracts, operator, records
-from .attempts import close, completed, new_attempt
-from .errors import ContractError, StateError, UsageError
-from .models.run import CLOSED, GateState, Run, WorkflowRef
-from .models.workflow import Workflow, WorkflowGate
-from .paths import check_name
-from .vocab import COMPLETE_STATUSES, DEPTHS
-from .session import Session, append_event, transaction
-from .timeutil import compact, iso
+from runner import __version__, contracts, records
+from runner.run import approvals
+from runner.run.attempts import close, completed, new_attempt
+from runner.errors import ContractError, StateError, UsageError
+from runner.models.run import CLOSED, GateState, Run, WorkflowRef
+from runner.models.workflow import Workflow, WorkflowGate
+from runner.paths import check_name
+from runner.vocab import COMPLETE_STATUSES, DEPTHS
+from runner.run.session import Session, append_event, transaction
+from runner.timeutil import compact, iso
 
 _B36 = string.digits + string.ascii_lowercase
 
@@ -33,7 +34,7 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
         artifact_path = s.ws.rel(s.ws.flag_path(artifact_path, "--artifact-path"))
     loaded = contracts.load_workflow(s.ws, workflow)
     wf: Workflow = loaded.model
-    defaults = operator.operator_defaults(s.ws)
+    defaults = approvals.operator_defaults(s.ws)
     gate_states = [_gate_state(s, g, defaults) for g in wf.gates]
     s.ws.runs_dir.mkdir(parents=True, exist_ok=True)
     while True:  # the directory is the reservation: unique under concurrency
@@ -57,7 +58,7 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
 
 
 def _gate_state(s: Session, gate: WorkflowGate, defaults: dict) -> GateState:
-    from .steps import STEP_KINDS
+    from runner.steps import STEP_KINDS
 
     kind = STEP_KINDS.get(gate.kind)
     if kind is None:
@@ -69,7 +70,7 @@ def _gate_state(s: Session, gate: WorkflowGate, defaults: dict) -> GateState:
         name, blocking = gate.name or contract.name, contract.blocking and not kind.on_demand
     if gate.blocking is not None:
         blocking = gate.blocking
-    approval = operator.resolve(s.ws, gate, kind.requires_approval, defaults)
+    approval = approvals.resolve(s.ws, gate, kind.requires_approval, defaults)
     return GateState(gate=gate.gate, name=name, kind=gate.kind, blocking=blocking, approval=approval)
 
 
