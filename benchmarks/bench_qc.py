@@ -21,12 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO, cpu_total as cpu
+from common import REPO
+from common import cpu_total as cpu
 
 sys.path.insert(0, str(REPO))
 
-from runner.media import default_policy, qc  # noqa: E402
-from runner.media import qc_metrics  # noqa: E402
+from runner.media import (  # noqa: E402
+    default_policy,
+    qc,
+    qc_metrics,  # noqa: E402
+)
 from runner.media.pose import PosePool  # noqa: E402
 from runner.media.probe import media_info  # noqa: E402
 

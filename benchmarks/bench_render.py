@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO, cpu_total as cpu, timing
+from common import REPO, timing
+from common import cpu_total as cpu
 
 sys.path.insert(0, str(REPO))
 

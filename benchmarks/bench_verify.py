@@ -46,7 +46,15 @@ from runner.git import Identity, trailers  # noqa: E402
 from runner.hashing import sha256_bytes  # noqa: E402
 from runner.models.base import to_data  # noqa: E402
 from runner.models.run import (  # noqa: E402
-    Actor, Artifact, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Run, ValidationResult,
+    Actor,
+    Artifact,
+    ArtifactIndexEntry,
+    Attempt,
+    AttemptRef,
+    ContractRef,
+    GateState,
+    Run,
+    ValidationResult,
     WorkflowRef,
 )
 
@@ -54,8 +62,9 @@ try:  # the layout since runner/git and runner/run are packages
     from runner.git.commit import commit_files
     from runner.run.session import append_event
 except ImportError:  # the layout before
-    from runner.git import commit_files
     from runner.session import append_event
+
+    from runner.git import commit_files
 
 GATES = ("G1", "G2", "G3", "G4", "G5")
 OUTPUTS = 3

@@ -69,6 +69,7 @@ def commit(root: str, rel: str, repeat: str) -> None:
     """Time `repeat` typical gate-finish commits through runner's commit_files (RUN.json
     changed, a new attempt file); print {"total": [s], "index": [s of the user's index update]}."""
     from common import timing
+
     from runner.git import Identity
 
     git, base, index_s = commit_module(), Path(root), []

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
-from fnmatch import fnmatchcase
-
-from runner.errors import ContractError
 from runner.checks.base import CheckContext, Outcome, Output
 from runner.checks.common import depth_note, missing, plural
+from runner.errors import ContractError
 
 if TYPE_CHECKING:  # the spec types
     from runner.checks.specs import DirExists, FileExists, MinFileCount

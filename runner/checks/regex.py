@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
+from typing import TYPE_CHECKING
 
 from runner.checks.base import CheckContext, Outcome
 from runner.checks.common import line_of, missing, plural, read, short

@@ -6,9 +6,8 @@ bullets is counted fairly."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
+from typing import TYPE_CHECKING
 
 from runner.checks.base import CheckContext, Outcome
 from runner.checks.common import depth_note, missing, plural, read

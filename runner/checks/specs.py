@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
+from runner.checks.jsregex import compile_js
 from runner.errors import ContractError
 from runner.models.base import Strict
-from runner.checks.jsregex import compile_js
 
 Depth = Literal["quick", "standard", "deep"]
 Thresholds = dict[Depth, Annotated[int, msgspec.Meta(ge=0)]]

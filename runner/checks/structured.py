@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from runner.errors import ContractError
-from runner.hashing import sha256_dir, sha256_file
 from runner.checks.base import CheckContext, Outcome
 from runner.checks.common import missing
+from runner.errors import ContractError
+from runner.hashing import sha256_dir, sha256_file
 
 if TYPE_CHECKING:  # the spec types
     from runner.checks.specs import JsonSchema, Sha256

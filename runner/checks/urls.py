@@ -5,12 +5,11 @@ the same ones), requested in parallel with redirects followed. Only http and htt
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import http.client
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from runner import __version__
 from runner.checks.base import CheckContext, Outcome

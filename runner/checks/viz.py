@@ -8,11 +8,10 @@ technology needs an import and a rendering use in the implementation file or any
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.checks.base import CheckContext, Outcome
 from runner.checks.common import missing, read

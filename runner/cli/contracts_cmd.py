@@ -4,10 +4,10 @@ from pathlib import Path
 
 import click
 
-from runner.contracts import validate as contract_files
-from runner.errors import EXIT_FAILED
-from runner.workspace import find
 from runner.cli.common import emit_json, json_option, repo_option
+from runner.errors import EXIT_FAILED
+from runner.verify import declarations
+from runner.workspace import find
 
 
 @click.group()
@@ -23,7 +23,7 @@ def validate(paths, repo, as_json) -> int:
     """Check every contract and workflow (or PATHS) against the schemas, and that every
     contract a workflow names exists. Exit 0 when all are valid, 1 otherwise."""
     ws = find(repo)
-    checked, findings = contract_files.validate(ws, list(paths) or None)
+    checked, findings = declarations.validate(ws, list(paths) or None)
     if as_json:
         emit_json({"checked": checked, "findings": [f.to_dict() for f in findings]})
     else:

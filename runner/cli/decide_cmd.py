@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
+from runner.cli.common import (
+    emit_json,
+    json_option,
+    repo_option,
+    session,
+    table,
+    write_options,
+)
 from runner.workspace import find
-from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
 
 
 def _decision_command(verdict: str) -> click.Command:
@@ -23,8 +30,8 @@ def _decision_command(verdict: str) -> click.Command:
     @json_option
     def command(run_id, gate_id, by, note, patch_file, target, repo, actor, no_commit, offline, as_json) -> int:
         s = session(repo, actor, no_commit, offline)
-        from runner.run import decisions
         from runner.models.base import to_data
+        from runner.run import decisions
 
         d = decisions.decide(s, run_id, gate_id, verdict, by=by, note=note, patch_file=patch_file, target=target)
         if as_json:

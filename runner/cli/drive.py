@@ -9,13 +9,11 @@ from pathlib import Path
 
 import click
 
-from runner.run import attempts
-from runner.run import decisions
-from runner.run import driver
+from runner.cli.common import emit_json
 from runner.errors import EXIT_FAILED, EXIT_PAUSED
+from runner.run import attempts, decisions, driver
 from runner.run.session import Session
 from runner.timeutil import now, parse
-from runner.cli.common import emit_json
 
 EXIT_BY_KIND = {"done": 0, "failed": EXIT_FAILED, "paused": EXIT_PAUSED}
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import click
 
-from runner.run import attempts
-from runner.errors import EXIT_FAILED
 from runner.cli.common import emit_json, json_option, session, write_options
+from runner.errors import EXIT_FAILED
+from runner.run import attempts
 
 
 @click.group()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from runner.run import attempts
 from runner.cli.common import emit_json, json_option, session, write_options
+from runner.run import attempts
 
 
 @click.group()

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from runner import jsonio
+from runner.cli.common import emit_json, json_option, session, write_options
 from runner.errors import EXIT_FAILED
 from runner.models.base import to_data
-from runner.cli.common import emit_json, json_option, session, write_options
 
 
 @click.command()
@@ -20,7 +20,8 @@ from runner.cli.common import emit_json, json_option, session, write_options
 @json_option
 def render(job, out, base, as_json) -> int:
     """Render a job file with ffmpeg, outside any run: final.mp4, final.srt, result.json."""
-    from runner.media import load_job, render as render_job
+    from runner.media import load_job
+    from runner.media import render as render_job
 
     result = render_job(load_job(job), (base or Path.cwd()).resolve(), (out or job.parent / "render").resolve())
     emit_json(to_data(result)) if as_json else click.echo(f"rendered {result.frames} frames: "
@@ -58,7 +59,8 @@ def _check_command(video_arg: str) -> click.Command:
     @json_option
     @click.pass_context
     def check(ctx, policy, sample_fps, out, as_json) -> int:
-        from runner.media import decide, default_policy, load_policy, qc as measure
+        from runner.media import decide, default_policy, load_policy
+        from runner.media import qc as measure
 
         video = click.Path(dir_okay=False, exists=True, path_type=Path).convert(video_arg, None, ctx)
         chosen = load_policy(policy) if policy else default_policy()

@@ -4,10 +4,17 @@ from pathlib import Path
 
 import click
 
+from runner.cli.common import (
+    emit_json,
+    json_option,
+    repo_option,
+    session,
+    table,
+    write_options,
+)
 from runner.run import listing
 from runner.vocab import COMPLETE_STATUSES, DEPTHS
 from runner.workspace import find
-from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
 
 # The engine, the driver and the record models are imported by the commands that use
 # them, so that `run list` stays light.
@@ -39,8 +46,8 @@ def _drive_command(workflow: str) -> click.Command:
     @write_options
     @json_option
     def command(slug, artifact_path, depth, prompt_file, start_from, repo, actor, no_commit, offline, as_json) -> int:
-        from runner.run import driver
         from runner.cli import drive
+        from runner.run import driver
 
         s = session(repo, actor, no_commit, offline)
         outcome = driver.start(s, workflow, slug, artifact_path, depth, drive.prompt_text(prompt_file), start_from)
@@ -58,8 +65,8 @@ def _drive_command(workflow: str) -> click.Command:
 @json_option
 def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
     """Continue a run where it stopped (retrying a failed gate as a new attempt)."""
-    from runner.run import driver
     from runner.cli import drive
+    from runner.run import driver
 
     s = session(repo, actor, no_commit, offline)
     return drive.finish(s, driver.resume(s, run_id, ready), as_json, drive.interactive())
@@ -72,8 +79,8 @@ def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
     """End a run: open attempts end FAIL, the run becomes CANCELED."""
-    from runner.run import lifecycle
     from runner.models.base import to_data
+    from runner.run import lifecycle
 
     done = lifecycle.cancel_run(session(repo, actor, no_commit, offline), run_id, reason)
     emit_json(to_data(done)) if as_json else click.echo(f"{run_id} CANCELED")
@@ -90,8 +97,8 @@ def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_commit, offline, as_json) -> int:
     """Create a run of a workflow."""
-    from runner.run import lifecycle
     from runner.models.base import to_data
+    from runner.run import lifecycle
 
     prompt = prompt_file.read_text(encoding="utf-8") if prompt_file else None
     new = lifecycle.start_run(session(repo, actor, no_commit, offline), workflow, slug, artifact_path, depth, prompt)
@@ -165,8 +172,8 @@ def show(run_id, repo, as_json) -> int:
 @json_option
 def complete(run_id, status, reason, repo, actor, no_commit, offline, as_json) -> int:
     """Mark a run complete."""
-    from runner.run import lifecycle
     from runner.models.base import to_data
+    from runner.run import lifecycle
 
     done = lifecycle.complete_run(session(repo, actor, no_commit, offline), run_id, status, reason)
     if as_json:

@@ -4,10 +4,10 @@ from collections import Counter
 
 import click
 
-from runner.verify import audit as core
-from runner.errors import EXIT_FAILED
-from runner.workspace import find
 from runner.cli.common import emit_json, err, json_option, repo_option, table
+from runner.errors import EXIT_FAILED
+from runner.verify import audit as core
+from runner.workspace import find
 
 
 @click.command("verify")

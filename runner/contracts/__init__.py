@@ -3,11 +3,10 @@ check its index in `validations[]` and the field."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-
-import hashlib
 
 from runner import jsonio
 from runner.errors import ContractError, NotFoundError
@@ -132,16 +131,3 @@ def _checked_workflow(workflow: Workflow, rel: str) -> Workflow:
             raise ContractError(f"workflow {rel}: gate {gate.gate} is listed twice")
         seen.add(gate.gate)
     return workflow
-
-
-def has_contract(ws: Workspace, gate_id: str, kind_name: str, contract: str | None) -> bool:
-    """Agent gates need a contract; other kinds may go without (no outputs to check)."""
-    from runner.steps import STEP_KINDS
-
-    kind = STEP_KINDS.get(kind_name)
-    if kind is None:  # the workflow changed since the run started, or was never checked
-        raise ContractError(f"workflow gate {gate_id}: unknown kind {kind_name!r}",
-                            f"known kinds: {', '.join(sorted(STEP_KINDS))}")
-    if contract or kind.needs_contract:
-        return True
-    return ws.path(contract_path(ws, gate_id, contract), "contract path").is_file()

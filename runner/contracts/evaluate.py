@@ -31,24 +31,6 @@ class Evaluation:
     required_outputs: list[str] = field(default_factory=list)
 
 
-def variables(root: Path, slug: str, artifact_path: str | None, run_id: str) -> Variables:
-    def client_component() -> str:
-        if not artifact_path:
-            raise ContractError("{client_component} needs an artifact path", "pass --artifact-path")
-        directory = inside(root, artifact_path, what="artifact path")
-        found = sorted(p for p in directory.glob("*Client.*") if p.suffix in (".tsx", ".jsx")) if directory.is_dir() else []
-        # A missing component resolves to a path that does not exist, so the check fails visibly.
-        return f"{artifact_path}/{found[0].name}" if found else f"{artifact_path}/<no *Client.tsx or *Client.jsx>"
-
-    def no_artifact_path() -> str:
-        raise ContractError("{artifact_path} is used, but this run has no artifact path",
-                            "start the run with --artifact-path")
-
-    values: dict = {"slug": slug, "run_id": run_id, "client_component": client_component}
-    values["artifact_path"] = artifact_path if artifact_path is not None else no_artifact_path
-    return values
-
-
 def resolve_outputs(root: Path, required_outputs: RequiredOutputs, values: Variables, depth: str, where: str) -> list[Output]:
     outputs = []
     for rule, items in required_outputs.groups():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from runner import jsonio, proc
 from runner.errors import GitError
-from runner.git import NO_HOOKS, ZERO, Identity, git
+from runner.git import NO_HOOKS, Identity, git
 from runner.git.objects import Objects
 
 TREES = "runner-trees"  # <git-dir>/.runner-trees.<pid>.<random>.tmp/: a commit's new trees, while it writes them

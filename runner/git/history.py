@@ -11,10 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
-from runner import proc
-from runner.errors import GitError
 from runner.git import ZERO, git
 
 LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a path is a path, never a glob

@@ -7,6 +7,7 @@ carries a UserActionRequired: what is wrong, which rule, what to supply, an exam
 
 from __future__ import annotations
 
+from runner.media.policy import evaluate
 from runner.models.media import (
     ACTION_PRIORITY,
     MetricResult,
@@ -16,7 +17,6 @@ from runner.models.media import (
     QualityDecision,
     UserActionRequired,
 )
-from runner.media.policy import evaluate
 
 _SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

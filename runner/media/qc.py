@@ -12,12 +12,12 @@ from pathlib import Path
 
 from runner.errors import RunnerError
 from runner.hashing import sha256_file
-from runner.models.media import QcMetrics, QcPolicy, QcReport
-from runner.paths import relative
 from runner.media import qc_metrics as m
 from runner.media.policy import evaluate
 from runner.media.pose import PosePool
 from runner.media.probe import media_info
+from runner.models.media import QcMetrics, QcPolicy, QcReport
+from runner.paths import relative
 
 
 def qc(video: Path, policy: QcPolicy, sample_fps: float = 5.0, *, base: Path | None = None) -> QcReport:

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Callable
 
 from runner.errors import RunnerError
-from runner.proc import DEVNULL, spawn
 from runner.media.probe import MediaInfo
 from runner.media.tools import binary, last_line
+from runner.proc import DEVNULL, spawn
 
 SAMPLE_MAX_SIDE = 256  # mediapipe's pose models run at 224/256 px: larger frames only cost
 BLACK = "blackdetect=d=0.1:pic_th=0.98:pix_th=0.10"  # black runs of 0.1 s or more

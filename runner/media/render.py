@@ -12,11 +12,11 @@ from pathlib import Path
 
 from runner.hashing import sha256_bytes, sha256_file
 from runner.jsonio import canonical_bytes, fsync_dir, fsync_path, write_atomic
-from runner.models.base import to_data
-from runner.models.media import InputRecord, OutputRecord, RenderJob, RenderResult
 from runner.media.job import Segment, resolve_input, segments, srt
 from runner.media.probe import media_info
 from runner.media.tools import binary, ffmpeg_version, run_logged
+from runner.models.base import to_data
+from runner.models.media import InputRecord, OutputRecord, RenderJob, RenderResult
 
 PARTIAL = ".final.mp4.part"  # a fixed name, so the argv (and result.json) are reproducible
 

@@ -141,7 +141,8 @@ PATCH_MODELS: dict[str, type[Strict]] = {
 
 
 AnyPatch = Union[tuple(PATCH_MODELS.values())]  # type: ignore[valid-type]
-TypedPatch = Union[tuple(m for tag, m in PATCH_MODELS.items() if tag != "json_patch")]  # type: ignore[valid-type]
+_TYPED = tuple(m for tag, m in PATCH_MODELS.items() if tag != "json_patch")
+TypedPatch = Union[_TYPED]  # type: ignore[valid-type]
 # A patch file: an RFC 6902 list, or a dict with a `type` tag.
 Patch = Union[Operations, AnyPatch]  # type: ignore[valid-type]
 

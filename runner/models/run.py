@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from runner.vocab import CLOSED, TERMINAL_RUN_STATUSES  # noqa: F401  (re-exported)
 from runner.models.base import Record, Strict, field
 from runner.models.workflow import Approval
 

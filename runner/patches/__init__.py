@@ -14,19 +14,19 @@ The patch types are the literal registry PATCH_TYPES: type tag -> function
 from __future__ import annotations
 
 import posixpath
-
-import msgspec
 from pathlib import Path
 from typing import Any, Callable, Sequence
+
+import msgspec
 
 from runner.errors import WorkspaceError
 from runner.hashing import sha256_bytes, sha256_file
 from runner.jsonio import read_document, write_atomic
 from runner.models.base import load as load_typed
 from runner.models.patch import PATCH_MODELS, AnyPatch, JsonPatch
-from runner.paths import inside, relative
 from runner.patches import audio, kinds
 from runner.patches.base import PatchError, PlannedFile, structured_kind
+from runner.paths import inside, relative
 
 __all__ = ["PATCH_TYPES", "PatchError", "PlannedFile", "apply", "describe", "load_patch", "plan", "replan"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.errors import ContractError
 import msgspec
 
+from runner.errors import ContractError
 from runner.models.base import load
 from runner.models.workflow import Approval, ApprovalSpec, WorkflowGate
 from runner.workspace import Workspace

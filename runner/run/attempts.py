@@ -4,41 +4,33 @@ Every refusal is a StateError (exit 4)."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from typing import Any, Callable
 
-from runner import __version__, contracts, records
-from runner.run import owners
+from runner import __version__, contracts, records, steps
 from runner.errors import NotFoundError, StateError, UsageError
 from runner.hashing import sha256_file
-from runner.paths import check_name
-from runner.run.session import Session, Transaction, append_event, transaction
-from runner.timeutil import compact, iso, parse
-from runner.models.run import (Actor, ArtifactIndexEntry, Attempt, AttemptRef, ContractRef, GateState, Invocation,
-                         OpenAttempt, PacketRef, Route, Run, ValidationSummary, Waiting)
+from runner.models.run import (
+    Attempt,
+    AttemptRef,
+    ContractRef,
+    GateState,
+    Invocation,
+    OpenAttempt,
+    PacketRef,
+    Route,
+    Run,
+    Waiting,
+)
+from runner.paths import run_variables
+from runner.run import decisions, owners, transitions
+from runner.run.session import Session, Transaction, transaction
+from runner.run.transitions import append_event, completed, gate_of, open_attempt
+from runner.steps.base import Ran
+from runner.timeutil import compact, iso
 from runner.vocab import CLOSED
 
-TIMER = Actor(name="timer")
 # packet(run, state, number) writes an attempt's prompt packet and returns its PacketRef.
 PacketWriter = Callable[[Run, GateState, int], PacketRef]
-
-
-def gate_of(run: Run, gate_id: str) -> GateState:
-    return run.gates[gate_index(run.run_id, [g.gate for g in run.gates], gate_id)]
-
-
-def completed(run: Run) -> bool:
-    """Ended by `run complete` (even FAILED): no more attempts; a run FAILED by a gate can
-    still be retried."""
-    return any(e.type == "run_completed" for e in run.events)
-
-
-def gate_index(run_id: str, gate_ids: list[str], gate_id: str) -> int:
-    """Where `gate_id` is among a run's gates; NotFoundError naming the others."""
-    check_name(gate_id, "gate id")
-    if gate_id not in gate_ids:
-        raise NotFoundError(f"gate {gate_id} is not in run {run_id}", f"its gates: {', '.join(gate_ids)}")
-    return gate_ids.index(gate_id)
 
 
 def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, force: bool = False,
@@ -90,35 +82,30 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
         return opened
 
 
-def open_attempt(run: Run, gate_id: str) -> tuple[GateState, OpenAttempt]:
-    state = gate_of(run, gate_id)
-    if state.current is None:
-        last = state.attempts[-1] if state.attempts else None
-        ended = f" (attempt {last.attempt} already ended {last.status})" if last else ""
-        raise StateError(f"gate {gate_id} has no running attempt{ended}",
-                         f"start one with `runner gate start --run {run.run_id} --gate {gate_id}`")
-    return state, state.current
-
-
 def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = None,
-                route: Route | None = None) -> Attempt:
+                route: Route | None = None, ran: Ran | None = None) -> Attempt:
     """Validate and hash the outputs and record the attempt (returned). `failure`
     (e.g. a command that exited non-zero) fails the attempt whatever the checks say;
-    `route` (a Route) is where the step's decision sends the run."""
+    `route` is where the step's decision sends the run; `ran`, what the runner ran to
+    produce the outputs, is recorded as the attempt's invocation in the same commit."""
     with transaction(s, run_id, f"gate finish {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
         state, current = open_attempt(run, gate_id)
         wf_gate = contracts.run_workflow(s.ws, run.workflow).gate(gate_id)
         if wf_gate is None:
             raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
+        if ran is not None:
+            _invoked(s, run, gate_id, current.attempt, ran.agent, ran.status, command=ran.command,
+                     exit_code=ran.exit_code, duration_s=ran.duration_s, stdout_log=ran.stdout_log,
+                     stderr_log=ran.stderr_log)
         attempt = new_attempt(s, run, gate_id, current, "PASS", None)
-        if contracts.has_contract(s.ws, wf_gate.gate, wf_gate.kind, wf_gate.contract):
+        if steps.has_contract(s.ws, wf_gate):
             from runner.contracts import evaluate
 
             rel = contracts.contract_path(s.ws, wf_gate.gate, wf_gate.contract)
             loaded = contracts.load_contract(s.ws, rel)
             wf = run.workflow
-            values = evaluate.variables(s.ws.root, wf.slug, wf.artifact_path, run_id)
+            values = run_variables(s.ws.root, wf.slug, wf.artifact_path, run_id)
             ev = evaluate.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress)
             attempt.contract = ContractRef(path=loaded.path, sha256=loaded.sha256)
             attempt.status, attempt.failure_reason = ev.status, ev.failure_reason
@@ -167,34 +154,17 @@ def register(tx: Transaction, run: Run, state: GateState, attempt: Attempt, path
     """Bring RUN.json in line with an attempt file already written (also used by
     `runner doctor` when a finish was interrupted between the two writes)."""
     ws, actor, gate, number = tx.session.ws, tx.session.actor, state.gate, attempt.attempt
-    state.attempts.append(AttemptRef(attempt=number, status=attempt.status, file=ws.rel(path),
-                                       sha256=sha256_file(path), finished_at=attempt.finished_at))
-    state.current, state.status, state.waiting = None, attempt.status, None
-    index = {e.path: e for e in run.artifacts_index}
-    for artifact in attempt.artifacts:
-        index.pop(artifact.path, None)
-        if artifact.exists:
-            index[artifact.path] = ArtifactIndexEntry(path=artifact.path, sha256=artifact.sha256,
-                                                size=artifact.size, gate=gate, attempt=number)
-    run.artifacts_index = sorted(index.values(), key=lambda e: e.path)
-    run.validations.extend(ValidationSummary(gate=gate, attempt=number, index=v.index,
-                                        type=v.type, status=v.status, target=v.target)
-                              for v in attempt.validations)
-    append_event(run, "gate_finished", actor, gate=gate, attempt=number, status=attempt.status,
-                 reason=attempt.failure_reason)
-    if attempt.status == "PASS" and state.approval is not None and attempt.patch_of is None \
-            and not attempt.skipped_by_start_from:
-        state = _await_decision(tx, run, state, attempt)
-    route = state.route = attempt.route
-    if route is not None:
-        _follow(tx, run, state, attempt)
-    routed = route is not None and route.action in ("retry", "fallback", "escalate")
-    if attempt.status != "PASS" and state.blocking and run.status == "RUNNING" and not routed:
-        run.status, run.finished_at = "FAILED", attempt.finished_at
-        append_event(run, "run_failed", actor, gate=gate, attempt=number)
-    elif state.status == "PASS" and run.status == "FAILED" and not failed_blocking(run):
-        run.status, run.finished_at = "RUNNING", None
-        append_event(run, "run_resumed", actor, gate=gate, attempt=number)
+    ref = AttemptRef(attempt=number, status=attempt.status, file=ws.rel(path), sha256=sha256_file(path),
+                     finished_at=attempt.finished_at)
+    transitions.attempt_ended(run, state, attempt, ref, actor)
+    if transitions.needs_decision(state, attempt):
+        transitions.await_decision(run, state, attempt, actor)
+        if transitions.approves_at_once(state):
+            decisions.record_decision(tx, run, state, "approve", transitions.AUTO_APPROVE,
+                                      note="auto_approve is set", automatic=True)
+    transitions.follow_route(run, state, attempt, actor)
+    transitions.settle_run(run, state, attempt, actor)
+    route = attempt.route
     tx.subject = f"gate {gate} attempt {number} {attempt.status}"
     if route is not None and route.action != "finalize":
         tx.subject += f", {route.action}" + (f" {route.target}" if route.target else "")
@@ -203,71 +173,26 @@ def register(tx: Transaction, run: Run, state: GateState, attempt: Attempt, path
     tx.save_run(run)
 
 
-def _await_decision(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> GateState:
-    """Pause the gate for a person's decision (or approve it at once with auto_approve).
-    Returns the gate's state, which an automatic approval replaces."""
-    approval = state.approval
-    state.status = "AWAITING_APPROVAL"
-    if approval.auto_approve and approval.auto_approve_after_s is None:
-        from runner.run.decisions import record_decision
-
-        record_decision(tx, run, state, "approve", Actor(name="auto-approve"), note="auto_approve is set",
-                        automatic=True)
-        return state
-    deadline = None
-    if approval.auto_approve_after_s is not None:
-        # from the moment it starts waiting (`since`), so that deadline - since is the delay
-        deadline = iso(parse(attempt.finished_at) + timedelta(seconds=approval.auto_approve_after_s))
-    packet = attempt.prompt_packet
-    state.waiting = Waiting(attempt=attempt.attempt, waiting_for="decision",
-                                 since=attempt.finished_at, deadline=deadline,
-                                 on_timeout=approval.on_timeout if deadline else None,
-                                 packet=packet.path if packet else None)
-    append_event(run, "paused", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
-                 waiting_for="decision", deadline=deadline)
-    return state
-
-
-def _follow(tx: Transaction, run: Run, state: GateState, attempt: Attempt) -> None:
-    """Record where the attempt's decision sends the run; an escalation waits for a person."""
-    route = attempt.route
-    if route.action in ("retry", "fallback"):
-        state.retries += 1
-        target = run.gate(route.target) if route.target else state
-        if target is None:
-            raise StateError(f"gate {state.gate} routes to {route.target}, which is not in this run")
-        target.next_params = route.params or None
-        if target is not state:
-            target.status = "PENDING"  # it runs again before this gate does
-    append_event(run, "route", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
-                 action=route.action, target=route.target, reason=route.reason, retries=state.retries)
-    if route.action == "escalate":
-        state.status = "AWAITING_APPROVAL"
-        state.waiting = Waiting(attempt=attempt.attempt, waiting_for="decision",
-                                     since=attempt.finished_at, escalated=True, packet=route.packet)
-        append_event(run, "paused", tx.session.actor, gate=state.gate, attempt=attempt.attempt,
-                     waiting_for="decision", escalated=True)
-
-
-def failed_blocking(run: Run) -> list[str]:
-    return [g.gate for g in run.gates if g.blocking and g.status == "FAIL"]
-
-
 def record_invocation(s: Session, run_id: str, gate_id: str, agent: str, status: str = "SUCCESS",
                       model: str | None = None, **extra: Any) -> Invocation:
     with transaction(s, run_id, f"invocation {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
         state = gate_of(run, gate_id)
         number = state.current.attempt if state.current else None
-        inv = Invocation(id=f"inv_{compact()}_{os.urandom(3).hex()}", gate=gate_id, attempt=number,
-                        agent=agent, status=status, model=model, at=iso(), actor=s.actor, **extra)
-        run.invocations.append(inv)
-        append_event(run, "invocation_recorded", s.actor, gate=gate_id, attempt=number, invocation=inv.id,
-                     status=status)
+        inv = _invoked(s, run, gate_id, number, agent, status, model=model, **extra)
         tx.subject = f"gate {gate_id} invocation {inv.id} {status}"
         tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": status, "Op": "invocation"}
         tx.save_run(run)
         return inv
+
+
+def _invoked(s: Session, run: Run, gate_id: str, number: int | None, agent: str, status: str,
+             **fields: Any) -> Invocation:
+    inv = Invocation(id=f"inv_{compact()}_{os.urandom(3).hex()}", gate=gate_id, attempt=number, agent=agent,
+                     status=status, at=iso(), actor=s.actor, **fields)
+    run.invocations.append(inv)
+    append_event(run, "invocation_recorded", s.actor, gate=gate_id, attempt=number, invocation=inv.id, status=status)
+    return inv
 
 
 def mark_waiting_for_outputs(s: Session, run_id: str, gate_id: str) -> None:

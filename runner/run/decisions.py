@@ -8,19 +8,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from runner import __version__, records
-from runner.run.attempts import TIMER, gate_index
 from runner.errors import StateError, UsageError
 from runner.hashing import sha256_file
 from runner.models.decision import Decision, PatchedFile
-from runner.models.run import CLOSED, Actor, DecisionRef, GateState, Run
-from runner.run.session import Session, Transaction, append_event, parse_actor, transaction
+from runner.models.run import Actor, DecisionRef, GateState, Run
+from runner.run import transitions
+from runner.run.session import Session, Transaction, parse_actor, transaction
+from runner.run.transitions import TIMER, append_event, gate_of
 from runner.timeutil import iso, now, parse
+from runner.vocab import CLOSED
 
 DECISION_FILE = re.compile(r"^decision-(\d+)\.json$")
-
-
-def gate_of(run: Run, gate_id: str) -> GateState:
-    return run.gates[gate_index(run.run_id, [g.gate for g in run.gates], gate_id)]
 
 
 def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, by: Actor, *,
@@ -41,16 +39,9 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
                         patch=patch, patched_files=patched or [], runner_version=__version__)
     path = directory / f"decision-{number}.json"
     tx.save_new(path, decision)
-    state.decisions.append(DecisionRef(decision=number, attempt=attempt, verdict=verdict, by=by_name,
-                                       file=ws.rel(path), sha256=sha256_file(path),
-                                       patch_pending=bool(patched)))
-    state.waiting, state.route = None, None
-    state.status = "PASS" if verdict == "approve" else "FAIL"
-    append_event(run, "timer_fired" if timed_out else "decision", by, gate=state.gate, attempt=attempt,
-                 verdict=verdict, decision=number, note=note, patch=bool(patched) or None)
-    if verdict == "reject" and state.blocking and run.status == "RUNNING":
-        run.status, run.finished_at = "FAILED", decision.at
-        append_event(run, "run_failed", by, gate=state.gate, attempt=attempt)
+    transitions.decided(run, state, decision, DecisionRef(
+        decision=number, attempt=attempt, verdict=verdict, by=by_name, file=ws.rel(path), sha256=sha256_file(path),
+        patch_pending=bool(patched)))
     tx.subject = f"gate {state.gate} attempt {attempt} {verdict.upper()}D by {by_name}"
     tx.trailers = {"Gate": state.gate, "Attempt": attempt, "Decision": number,
                    "Status": verdict.upper() + "D", "Op": "decision"}

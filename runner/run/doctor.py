@@ -16,16 +16,16 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from runner import jsonio, locking, records
-from runner import git
-from runner.git import commit
-from runner.run.attempts import close, new_attempt, register
-from runner.run.owners import alive, hostname
+from runner import git, jsonio, locking, records
 from runner.errors import RunnerError
+from runner.git import commit
 from runner.models.decision import Decision
 from runner.models.run import Actor, DecisionRef, GateState, Run
 from runner.paths import is_safe_name
-from runner.run.session import Session, append_event, transaction
+from runner.run.attempts import close, new_attempt, register
+from runner.run.owners import alive, hostname
+from runner.run.session import Session, transaction
+from runner.run.transitions import append_event
 
 DOCTOR = Actor(name="runner doctor")
 

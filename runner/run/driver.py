@@ -9,15 +9,14 @@ from dataclasses import dataclass, field
 import msgspec
 
 from runner import contracts, records
-from runner.run import attempts
-from runner.run import decisions
-from runner.run import lifecycle
-from runner.run import owners
-from runner.run import packets
 from runner.errors import StateError
-from runner.models.run import CLOSED, GateState, Run
-from runner.run.session import Session, append_event, transaction
-from runner.steps import STEP_KINDS, StepContext
+from runner.models.run import GateState, Run
+from runner.run import attempts, decisions, lifecycle, owners, packets
+from runner.run.session import Session, transaction
+from runner.run.transitions import append_event
+from runner.steps import STEP_KINDS
+from runner.steps.base import StepContext
+from runner.vocab import CLOSED
 
 
 @dataclass
@@ -113,7 +112,8 @@ def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False)
         if not produced.ready:
             attempts.mark_waiting_for_outputs(s, run_id, state.gate)
             return _paused_for_outputs(records.load_run(s.ws, run_id), state.gate)
-        attempts.gate_finish(s, run_id, state.gate, failure=produced.failure, route=produced.route)
+        attempts.gate_finish(s, run_id, state.gate, failure=produced.failure, route=produced.route,
+                            ran=produced.ran)
         proceed = False
 
 

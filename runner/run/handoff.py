@@ -12,7 +12,8 @@ from runner.errors import StateError, UsageError
 from runner.models.base import to_data
 from runner.models.recast import HandoffRegistry, Publication
 from runner.paths import check_name
-from runner.run.session import Session, append_event, transaction
+from runner.run.session import Session, transaction
+from runner.run.transitions import append_event
 from runner.timeutil import iso
 
 

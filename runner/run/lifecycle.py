@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import string
 
-from runner import __version__, contracts, records
-from runner.run import approvals
-from runner.run.attempts import close, completed, new_attempt
-from runner.errors import ContractError, StateError, UsageError
-from runner.models.run import CLOSED, GateState, Run, WorkflowRef
+from runner import __version__, contracts, records, steps
+from runner.errors import StateError, UsageError
+from runner.models.run import GateState, Run, WorkflowRef
 from runner.models.workflow import Workflow, WorkflowGate
 from runner.paths import check_name
-from runner.vocab import COMPLETE_STATUSES, DEPTHS
-from runner.run.session import Session, append_event, transaction
+from runner.run import approvals
+from runner.run.attempts import close, new_attempt
+from runner.run.session import Session, transaction
+from runner.run.transitions import append_event, completed
 from runner.timeutil import compact, iso
+from runner.vocab import CLOSED, COMPLETE_STATUSES, DEPTHS
 
 _B36 = string.digits + string.ascii_lowercase
 
@@ -58,14 +59,9 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
 
 
 def _gate_state(s: Session, gate: WorkflowGate, defaults: dict) -> GateState:
-    from runner.steps import STEP_KINDS
-
-    kind = STEP_KINDS.get(gate.kind)
-    if kind is None:
-        raise ContractError(f"workflow gate {gate.gate}: unknown kind {gate.kind!r}",
-                            f"known kinds: {', '.join(sorted(STEP_KINDS))}")
+    kind = steps.kind_of(gate)
     name, blocking = gate.name, not kind.on_demand
-    if contracts.has_contract(s.ws, gate.gate, gate.kind, gate.contract):
+    if steps.has_contract(s.ws, gate):
         contract = contracts.load_contract(s.ws, contracts.contract_path(s.ws, gate.gate, gate.contract)).model
         name, blocking = gate.name or contract.name, contract.blocking and not kind.on_demand
     if gate.blocking is not None:

@@ -9,15 +9,14 @@ import os
 from runner import records
 from runner.errors import StateError
 from runner.models.run import OpenAttempt
-from runner.run.session import Session, append_event, transaction
+from runner.run.session import Session, transaction
+from runner.run.transitions import append_event, open_attempt
 
 
 def take_over(s: Session, run_id: str, gate_id: str) -> None:
     """Before this process runs again an open attempt that another process started (a
     driver killed mid-command, then `run resume`): refuse while that process is alive on
     this host, else become the attempt's owner (recorded as an event)."""
-    from runner.run.attempts import open_attempt  # attempts imports this module
-
     with transaction(s, run_id, f"take over {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)
         state, current = open_attempt(run, gate_id)

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner import contracts, jsonio, records
+from runner import contracts, jsonio, records, steps
 from runner.errors import RunnerError
-from runner.contracts.evaluate import variables
 from runner.hashing import sha256_bytes
 from runner.models.contract import Contract
 from runner.models.run import GateState, PacketRef, Run
 from runner.models.workflow import WorkflowGate
-from runner.paths import substitute
+from runner.paths import run_variables, substitute
 from runner.run.session import Session
 
 
@@ -31,7 +30,7 @@ def write(s: Session, run: Run, gate: WorkflowGate, state: GateState, attempt: i
 
 
 def build(s: Session, run: Run, gate: WorkflowGate, state: GateState, attempt: int, extra: list[str]) -> str:
-    values = dict(variables(s.ws.root, run.workflow.slug, run.workflow.artifact_path, run.run_id))
+    values = dict(run_variables(s.ws.root, run.workflow.slug, run.workflow.artifact_path, run.run_id))
     values.update(gate=gate.gate, attempt=str(attempt), depth=run.depth, agent=gate.agent or "")
     w = run.workflow
     out = [
@@ -80,7 +79,7 @@ def _template_path(s: Session, name: str) -> Path | None:
 
 
 def _contract(s: Session, gate: WorkflowGate) -> Contract | None:
-    if not contracts.has_contract(s.ws, gate.gate, gate.kind, gate.contract):
+    if not steps.has_contract(s.ws, gate):
         return None
     return contracts.load_contract(s.ws, contracts.contract_path(s.ws, gate.gate, gate.contract)).model
 

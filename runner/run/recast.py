@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner import jsonio, records
-from runner.run import attempts
-from runner.run import lifecycle
 from runner.errors import NotFoundError, RunnerError, StateError
-from runner.contracts.evaluate import variables
 from runner.hashing import sha256_bytes, sha256_file
 from runner.models.base import to_data
 from runner.models.recast import PackFile, RecastLifecycle, RecastPack, Transition
 from runner.models.run import PacketRef, Run
 from runner.models.workflow import WorkflowGate
-from runner.paths import substitute
+from runner.paths import run_variables, substitute
+from runner.run import attempts, lifecycle
 from runner.run.session import Session
-from runner.steps import STEP_KINDS, StepContext
+from runner.steps import STEP_KINDS
+from runner.steps.base import StepContext
 from runner.timeutil import iso
 
 ROLES = {"hero_image": "hero", "motion_video": "motion", "prompt": "prompt", "instructions": "instructions"}
@@ -50,7 +49,7 @@ def _gates(s: Session, run: Run) -> tuple[WorkflowGate, WorkflowGate]:
 
 
 def _template(s: Session, run: Run, gate: WorkflowGate, key: str, default: str) -> str:
-    values = variables(s.ws.root, run.workflow.slug, run.workflow.artifact_path, run.run_id)
+    values = run_variables(s.ws.root, run.workflow.slug, run.workflow.artifact_path, run.run_id)
     return substitute(str(gate.params.get(key, default)), values, where=f"gate {gate.gate} params.{key}: ")
 
 
@@ -184,5 +183,6 @@ def _qc(s: Session, run_id: str, qc: WorkflowGate, video_rel: str, directory: Pa
                                                     retries=run.gate(qc.gate).retries))
     action = produced.route.action if produced.route else "finalize"
     # A re-cast video that fails QC is escalated (no_rerun): the run waits for a person.
-    attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure, route=produced.route)
+    attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure, route=produced.route,
+                            ran=produced.ran)
     return opened.attempt, action

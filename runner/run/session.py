@@ -11,15 +11,12 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import msgspec
 
-from runner import __version__, locking, records
-from runner import git
-from runner.git import commit
+from runner import __version__, git, locking, records
 from runner.errors import UsageError, WorkspaceError
+from runner.git import commit
 from runner.hashing import sha256_bytes
-from runner.jsonio import canonical_bytes
-from runner.models.run import Actor, Event, Run
+from runner.models.run import Actor, Run
 from runner.paths import check_name
-from runner.timeutil import iso
 from runner.workspace import Workspace, find
 
 if TYPE_CHECKING:
@@ -59,20 +56,6 @@ def open_session(repo: Path | None = None, actor: str | None = None, *, no_commi
         who = Actor(name=ident.name, email=ident.email or None)
     return Session(ws, who, commit=ws.config.commit and not no_commit,
                    offline=offline or ws.config.offline, progress=progress)
-
-
-def event_hash(event: Event) -> str:
-    """The SHA-256 of an event's canonical JSON: the next event's `prev`."""
-    return sha256_bytes(canonical_bytes(msgspec.to_builtins(event)))
-
-
-def append_event(run: Run, type_: str, actor: Actor, *, gate: str | None = None,
-                 attempt: int | None = None, **data: Any) -> None:
-    """Append an event to a run with the hash of the one before."""
-    events = run.events
-    prev = event_hash(events[-1]) if events else None
-    events.append(Event(seq=len(events) + 1, type=type_, at=iso(), actor=msgspec.structs.replace(actor), gate=gate,
-                        attempt=attempt, data={k: v for k, v in data.items() if v is not None}, prev=prev))
 
 
 @dataclass

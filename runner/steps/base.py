@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:  # the registry is read by commands that never build a model
+if TYPE_CHECKING:
     from runner.models.run import Route, Run
     from runner.models.workflow import WorkflowGate
     from runner.run.session import Session
@@ -26,10 +26,24 @@ class StepContext:
 
 
 @dataclass
+class Ran:
+    """What the runner ran to produce the outputs (recorded as the attempt's invocation)."""
+
+    agent: str
+    status: str  # SUCCESS or FAIL
+    command: list[str] | None = None
+    exit_code: int | None = None
+    duration_s: float | None = None
+    stdout_log: str | None = None
+    stderr_log: str | None = None
+
+
+@dataclass
 class Produced:
     ready: bool  # False: wait for a person to produce the outputs
     failure: str | None = None  # the step itself failed (e.g. a command's exit code)
     route: Route | None = None  # where the step's decision sends the run
+    ran: Ran | None = None  # recorded with the attempt, in the same commit
 
 
 @dataclass(frozen=True)

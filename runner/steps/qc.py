@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from runner import jsonio, records
-from runner.steps.base import Produced, StepContext, StepKind
+from runner.steps.base import Produced, Ran, StepContext, StepKind
 from runner.steps.render import paths
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 
 def produce(ctx: StepContext) -> Produced:
-    from runner.run.attempts import record_invocation
     from runner.media import decide, default_policy, load_policy, qc
     from runner.models.base import to_data
 
@@ -41,12 +40,11 @@ def produce(ctx: StepContext) -> Produced:
         jsonio.write_atomic(action_file, to_data(decision.user_action_required))
     elif action_file.exists():
         action_file.unlink()  # left by an earlier attempt; this attempt's decision needs none
-    record_invocation(ctx.session, ctx.run.run_id, gate.gate, "qc", "SUCCESS" if report.passed else "FAIL",
-                      duration_s=round(sum(report.stage_seconds.values()), 3))
+    ran = Ran("qc", "SUCCESS" if report.passed else "FAIL", duration_s=round(sum(report.stage_seconds.values()), 3))
     if route.action == "escalate":
         route.packet = _escalation_packet(ctx, decision, ws.rel(action_file))
     failure = None if route.action == "finalize" else f"QC decided {route.action}: {decision.reason}"
-    return Produced(ready=True, failure=failure, route=route)
+    return Produced(ready=True, failure=failure, route=route, ran=ran)
 
 
 def _route(ctx: StepContext, decision) -> Route:

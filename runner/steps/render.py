@@ -8,9 +8,8 @@ from __future__ import annotations
 import time
 
 from runner.errors import ContractError, RunnerError, ToolMissing
-from runner.contracts.evaluate import variables
-from runner.paths import substitute
-from runner.steps.base import Produced, StepContext, StepKind
+from runner.paths import run_variables, substitute
+from runner.steps.base import Produced, Ran, StepContext, StepKind
 
 
 def paths(ctx: StepContext, key: str, default: str | None = None) -> str:
@@ -18,12 +17,11 @@ def paths(ctx: StepContext, key: str, default: str | None = None) -> str:
     value = ctx.params.get(key, default)
     if value is None:
         raise ContractError(f"workflow gate {ctx.gate.gate}: kind {ctx.gate.kind} needs params.{key}")
-    values = variables(ctx.session.ws.root, run.workflow.slug, run.workflow.artifact_path, run.run_id)
+    values = run_variables(ctx.session.ws.root, run.workflow.slug, run.workflow.artifact_path, run.run_id)
     return substitute(str(value), values, where=f"gate {ctx.gate.gate} params.{key}: ")
 
 
 def produce(ctx: StepContext) -> Produced:
-    from runner.run.attempts import record_invocation
     from runner.media import load_job, render
 
     ws = ctx.session.ws
@@ -36,12 +34,10 @@ def produce(ctx: StepContext) -> Produced:
     except (ContractError, ToolMissing):
         raise
     except RunnerError as exc:  # ffmpeg itself failed: the attempt fails, on the record
-        record_invocation(ctx.session, ctx.run.run_id, ctx.gate.gate, "ffmpeg", "FAIL",
-                          duration_s=round(time.monotonic() - started, 3))
-        return Produced(ready=True, failure=f"render failed: {exc.message}")
-    record_invocation(ctx.session, ctx.run.run_id, ctx.gate.gate, "ffmpeg", "SUCCESS", command=result.argv,
-                      duration_s=round(time.monotonic() - started, 3))
-    return Produced(ready=True)
+        return Produced(ready=True, failure=f"render failed: {exc.message}",
+                        ran=Ran("ffmpeg", "FAIL", duration_s=round(time.monotonic() - started, 3)))
+    return Produced(ready=True, ran=Ran("ffmpeg", "SUCCESS", command=result.argv,
+                                        duration_s=round(time.monotonic() - started, 3)))
 
 
 KIND = StepKind("render", needs_contract=False, requires_approval=False, produce=produce,

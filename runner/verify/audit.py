@@ -24,60 +24,21 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
-import msgspec
-
-from runner.git import history, objects
 from runner.errors import NotFoundError
-from runner.hashing import sha256_bytes
+from runner.git import history, objects
 from runner.paths import check_name
 from runner.verify.history import History
 from runner.verify.outputs import Outputs
 from runner.verify.records import Records
 from runner.verify.report import Finding, Report
+from runner.verify.sources import Blob, Where
 from runner.workspace import Workspace
 
 RECORD = re.compile(r"^(?P<run>[^/]+)/record/(?:(?P<summary>RUN\.json)|gates/(?P<gate>[^/]+)/"
                     r"(?P<kind>attempt|decision)-(?P<n>[1-9][0-9]*)\.json)$")
 PATH_VALUE = re.compile(rb'"path": "([^"\\]*)"')  # a path with a quote or backslash is missed: rare
 MAX_PATHSPECS = 200  # beyond, one pathspec for the runs dir, filtered here
-
-
-@dataclass
-class Where:
-    """What a path under the runs dir is: a record of a run, or None."""
-
-    run_id: str
-    kind: str  # run | attempt | decision | unknown
-    gate: str | None = None
-    number: int | None = None
-
-
-@dataclass
-class Blob:
-    data: bytes
-    _doc: Any = field(default=None, repr=False)
-    _parsed: bool = False
-    _sha: str | None = None
-
-    @property
-    def sha256(self) -> str:
-        if self._sha is None:
-            self._sha = sha256_bytes(self.data)
-        return self._sha
-
-    @property
-    def doc(self) -> Any:
-        """The parsed JSON, or None when the bytes are not UTF-8 JSON."""
-        if not self._parsed:
-            self._parsed = True
-            try:
-                self._doc = msgspec.json.decode(self.data)
-            except msgspec.DecodeError:
-                self._doc = None
-        return self._doc
 
 
 def verify(ws: Workspace, run_id: str | None = None, since: str | None = None) -> Report:

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from runner.git import history, objects
 from runner.errors import RunnerError
+from runner.git import history, objects
 from runner.hashing import sha256_bytes, sha256_dir, sha256_file
 from runner.models.run import Attempt
 from runner.verify.history import BEFORE

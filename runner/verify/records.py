@@ -4,7 +4,7 @@ decisions and final status each have their event."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
@@ -13,15 +13,13 @@ from runner.hashing import sha256_bytes
 from runner.jsonio import canonical_bytes
 from runner.models.decision import Decision
 from runner.models.run import Attempt, Run
-
-if TYPE_CHECKING:
-    from runner.verify.audit import Audit, Where
+from runner.verify.sources import Source, Where
 
 MODELS = {"run": Run, "attempt": Attempt, "decision": Decision}
 
 
 class Records:
-    def __init__(self, audit: Audit):
+    def __init__(self, audit: Source):
         self.audit = audit
 
     def check(self) -> list[tuple[str, Attempt]]:

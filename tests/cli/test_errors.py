@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import ART, SLUG, cli, commit_count, runner_proc, start_run, write_outputs
+
 from runner import records, workspace
 
 G1 = "contracts/G1.contract.json"

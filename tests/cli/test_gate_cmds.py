@@ -3,13 +3,12 @@ the state machine's refusals (exit 4), and the records on disk."""
 
 from __future__ import annotations
 
-import msgspec
-
 import hashlib
 
+import msgspec
 import pytest
-
 from helpers import ART, cli, commit_count, pass_gate, start_run, write_outputs
+
 from runner import records, workspace
 from runner.models.base import to_data as dump
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 import pytest
-
 from cli_commands import commands, flags, leaves
 from helpers import cli, runner_proc
+
 from runner.errors import EXIT_CODES
 
 TOP_LEVEL = [words[0] for words in commands() if len(words) == 1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import cli, make_repo, runner_proc
+
 from runner import workspace
 from runner.models.workflow import Config
 

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import click
-
 from cli_commands import flags, leaves
+
 from runner.cli.main import cli
 from runner.errors import EXIT_CODES
 

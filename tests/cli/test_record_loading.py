@@ -10,11 +10,10 @@ import subprocess
 import sys
 
 import msgspec
+from helpers import cli, pass_gate, record_files, start_run, write_outputs
 
 from runner.models.base import to_data
 from runner.models.run import Attempt, Run
-
-from helpers import cli, pass_gate, record_files, start_run, write_outputs
 
 
 def _run_file(root, run_id):

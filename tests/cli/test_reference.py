@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from cli_commands import commands
+
 from runner.cli.reference import generate
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"

@@ -4,9 +4,9 @@ dir, never committed); it must never show stale data, and a broken cache must no
 import json
 import os
 
-from runner import __version__
-
 from helpers import cli, pass_gate, start_run
+
+from runner import __version__
 
 
 def _listed(root):

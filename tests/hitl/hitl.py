@@ -4,8 +4,6 @@ pseudo-terminal, and checks of what was recorded (records and `git log`)."""
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 import os
 import re
@@ -14,8 +12,18 @@ import subprocess
 import time
 from pathlib import Path
 
+import msgspec
 from helpers import (  # tests/conftest.py puts tests/ on sys.path
-    ART, PYTHON, RUNNER_BIN, SLUG, Result, assert_clean_stderr, changed_files, cli, git, porcelain,
+    ART,
+    PYTHON,
+    RUNNER_BIN,
+    SLUG,
+    Result,
+    assert_clean_stderr,
+    changed_files,
+    cli,
+    git,
+    porcelain,
     trailers,
 )
 

@@ -4,17 +4,27 @@ overridden by the workflow."""
 
 from __future__ import annotations
 
-import msgspec
-
 import subprocess
 import time
 
+import msgspec
 import pytest
-
 from helpers import ART, PYTHON, RUNNER_BIN, SLUG, git, write_outputs
 from hitl import (
-    IDENTITY, add_workflow, attempt, commit_all, decision, decision_files, events, head, load, rin, run_id_of, runner,
+    IDENTITY,
+    add_workflow,
+    attempt,
+    commit_all,
+    decision,
+    decision_files,
+    events,
+    head,
+    load,
+    rin,
+    run_id_of,
+    runner,
 )
+
 from runner.timeutil import parse
 
 pytestmark = pytest.mark.slow

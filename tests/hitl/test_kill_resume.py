@@ -3,21 +3,29 @@ committed record parses, attempt numbers stay continuous) and the run finishes."
 
 from __future__ import annotations
 
-import msgspec
-
 import os
 import signal
 import subprocess
 import time
 
+import msgspec
 import pytest
-
 from helpers import PYTHON, RUNNER_BIN, SLUG, git_ok, record_files
+from hitl import (
+    add_workflow,
+    attempt,
+    check_history,
+    commit_all,
+    events,
+    head,
+    load,
+    runner,
+)
+
 from runner.hashing import sha256_bytes
 from runner.jsonio import canonical_bytes
 from runner.models.base import to_data as dump
 from runner.models.run import Attempt
-from hitl import add_workflow, attempt, check_history, commit_all, events, head, load, runner
 
 pytestmark = pytest.mark.slow
 

@@ -92,10 +92,9 @@ def test_same_inputs_give_the_same_packet_hash(ws_root, tmp_path):
     """The hash covers nothing that changes with time or place: the packet of attempt 1,
     rebuilt later, after the run record moved on (other timestamps, events, status) and in a
     copy of the workspace at another path, is byte for byte the one written."""
-    from runner.run import packets
-    from runner.run import session
-    from runner.run.lifecycle import workflow_of
     from runner.hashing import sha256_bytes
+    from runner.run import packets, session
+    from runner.run.lifecycle import workflow_of
 
     root = ws_root
     _workspace(root)

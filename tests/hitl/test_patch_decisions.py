@@ -4,17 +4,25 @@ but the gate's outputs is refused and nothing is recorded."""
 
 from __future__ import annotations
 
-import msgspec
-
 import hashlib
 import importlib.util
 import json
 
+import msgspec
 import pytest
-
 from helpers import ART, SLUG, write_outputs
 from hitl import (
-    add_workflow, attempt, commit_all, decision, decision_files, events, head, load, rin, run_id_of, runner,
+    add_workflow,
+    attempt,
+    commit_all,
+    decision,
+    decision_files,
+    events,
+    head,
+    load,
+    rin,
+    run_id_of,
+    runner,
     write_json,
 )
 

@@ -7,7 +7,6 @@ import json
 import shutil
 
 import pytest
-
 from helpers import ESY, make_repo, requires_shared
 from hitl import attempt, check_history, commit_all, head, load, run_id_of, runner
 

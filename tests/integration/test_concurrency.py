@@ -9,8 +9,8 @@ import subprocess
 import threading
 
 import pytest
-
 from helpers import RUNNER_BIN, commit_count, git, porcelain, start_run
+
 from runner import records, workspace
 
 

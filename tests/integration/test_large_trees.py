@@ -7,11 +7,10 @@ from __future__ import annotations
 import hashlib
 import subprocess
 
-from runner import git as runner_git
-
-from runner.git import commit
-
 from helpers import git, make_repo
+
+from runner import git as runner_git
+from runner.git import commit
 
 RUNS = 2500  # a runs/ tree of about 100 KB: over the size where entries are spliced
 

@@ -8,8 +8,8 @@ import json
 import shutil
 
 import pytest
-
 from helpers import ESY, changed_files, cli, git, porcelain, requires_shared, subject
+
 from runner import records, workspace
 
 pytestmark = requires_shared()

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import msgspec
-
 import json
 import subprocess
 
+import msgspec
 import pytest
 
 from runner.errors import ContractError, RunnerError, ToolMissing
 from runner.hashing import sha256_file
-from runner.media import load_job, render
-from runner.media import tools
+from runner.media import load_job, render, tools
 from runner.models.media import RenderJob, RenderResult
 
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 from pathlib import Path
+
+import msgspec
 
 SIZE, FPS, SECONDS = 160, 10, 4
 ART = "videos/clip"

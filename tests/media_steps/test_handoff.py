@@ -7,9 +7,9 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
 from gated import load_run, write
 from helpers import RUNNER_BIN, cli, git
+
 from runner.run.handoff import load_registry
 from runner.run.session import open_session
 

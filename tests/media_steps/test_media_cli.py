@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from gated import policy, rule, write
 from helpers import SHARED, cli
+
 from runner.hashing import sha256_file
 from runner.media import load_policy
 

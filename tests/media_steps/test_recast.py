@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from gated import ART, drive, install, load_run, policy, read, rule
 from helpers import cli, commit_count
+
 from runner.hashing import sha256_file
 
 PACK = f"{ART}/recast"

@@ -8,7 +8,6 @@ import os
 import shutil
 
 import pytest
-
 from gated import load_attempt, load_run, read
 from helpers import PYTHON, REPO, cli, git
 

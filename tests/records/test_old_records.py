@@ -14,13 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from helpers import cli, git, make_repo
+
 from runner import jsonio, records
 from runner.models.base import to_data
 from runner.models.decision import Decision
 from runner.models.run import Attempt, Run
-from runner.run.session import event_hash
+from runner.run.transitions import event_hash
 from runner.workspace import find
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "old_workspace"
@@ -44,7 +44,7 @@ def reencoded(path: Path, kind: type) -> bytes:
 
 def chain_breaks(raw: bytes) -> list[int]:
     """The seq of every event whose `seq` or `prev` is not what the chain requires (the
-    SHA-256 of the previous event's canonical JSON, as runner.run.session.event_hash)."""
+    SHA-256 of the previous event's canonical JSON, as runner.run.transitions.event_hash)."""
     events = json.loads(raw)["events"]
     breaks = []
     for i, event in enumerate(events):

@@ -23,15 +23,8 @@ import time
 
 
 def _warm() -> None:
+    from runner import checks, contracts, git, records  # noqa: F401
     from runner.cli import decide_cmd, gate_cmd  # noqa: F401  (the commands and their modules)
-    from runner import checks, contracts, records  # noqa: F401
-    from runner.run import attempts
-    from runner.run import decisions
-    from runner.run import lifecycle
-    from runner.contracts import evaluate
-    from runner import git
-    from runner.git import commit
-    from runner.run import session
     from runner.steps import STEP_KINDS  # noqa: F401
 
 

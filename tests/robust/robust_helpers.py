@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 from helpers import cli, git, porcelain
+
 from runner import records, workspace
 from runner.hashing import sha256_bytes
 from runner.jsonio import canonical_bytes

@@ -7,15 +7,20 @@ it; verify passes and nothing committed is lost."""
 from __future__ import annotations
 
 import pytest
-
 from helpers import cli, git, porcelain
 from robust_helpers import (
-    assert_all_committed, assert_nothing_committed_was_lost, assert_runs_consistent, run_verify,
-    start_torture_run, torture_workspace, verify_available,
+    assert_all_committed,
+    assert_nothing_committed_was_lost,
+    assert_runs_consistent,
+    run_verify,
+    start_torture_run,
+    torture_workspace,
+    verify_available,
 )
-from runner.git import commit
+
 from runner import records, workspace
 from runner.errors import RunnerError
+from runner.git import commit
 
 
 class Died(RunnerError):

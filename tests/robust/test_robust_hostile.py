@@ -10,9 +10,16 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import PYTHON, cli, git, porcelain, runner_proc
-from robust_helpers import CONTRACT_A, OUTPUTS, WORKFLOW, start_torture_run, torture_workspace, write_json
+from robust_helpers import (
+    CONTRACT_A,
+    OUTPUTS,
+    WORKFLOW,
+    start_torture_run,
+    torture_workspace,
+    write_json,
+)
+
 from runner import records, workspace
 
 USAGE, ERROR = 2, 4

@@ -14,18 +14,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import REPO, RUNNER_BIN, Result, cli, git, install_essay
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from helpers import REPO, RUNNER_BIN, Result, cli, git, install_essay
 from robust_helpers import CONTRACT_A, WORKFLOW, start_torture_run, torture_workspace
-from runner import contracts, records, workspace
+
+from runner import contracts, records, steps, workspace
 from runner.contracts import evaluate
-from runner.contracts import validate
-from runner.run import approvals
 from runner.errors import RunnerError
 from runner.models.decision import Decision
 from runner.models.run import Attempt, Run
+from runner.paths import run_variables
+from runner.run import approvals
+from runner.verify import declarations
 
 EXAMPLES = int(os.environ.get("ROBUST_EXAMPLES", 60))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize="ROBUST_EXAMPLES" not in os.environ,
@@ -170,9 +171,9 @@ def test_contract_loader_and_evaluation_raise_only_runner_errors(seeds, data):
     loaded = only_runner_errors(contracts.load_contract, ws, rel)
     event(f"contract loads: {loaded is not None}")
     if loaded is not None:  # a contract that loads is evaluated against real outputs
-        values = evaluate.variables(root, "s0", "art/0", seeds["run_id"])
+        values = run_variables(root, "s0", "art/0", seeds["run_id"])
         only_runner_errors(evaluate.evaluate, root, loaded.model, rel, values, "standard", True)
-    checked, findings = validate.validate(ws, [root / rel])
+    checked, findings = declarations.validate(ws, [root / rel])
     assert checked == 1 and (findings or loaded is not None)
 
 
@@ -189,8 +190,8 @@ def test_workflow_loader_raises_only_runner_errors(seeds, data):
         event(f"workflow loads: {loaded is not None}")
         if loaded is not None:  # a workflow that loads: its gates resolve (kinds, contracts, approvals)
             for gate in loaded.model.gates:
-                only_runner_errors(contracts.has_contract, ws, gate.gate, gate.kind, gate.contract)
-        validate.validate(ws, [root / "orchestration" / "workflows" / f"x{suffix}"])
+                only_runner_errors(steps.has_contract, ws, gate)
+        declarations.validate(ws, [root / "orchestration" / "workflows" / f"x{suffix}"])
     finally:
         (root / "orchestration" / "workflows" / f"x{suffix}").unlink()
 

@@ -3,16 +3,16 @@ files and directories, the verdict, and the progress hook for large outputs."""
 
 from __future__ import annotations
 
-import msgspec
-
 import hashlib
 
+import msgspec
 import pytest
 
 from runner.contracts import evaluate
 from runner.errors import ContractError, WorkspaceError
 from runner.hashing import sha256_dir
 from runner.models.contract import Contract
+from runner.paths import run_variables
 
 
 def _contract(required_outputs, validations=()):
@@ -21,7 +21,7 @@ def _contract(required_outputs, validations=()):
 
 
 def _evaluate(root, contract, depth="standard"):
-    values = evaluate.variables(root, "robot", "essays/robot", "run_x")
+    values = run_variables(root, "robot", "essays/robot", "run_x")
     return evaluate.evaluate(root, contract, "contracts/GX.contract.json", values, depth, offline=True)
 
 
@@ -125,7 +125,7 @@ def test_an_output_outside_the_workspace_is_refused(root):
 
 
 def test_client_component_without_artifact_path(root):
-    values = evaluate.variables(root, "robot", None, "run_x")
+    values = run_variables(root, "robot", None, "run_x")
     contract = _contract({"all_of": [{"path": "{client_component}"}]})
     with pytest.raises(ContractError, match="artifact"):
         evaluate.evaluate(root, contract, "contracts/GX.contract.json", values, "standard", offline=True)
@@ -148,7 +148,7 @@ def test_progress_is_reported_for_large_outputs(root, monkeypatch):
         return seen[label].append
 
     contract = _contract({"all_of": [{"path": "{artifact_path}/big.bin"}, {"path": "{artifact_path}/small.bin"}]})
-    values = evaluate.variables(root, "robot", "essays/robot", "run_x")
+    values = run_variables(root, "robot", "essays/robot", "run_x")
     evaluate.evaluate(root, contract, "contracts/GX.contract.json", values, "standard", False, factory)
     assert list(seen) == ["essays/robot/big.bin"]
     total, *chunks = seen["essays/robot/big.bin"]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 
+import msgspec
 import pytest
+from helpers import ESY, requires_shared
 from msgspec import ValidationError
 
-from runner.models.base import SCHEMA_VERSION, Record, to_data as dump
+from runner.models.base import SCHEMA_VERSION, Record
 from runner.models.base import describe as describe_validation_error
+from runner.models.base import to_data as dump
 from runner.models.contract import Contract, OutputItem
 from runner.models.run import Attempt, Run
 from runner.models.workflow import Config, Workflow
-
-from helpers import ESY, requires_shared
 
 ACTOR = {"name": "Ada Tester", "email": "ada@example.org"}
 RUN = {

@@ -3,15 +3,13 @@ checks, and a property test of text_replace against str.replace."""
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 import os
 import tempfile
 from pathlib import Path
 
+import msgspec
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +17,15 @@ from runner import patches
 from runner.errors import EXIT_ERROR
 from runner.hashing import sha256_bytes, sha256_file
 from runner.models.patch import PATCH_MODELS, SCHEMA_MODELS, Patch
-from runner.patches import PATCH_TYPES, PatchError, PlannedFile, apply, describe, load_patch, plan
+from runner.patches import (
+    PATCH_TYPES,
+    PatchError,
+    PlannedFile,
+    apply,
+    describe,
+    load_patch,
+    plan,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "patches.md"
 

@@ -3,15 +3,13 @@ none missing. Regenerate with `make schemas` (python -m runner.schemas)."""
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 
+import msgspec
 import pytest
+from helpers import REPO
 
 from runner import schemas
-
-from helpers import REPO
 
 SCHEMAS_DIR = REPO / "schemas"
 GENERATED = schemas.generate()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 import os
 
+import msgspec
 import pytest
+from helpers import git, make_repo
 
 from runner import locking, workspace
 from runner.errors import LockTimeout, WorkspaceError
 from runner.models.workflow import Config
-
-from helpers import git, make_repo
 
 
 def test_find_walks_up_from_a_subdirectory(ws_root):

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import git
 from verify_helpers import approve_g1, finish_run
 

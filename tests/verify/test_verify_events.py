@@ -7,10 +7,10 @@ import json
 import shutil
 
 import pytest
-
 from helpers import git, make_repo
-from runner import workspace
 from verify_helpers import findings, record, verify
+
+from runner import workspace
 
 
 def rewrite(root, run_id, change) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from verify_helpers import findings, record, verify
 
 from runner import schemas
 from runner.verify.records import MODELS
 from runner.verify.report import CODES
-from verify_helpers import findings, record, verify
 
 
 def test_a_record_that_breaks_its_schema_names_the_field(done):
@@ -56,9 +56,7 @@ def test_every_code_is_documented_and_used():
     import re
 
     from runner.verify import audit as verify
-    from runner.verify import history
-    from runner.verify import outputs
-    from runner.verify import records
+    from runner.verify import history, outputs, records
 
     source = "".join(inspect.getsource(m) for m in (verify, history, outputs, records))
     emitted = set(re.findall(r'add\(\s*"([a-z-]+)"', source))

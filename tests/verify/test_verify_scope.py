@@ -6,7 +6,6 @@ import json
 import subprocess
 
 import pytest
-
 from helpers import cli, git, runner_proc
 from verify_helpers import findings, finish_run, record, verify
 

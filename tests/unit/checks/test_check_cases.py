@@ -4,18 +4,16 @@ expect.json ({status, message_contains} or {raises, message_contains})."""
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 from conftest import make_context
 
 from runner import errors
-from runner.checks import CHECKS, run_check
-from runner.checks import AnyCheck
+from runner.checks import CHECKS, AnyCheck, run_check
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 ALL_CASES = sorted(p for p in CASES.glob("*/*") if p.is_dir())

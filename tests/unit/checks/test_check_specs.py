@@ -3,17 +3,15 @@ index and the field named, and the registries in step."""
 
 from __future__ import annotations
 
-import msgspec
-
 import json
 import typing
 from pathlib import Path
 
+import msgspec
 import pytest
 from msgspec import ValidationError
 
-from runner.checks import CHECKS
-from runner.checks import AnyCheck
+from runner.checks import CHECKS, AnyCheck
 from runner.models.base import describe
 from runner.models.contract import Contract
 

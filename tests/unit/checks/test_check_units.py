@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import msgspec
-
 import hashlib
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 from conftest import make_context, write
 
-from runner.checks import CHECKS, run_check
+from runner.checks import CHECKS, AnyCheck, run_check
 from runner.checks.frontmatter import parse_frontmatter
 from runner.checks.sources import count_sources
 from runner.checks.viz import claims
 from runner.errors import ContractError, WorkspaceError
 from runner.hashing import sha256_dir
-from runner.checks import AnyCheck
-
 
 
 def run(root: Path, check: dict, **context):

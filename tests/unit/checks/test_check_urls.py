@@ -10,8 +10,8 @@ from typing import Iterator
 import pytest
 from conftest import make_context, write
 
-from runner.checks.urls import check_url_reachable
 from runner.checks.specs import UrlReachable
+from runner.checks.urls import check_url_reachable
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from runner import contracts, schemas
-from runner.errors import RunnerError
+from runner import contracts, schemas, steps
+from runner.errors import ContractError, RunnerError
 from runner.models.base import load
-from runner.errors import ContractError
 from runner.models.contract import Contract
 from runner.models.workflow import Workflow
 from runner.workspace import Workspace
@@ -80,7 +79,7 @@ def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Find
             continue
         try:
             contracts.check_gate_id(gate.gate, "id")
-            if contracts.has_contract(ws, gate.gate, gate.kind, gate.contract):  # kinds other than agent may go without one
+            if steps.has_contract(ws, gate):  # kinds other than agent may go without one
                 contracts.load_contract(ws, contracts.contract_path(ws, gate.gate, gate.contract))
         except RunnerError as exc:
             out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message}"))
