@@ -62,9 +62,8 @@ try:  # the layout since runner/git and runner/run are packages
     from runner.git.commit import commit_files
     from runner.run.session import append_event
 except ImportError:  # the layout before
-    from runner.session import append_event
-
     from runner.git import commit_files
+    from runner.session import append_event
 
 GATES = ("G1", "G2", "G3", "G4", "G5")
 OUTPUTS = 3

@@ -6,14 +6,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import (
-    emit_json,
-    json_option,
-    repo_option,
-    session,
-    table,
-    write_options,
-)
+from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
 from runner.workspace import find
 
 

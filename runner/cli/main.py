@@ -9,13 +9,7 @@ import sys
 import click
 
 from runner import __version__
-from runner.errors import (
-    EXIT_BUG,
-    EXIT_CODES,
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    RunnerError,
-)
+from runner.errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, RunnerError
 
 EPILOG = "Exit codes:\n\n\b\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
 

@@ -4,14 +4,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import (
-    emit_json,
-    json_option,
-    repo_option,
-    session,
-    table,
-    write_options,
-)
+from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
 from runner.run import listing
 from runner.vocab import COMPLETE_STATUSES, DEPTHS
 from runner.workspace import find

@@ -12,14 +12,7 @@ import jsonpatch
 import jsonpointer
 
 from runner.models.patch import DurationAdjust, JsonPatch, SectionReplace, TextReplace
-from runner.patches.base import (
-    PatchError,
-    decode,
-    dump_structured,
-    load_structured,
-    one_line,
-    shorten,
-)
+from runner.patches.base import PatchError, decode, dump_structured, load_structured, one_line, shorten
 
 
 def json_patch(spec: JsonPatch, data: bytes, rel: str) -> bytes:

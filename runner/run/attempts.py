@@ -9,18 +9,8 @@ from typing import Any, Callable
 from runner import __version__, contracts, records, steps
 from runner.errors import NotFoundError, StateError, UsageError
 from runner.hashing import sha256_file
-from runner.models.run import (
-    Attempt,
-    AttemptRef,
-    ContractRef,
-    GateState,
-    Invocation,
-    OpenAttempt,
-    PacketRef,
-    Route,
-    Run,
-    Waiting,
-)
+from runner.models.run import (Attempt, AttemptRef, ContractRef, GateState, Invocation, OpenAttempt, PacketRef, Route,
+                               Run, Waiting)
 from runner.paths import run_variables
 from runner.run import decisions, owners, transitions
 from runner.run.session import Session, Transaction, transaction

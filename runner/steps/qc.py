@@ -24,7 +24,7 @@ def produce(ctx: StepContext) -> Produced:
     from runner.media import decide, default_policy, load_policy, qc
     from runner.models.base import to_data
 
-    ws, gate = ctx.session.ws, ctx.gate
+    ws = ctx.session.ws
     video = ws.path(paths(ctx, "video"), "qc video")
     policy = load_policy(ws.path(paths(ctx, "policy"), "qc policy")) if "policy" in ctx.params else default_policy()
     out = ws.path(paths(ctx, "out", "{artifact_path}/qc"), "qc output")

@@ -6,17 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import (
-    ART,
-    SLUG,
-    cli,
-    commit_count,
-    make_repo,
-    pass_gate,
-    runner_proc,
-    start_run,
-    subject,
-)
+from helpers import ART, SLUG, cli, commit_count, make_repo, pass_gate, runner_proc, start_run, subject
 
 from runner import records, workspace
 from runner.models.base import to_data as dump

@@ -6,15 +6,7 @@ from pathlib import Path
 
 import pytest
 from helpers import install_essay
-from hitl import (
-    C1_CONTRACT,
-    G1_TEMPLATE,
-    MIX,
-    Pty,
-    add_workflow,
-    commit_all,
-    write_json,
-)
+from hitl import C1_CONTRACT, G1_TEMPLATE, MIX, Pty, add_workflow, commit_all, write_json
 
 
 @pytest.fixture

@@ -5,17 +5,7 @@ real ffmpeg and mediapipe, and checks the records through the library."""
 from __future__ import annotations
 
 import pytest
-from gated import (
-    ART,
-    drive,
-    install,
-    load_attempt,
-    load_run,
-    policy,
-    read,
-    route_events,
-    rule,
-)
+from gated import ART, drive, install, load_attempt, load_run, policy, read, route_events, rule
 from helpers import cli, commit_count, subject
 
 AUDIO_RETRY = rule("audio_present", 1.0, on_fail="retry", id="audio_present")

@@ -11,14 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import PYTHON, cli, git, porcelain, runner_proc
-from robust_helpers import (
-    CONTRACT_A,
-    OUTPUTS,
-    WORKFLOW,
-    start_torture_run,
-    torture_workspace,
-    write_json,
-)
+from robust_helpers import CONTRACT_A, OUTPUTS, WORKFLOW, start_torture_run, torture_workspace, write_json
 
 from runner import records, workspace
 

@@ -199,7 +199,7 @@ def test_workflow_loader_raises_only_runner_errors(seeds, data):
 @SETTINGS
 @given(data=st.data())
 def test_record_loaders_raise_only_runner_errors(seeds, data):
-    root, run_id = seeds["root"], seeds["run_id"]
+    root = seeds["root"]
     kind = data.draw(st.sampled_from(["run", "attempt", "decision"]))
     raw = data.draw(documents(seeds[kind]))
     scratch = root / "runs" / "run_scratch" / "record"

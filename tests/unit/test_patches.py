@@ -17,15 +17,7 @@ from runner import patches
 from runner.errors import EXIT_ERROR
 from runner.hashing import sha256_bytes, sha256_file
 from runner.models.patch import PATCH_MODELS, SCHEMA_MODELS, Patch
-from runner.patches import (
-    PATCH_TYPES,
-    PatchError,
-    PlannedFile,
-    apply,
-    describe,
-    load_patch,
-    plan,
-)
+from runner.patches import PATCH_TYPES, PatchError, PlannedFile, apply, describe, load_patch, plan
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "patches.md"
 
