@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import click
 
 if TYPE_CHECKING:
-    from runner.run.session import Session
+    from runner.repo import Repo
 
 
 def repo_option(fn: Callable) -> Callable:
@@ -30,10 +30,11 @@ def write_options(fn: Callable) -> Callable:
     return repo_option(fn)
 
 
-def session(repo: Path | None, actor: str | None = None, no_commit: bool = False, offline: bool = False) -> Session:
-    from runner.run.session import open_session
+def open_repo(repo: Path | None, actor: str | None = None, no_commit: bool = False, offline: bool = False) -> Repo:
+    """The workspace's front door, bound to the command's options."""
+    from runner.repo import Repo
 
-    return open_session(repo, actor, no_commit=no_commit, offline=offline, progress=progress_bar)
+    return Repo(repo, actor=actor, commit=not no_commit, offline=offline, progress=progress_bar)
 
 
 def emit_json(data: Any) -> None:

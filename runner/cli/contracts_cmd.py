@@ -4,10 +4,8 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import emit_json, json_option, repo_option
+from runner.cli.common import emit_json, json_option, open_repo, repo_option
 from runner.errors import EXIT_FAILED
-from runner.verify import declarations
-from runner.workspace import find
 
 
 @click.group()
@@ -22,8 +20,7 @@ def contracts() -> None:
 def validate(paths, repo, as_json) -> int:
     """Check every contract and workflow (or PATHS) against the schemas, and that every
     contract a workflow names exists. Exit 0 when all are valid, 1 otherwise."""
-    ws = find(repo)
-    checked, findings = declarations.validate(ws, list(paths) or None)
+    checked, findings = open_repo(repo).validate_declarations(list(paths) or None)
     if as_json:
         emit_json({"checked": checked, "findings": [f.to_dict() for f in findings]})
     else:

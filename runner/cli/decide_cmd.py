@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
-from runner.workspace import find
+from runner.cli.common import emit_json, json_option, open_repo, repo_option, table, write_options
 
 
 def _decision_command(verdict: str) -> click.Command:
@@ -22,13 +21,10 @@ def _decision_command(verdict: str) -> click.Command:
     @write_options
     @json_option
     def command(run_id, gate_id, by, note, patch_file, target, repo, actor, no_commit, offline, as_json) -> int:
-        s = session(repo, actor, no_commit, offline)
-        from runner.models.base import to_data
-        from runner.run import decisions
-
-        d = decisions.decide(s, run_id, gate_id, verdict, by=by, note=note, patch_file=patch_file, target=target)
+        d = open_repo(repo, actor, no_commit, offline).decide(run_id, gate_id, verdict, by=by, note=note,
+                                                              patch_file=patch_file, target=target)
         if as_json:
-            emit_json(to_data(d))
+            emit_json(d)
         else:
             patched = f", patch on {', '.join(f.path for f in d.patched_files)}" if d.patched_files else ""
             click.echo(f"{run_id} {gate_id} attempt {d.attempt}: {verdict}d by {d.by.name} (decision {d.decision}{patched})")
@@ -47,9 +43,7 @@ reject = _decision_command("reject")
 @json_option
 def tick(repo, actor, no_commit, offline, as_json) -> int:
     """Apply every expired deadline in the workspace (idempotent; safe from cron or CI)."""
-    from runner.run import decisions
-
-    fired = decisions.tick(session(repo, actor or "timer", no_commit, offline))
+    fired = open_repo(repo, actor or "timer", no_commit, offline).tick()
     if as_json:
         emit_json([f.__dict__ for f in fired])
     else:
@@ -64,9 +58,7 @@ def tick(repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def inbox(repo, as_json) -> int:
     """Every gate waiting for a person, across all runs, with its age and time left."""
-    from runner.run import decisions
-
-    items = decisions.inbox(find(repo))
+    items = open_repo(repo).inbox()
     if as_json:
         emit_json([i.to_dict() for i in items])
         return 0

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import click
 
-from runner.cli.common import emit_json, json_option, session, table, write_options
+from runner.cli.common import emit_json, json_option, open_repo, table, write_options
 from runner.errors import EXIT_FAILED
-from runner.run import doctor as core
 
 
 @click.command()
@@ -14,7 +13,7 @@ from runner.run import doctor as core
 def doctor(fix, repo, actor, no_commit, offline, as_json) -> int:
     """Find records left behind by an interrupted command; exit 1 when something is
     found and not fixed."""
-    findings = core.diagnose(session(repo, actor, no_commit, offline), fix)
+    findings = open_repo(repo, actor, no_commit, offline).doctor(fix)
     if as_json:
         emit_json([f.to_dict() for f in findings])
     else:

@@ -11,17 +11,17 @@ import click
 
 from runner.cli.common import emit_json
 from runner.errors import EXIT_FAILED, EXIT_PAUSED
-from runner.run import attempts, decisions, driver
-from runner.run.session import Session
+from runner.repo import Repo
+from runner.run import driver
 from runner.timeutil import now, parse
 
 EXIT_BY_KIND = {"done": 0, "failed": EXIT_FAILED, "paused": EXIT_PAUSED}
 
 
-def finish(s: Session, outcome: driver.Outcome, as_json: bool, interactive: bool) -> int:
+def finish(repo: Repo, outcome: driver.Outcome, as_json: bool, interactive: bool) -> int:
     while outcome.kind == "paused" and interactive and not as_json:
         _show(outcome)
-        outcome = _wait(s, outcome)
+        outcome = _wait(repo, outcome)
         if outcome is None:
             return EXIT_PAUSED
     if as_json:
@@ -41,25 +41,25 @@ def _show(o: driver.Outcome) -> None:
         click.echo(f"  next: {step}")
 
 
-def _wait(s: Session, o: driver.Outcome) -> driver.Outcome | None:
+def _wait(repo: Repo, o: driver.Outcome) -> driver.Outcome | None:
     """One answer from the person; None when they leave (the pause stays recorded)."""
     if o.waiting_for == "outputs":
         answer = _ask("Enter when the outputs are ready, `fail REASON`, or `q` to leave: ", None)
     else:
         answer = _ask("`approve [NOTE]`, `reject [NOTE]`, or `q` to leave: ", o.deadline)
         if answer is None:  # the deadline passed while waiting: let the timer act
-            return driver.advance(s, o.run_id)
+            return repo.advance(o.run_id)
     if answer.strip() in ("q", "quit"):
         return None
     word, _, rest = answer.strip().partition(" ")
     if o.waiting_for == "outputs":
         if word == "fail":
-            attempts.gate_fail(s, o.run_id, o.gate, rest or "failed at the prompt")
-            return driver.advance(s, o.run_id)
-        return driver.advance(s, o.run_id, proceed=True)
+            repo.gate_fail(o.run_id, o.gate, rest or "failed at the prompt")
+            return repo.advance(o.run_id)
+        return repo.advance(o.run_id, proceed=True)
     if word in ("approve", "reject"):
-        decisions.decide(s, o.run_id, o.gate, word, note=rest or None)
-        return driver.advance(s, o.run_id, proceed=word == "approve")
+        repo.decide(o.run_id, o.gate, word, note=rest or None)
+        return repo.advance(o.run_id, proceed=word == "approve")
     click.echo("  (not understood)")
     return o
 

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import click
 
-from runner.cli.common import emit_json, json_option, session, write_options
+from runner.cli.common import emit_json, json_option, open_repo, write_options
 from runner.errors import EXIT_FAILED
-from runner.run import attempts
 
 
 @click.group()
@@ -21,7 +20,7 @@ def gate() -> None:
 @json_option
 def start(run_id, gate_id, agent, force, repo, actor, no_commit, offline, as_json) -> int:
     """Open a new attempt of a gate."""
-    opened = attempts.gate_start(session(repo, actor, no_commit, offline), run_id, gate_id, agent, force)
+    opened = open_repo(repo, actor, no_commit, offline).gate_start(run_id, gate_id, agent, force)
     if as_json:
         emit_json(opened)
     else:
@@ -37,7 +36,7 @@ def start(run_id, gate_id, agent, force, repo, actor, no_commit, offline, as_jso
 @json_option
 def finish(run_id, gate_id, repo, actor, no_commit, offline, as_json) -> int:
     """Validate the outputs against the contract, hash them, record the attempt. Exit 1 on FAIL."""
-    attempt = attempts.gate_finish(session(repo, actor, no_commit, offline), run_id, gate_id)
+    attempt = open_repo(repo, actor, no_commit, offline).gate_finish(run_id, gate_id)
     render_attempt(attempt, as_json)
     return 0 if attempt.status == "PASS" else EXIT_FAILED
 
@@ -50,7 +49,7 @@ def finish(run_id, gate_id, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def fail(run_id, gate_id, reason, repo, actor, no_commit, offline, as_json) -> int:
     """Fail the running attempt of a gate with a reason."""
-    attempt = attempts.gate_fail(session(repo, actor, no_commit, offline), run_id, gate_id, reason)
+    attempt = open_repo(repo, actor, no_commit, offline).gate_fail(run_id, gate_id, reason)
     render_attempt(attempt, as_json)
     return EXIT_FAILED
 

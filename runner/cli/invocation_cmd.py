@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import click
 
-from runner.cli.common import emit_json, json_option, session, write_options
-from runner.run import attempts
+from runner.cli.common import emit_json, json_option, open_repo, write_options
 
 
 @click.group()
@@ -21,7 +20,7 @@ def invocation() -> None:
 @json_option
 def record(run_id, gate_id, agent, status, model, repo, actor, no_commit, offline, as_json) -> int:
     """Record that an agent was invoked for a gate (linked to its running attempt)."""
-    inv = attempts.record_invocation(session(repo, actor, no_commit, offline), run_id, gate_id, agent, status, model)
+    inv = open_repo(repo, actor, no_commit, offline).record_invocation(run_id, gate_id, agent, status, model)
     if as_json:
         emit_json(inv)
     else:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from runner import jsonio
-from runner.cli.common import emit_json, json_option, session, write_options
+from runner.cli.common import emit_json, json_option, open_repo, write_options
 from runner.errors import EXIT_FAILED
 from runner.models.base import to_data
 
@@ -105,9 +105,7 @@ def recast() -> None:
 @json_option
 def export(run_id, repo, actor, no_commit, offline, as_json) -> int:
     """Write the pack (hero image, motion video, prompt, instructions, manifest) and open the recast gate."""
-    from runner.run import recast as core
-
-    life = core.export(session(repo, actor, no_commit, offline), run_id)
+    life = open_repo(repo, actor, no_commit, offline).recast_export(run_id)
     emit_json(to_data(life)) if as_json else click.echo(f"{run_id}: pack exported ({life.state}); "
                                                      f"re-ingest with `runner recast reingest --run {run_id} --video PATH`")
     return 0
@@ -120,9 +118,7 @@ def export(run_id, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def reingest(run_id, video, repo, actor, no_commit, offline, as_json) -> int:
     """Check the video and the pack, record it, and run QC on it as a new attempt. Exit 1 unless QC finalizes."""
-    from runner.run import recast as core
-
-    done = core.reingest(session(repo, actor, no_commit, offline), run_id, str(Path(video).resolve()))
+    done = open_repo(repo, actor, no_commit, offline).recast_reingest(run_id, str(Path(video).resolve()))
     life = done.lifecycle
     if as_json:
         emit_json({"new_attempt": done.new_attempt, "lifecycle": to_data(life)})
@@ -147,9 +143,7 @@ def handoff() -> None:
 @json_option
 def register(run_id, platform, url, video, repo, actor, no_commit, offline, as_json) -> int:
     """Record a publication; the run becomes POSTED."""
-    from runner.run import handoff as core
-
-    entry = core.register(session(repo, actor, no_commit, offline), run_id, platform, url,
+    entry = open_repo(repo, actor, no_commit, offline).register_publication(run_id, platform, url,
                           str(Path(video).resolve()) if video else None)
     emit_json(to_data(entry)) if as_json else click.echo(f"{run_id} POSTED on {platform}: {url}")
     return 0

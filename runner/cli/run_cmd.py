@@ -4,13 +4,9 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import emit_json, json_option, repo_option, session, table, write_options
-from runner.run import listing
+from runner.cli.common import emit_json, json_option, open_repo, repo_option, table, write_options
+from runner.run.listing import parse_duration
 from runner.vocab import COMPLETE_STATUSES, DEPTHS
-from runner.workspace import find
-
-# The engine, the driver and the record models are imported by the commands that use
-# them, so that `run list` stays light.
 
 
 class RunGroup(click.Group):
@@ -40,11 +36,10 @@ def _drive_command(workflow: str) -> click.Command:
     @json_option
     def command(slug, artifact_path, depth, prompt_file, start_from, repo, actor, no_commit, offline, as_json) -> int:
         from runner.cli import drive
-        from runner.run import driver
 
-        s = session(repo, actor, no_commit, offline)
-        outcome = driver.start(s, workflow, slug, artifact_path, depth, drive.prompt_text(prompt_file), start_from)
-        return drive.finish(s, outcome, as_json, drive.interactive())
+        repo_ = open_repo(repo, actor, no_commit, offline)
+        outcome = repo_.drive(workflow, slug, artifact_path, depth, drive.prompt_text(prompt_file), start_from)
+        return drive.finish(repo_, outcome, as_json, drive.interactive())
 
     command.help = f"Drive workflow {workflow!r} gate by gate (exit 3 when it waits for a person)."
     return command
@@ -59,10 +54,9 @@ def _drive_command(workflow: str) -> click.Command:
 def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
     """Continue a run where it stopped (retrying a failed gate as a new attempt)."""
     from runner.cli import drive
-    from runner.run import driver
 
-    s = session(repo, actor, no_commit, offline)
-    return drive.finish(s, driver.resume(s, run_id, ready), as_json, drive.interactive())
+    repo_ = open_repo(repo, actor, no_commit, offline)
+    return drive.finish(repo_, repo_.resume(run_id, ready), as_json, drive.interactive())
 
 
 @run.command("cancel")
@@ -72,11 +66,8 @@ def resume(run_id, ready, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
     """End a run: open attempts end FAIL, the run becomes CANCELED."""
-    from runner.models.base import to_data
-    from runner.run import lifecycle
-
-    done = lifecycle.cancel_run(session(repo, actor, no_commit, offline), run_id, reason)
-    emit_json(to_data(done)) if as_json else click.echo(f"{run_id} CANCELED")
+    done = open_repo(repo, actor, no_commit, offline).cancel_run(run_id, reason)
+    emit_json(done) if as_json else click.echo(f"{run_id} CANCELED")
     return 0
 
 
@@ -90,13 +81,10 @@ def cancel(run_id, reason, repo, actor, no_commit, offline, as_json) -> int:
 @json_option
 def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_commit, offline, as_json) -> int:
     """Create a run of a workflow."""
-    from runner.models.base import to_data
-    from runner.run import lifecycle
-
     prompt = prompt_file.read_text(encoding="utf-8") if prompt_file else None
-    new = lifecycle.start_run(session(repo, actor, no_commit, offline), workflow, slug, artifact_path, depth, prompt)
+    new = open_repo(repo, actor, no_commit, offline).start_run(workflow, slug, artifact_path, depth, prompt)
     if as_json:
-        emit_json(to_data(new))
+        emit_json(new)
     else:
         click.echo(new.run_id)
     return 0
@@ -110,7 +98,7 @@ def start(workflow, slug, artifact_path, depth, prompt_file, repo, actor, no_com
 @json_option
 def list_(status, stale, older_than, repo, as_json) -> int:
     """List runs, oldest first."""
-    runs = listing.list_runs(find(repo), status, stale_after_s=listing.parse_duration(older_than) if stale else None)
+    runs = open_repo(repo).runs(status, stale_after_s=parse_duration(older_than) if stale else None)
     if as_json:
         emit_json([r.to_dict() for r in runs])
     else:
@@ -124,11 +112,9 @@ def list_(status, stale, older_than, repo, as_json) -> int:
     return 0
 
 
-def _report_overdue(record) -> None:
+def _report_overdue(repo, record) -> None:
     """Every command that reads a run says when a deadline passed without being applied."""
-    from runner.run.decisions import overdue
-
-    for gate_id in overdue(record):
+    for gate_id in repo.overdue(record):
         w = record.gate(gate_id).waiting
         click.echo(f"warning: gate {gate_id} is overdue: its deadline {w.deadline} passed "
                    f"({w.on_timeout} not applied yet; `runner tick` applies it)", err=True)
@@ -140,12 +126,11 @@ def _report_overdue(record) -> None:
 @json_option
 def show(run_id, repo, as_json) -> int:
     """Show a run record."""
-    from runner.models.base import to_data
-
-    record = listing.show_run(find(repo), run_id)
-    _report_overdue(record)
+    repo_ = open_repo(repo)
+    record = repo_.run(run_id)
+    _report_overdue(repo_, record)
     if as_json:
-        emit_json(to_data(record))
+        emit_json(record)
         return 0
     w = record.workflow
     click.echo(f"{record.run_id}  {record.status}\nworkflow {w.name} ({w.version}), slug {w.slug}, "
@@ -165,12 +150,9 @@ def show(run_id, repo, as_json) -> int:
 @json_option
 def complete(run_id, status, reason, repo, actor, no_commit, offline, as_json) -> int:
     """Mark a run complete."""
-    from runner.models.base import to_data
-    from runner.run import lifecycle
-
-    done = lifecycle.complete_run(session(repo, actor, no_commit, offline), run_id, status, reason)
+    done = open_repo(repo, actor, no_commit, offline).complete_run(run_id, status, reason)
     if as_json:
-        emit_json(to_data(done))
+        emit_json(done)
     else:
         click.echo(f"{run_id} {done.status}")
     return 0

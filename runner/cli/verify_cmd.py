@@ -4,10 +4,8 @@ from collections import Counter
 
 import click
 
-from runner.cli.common import emit_json, err, json_option, repo_option, table
+from runner.cli.common import emit_json, err, json_option, open_repo, repo_option, table
 from runner.errors import EXIT_FAILED
-from runner.verify import audit as core
-from runner.workspace import find
 
 
 @click.command("verify")
@@ -22,7 +20,7 @@ def verify(run_id, since, repo, as_json) -> int:
     and written by the runner: schemas, output hashes, the events' hash chain, contract
     hashes, and every commit that touched a record. Exit 0 when everything holds, 1
     with every finding listed (file, field, commit, what is wrong)."""
-    report = core.verify(find(repo), run_id, since)
+    report = open_repo(repo).verify(run_id, since)
     if as_json:
         emit_json(report.to_dict())
     elif report.findings:

@@ -70,6 +70,8 @@ def imports_of(name: str) -> set[str]:
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name.startswith("runner") and a.name in MODULES)
     out.discard(name)
+    if name == "runner":
+        out.discard("runner.repo")  # runner.Repo, imported on first use (see runner/__init__.py)
     return out
 
 

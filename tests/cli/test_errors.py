@@ -8,7 +8,7 @@ import json
 import pytest
 from helpers import ART, SLUG, cli, commit_count, runner_proc, start_run, write_outputs
 
-from runner import records, workspace
+from runner import Repo, records, workspace
 
 G1 = "contracts/G1.contract.json"
 
@@ -200,7 +200,7 @@ def test_a_busy_workspace_times_out_with_exit_4_naming_the_holder(essay_ws):
         result = cli("gate", "start", "--repo", essay_ws, "--run", run_id, "--gate", "G1")
     assert result.code == 4, result
     assert "busy" in result.err and f"pid {os.getpid()}" in result.err and "a long gate finish" in result.err
-    assert records.load_run(workspace.find(essay_ws), run_id).gate("G1").current is None
+    assert Repo(essay_ws).run(run_id).gate("G1").current is None
     cli("gate", "start", "--repo", essay_ws, "--run", run_id, "--gate", "G1", check=0)
 
 

@@ -9,12 +9,12 @@ import msgspec
 import pytest
 from helpers import ART, cli, commit_count, pass_gate, start_run, write_outputs
 
-from runner import records, workspace
+from runner import Repo, records, workspace
 from runner.models.base import to_data as dump
 
 
 def _run(root, run_id):
-    return records.load_run(workspace.find(root), run_id)
+    return Repo(root).run(run_id)
 
 
 def _gate(root, run_id, gate):
@@ -87,7 +87,7 @@ def test_gate_finish_fail_exit_1_lists_every_failed_check(essay_ws, run_id):
     assert len(failed) == 2
     assert "[2] min_file_count" in result.out and "[3] min_sources_any_of" in result.out
     assert "need 3" in result.out  # the reason, not just the name
-    attempt = records.load_attempt(workspace.find(essay_ws), run_id, "G2", 1)
+    attempt = Repo(essay_ws).attempt(run_id, "G2", 1)
     assert attempt.status == "FAIL"
     assert [v.index for v in attempt.validations if v.status == "FAIL"] == [2, 3]
     assert "min_file_count" in attempt.failure_reason and "min_sources_any_of" in attempt.failure_reason
@@ -121,7 +121,7 @@ def test_gate_fail_exit_1_with_the_reason(essay_ws, run_id):
     result = cli("gate", "fail", "--repo", essay_ws, "--run", run_id, "--gate", "G1", "--reason", "scope rejected",
                  "--json", check=1)
     assert result.json["status"] == "FAIL" and result.json["failure_reason"] == "scope rejected"
-    attempt = records.load_attempt(workspace.find(essay_ws), run_id, "G1", 1)
+    attempt = Repo(essay_ws).attempt(run_id, "G1", 1)
     assert attempt.failure_reason == "scope rejected" and attempt.contract is None
     run = _run(essay_ws, run_id)
     assert run.status == "FAILED" and run.gate("G1").status == "FAIL"

@@ -8,14 +8,14 @@ import re
 import pytest
 from helpers import ART, SLUG, cli, commit_count, make_repo, pass_gate, runner_proc, start_run, subject
 
-from runner import records, workspace
+from runner import Repo, records, workspace
 from runner.models.base import to_data as dump
 
 RUN_ID = re.compile(r"^run_\d{8}T\d{6}Z_robot_[0-9a-z]{6}$")
 
 
 def _run(root, run_id):
-    return records.load_run(workspace.find(root), run_id)
+    return Repo(root).run(run_id)
 
 
 def test_run_start_json_and_record(essay_ws):

@@ -102,23 +102,21 @@ def run_id_of(result: Result) -> str:
 
 
 def load(root: Path, run_id: str):
-    from runner import records, workspace
+    from runner import Repo
 
-    return records.load_run(workspace.find(root), run_id)
+    return Repo(root).run(run_id)
 
 
 def attempt(root: Path, run_id: str, gate: str, n: int):
-    from runner import records, workspace
+    from runner import Repo
 
-    return records.load_attempt(workspace.find(root), run_id, gate, n)
+    return Repo(root).attempt(run_id, gate, n)
 
 
 def decision(root: Path, run_id: str, gate: str, n: int):
-    from runner import records, workspace
-    from runner.models.decision import Decision
+    from runner import Repo
 
-    ws = workspace.find(root)
-    return records.load_model(records.gate_dir(ws, run_id, gate) / f"decision-{n}.json", Decision, "decision")
+    return Repo(root).decision(run_id, gate, n)
 
 
 def decision_files(root: Path, run_id: str, gate: str, runs_dir: str = "runs") -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from helpers import (changed_files, cli, commit_count, git, pass_gate, porcelain, start_run, subject, trailers,
                      write_outputs)
 
-from runner import records, workspace
+from runner import Repo, records, workspace
 
 
 def _rec(run_id: str, *parts: str) -> str:
@@ -239,7 +239,7 @@ def test_config_commit_false(essay_ws_committed):
     run_id = start_run(root)
     pass_gate(root, run_id, "G1")
     assert commit_count(root) == before
-    assert records.load_run(workspace.find(root), run_id).gate("G1").status == "PASS"
+    assert Repo(root).run(run_id).gate("G1").status == "PASS"
 
 
 def test_a_users_commit_between_runner_commits_is_kept(essay_ws_committed):
@@ -353,7 +353,7 @@ def test_event_chain(essay_ws):
 
     run_id = start_run(essay_ws)
     pass_gate(essay_ws, run_id, "G1")
-    run = records.load_run(workspace.find(essay_ws), run_id)
+    run = Repo(essay_ws).run(run_id)
     assert [e.seq for e in run.events] == list(range(1, len(run.events) + 1))
     assert run.events[0].prev is None
     for prev, event in zip(run.events, run.events[1:]):

@@ -64,15 +64,15 @@ def drive(root: Path, workflow: str, check: int | None = None):
 
 
 def load_run(root: Path, run_id: str):
-    from runner import records, workspace
+    from runner import Repo
 
-    return records.load_run(workspace.find(root), run_id)
+    return Repo(root).run(run_id)
 
 
 def load_attempt(root: Path, run_id: str, gate: str, number: int):
-    from runner import records, workspace
+    from runner import Repo
 
-    return records.load_attempt(workspace.find(root), run_id, gate, number)
+    return Repo(root).attempt(run_id, gate, number)
 
 
 def read(path: Path) -> dict:

@@ -26,7 +26,7 @@ from robust_helpers import (assert_all_committed, assert_nothing_committed_was_l
                             parse_every_record, run_verify, set_config, start_torture_run, torture_workspace,
                             verify_available)
 
-from runner import records, workspace
+from runner import Repo, records, workspace
 from runner.models.base import to_data as dump
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
@@ -296,7 +296,7 @@ def test_a_lock_held_past_lock_timeout_names_its_holder(ws_root):
     assert "hint: " in result.err
     assert 1.0 <= waited < 30, waited
     assert git(root, "rev-parse", "HEAD") == head
-    assert records.load_run(workspace.find(root), run_id).gate("A").current is None
+    assert Repo(root).run(run_id).gate("A").current is None
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from helpers import cli, git, porcelain
 from robust_helpers import (assert_all_committed, assert_nothing_committed_was_lost, assert_runs_consistent, run_verify,
                             start_torture_run, torture_workspace, verify_available)
 
-from runner import records, workspace
+from runner import Repo, records, workspace
 from runner.errors import RunnerError
 from runner.git import commit
 
@@ -93,7 +93,7 @@ def test_died_between_the_decision_file_and_run_json_is_refused_until_doctor(run
     refused = cli("gate", "approve", "--repo", root, "--run", run_id, "--gate", "H")
     assert refused.code == 4 and "runner doctor --fix" in refused.err, refused  # no second decision
     assert _doctor_then_clean(root) == ["interrupted-decision"]
-    run_ = records.load_run(workspace.find(root), run_id)
+    run_ = Repo(root).run(run_id)
     assert [d.decision for d in run_.gate("H").decisions] == [1] and run_.gate("H").status == "PASS"
 
 
@@ -108,7 +108,7 @@ def test_an_orphan_decision_found_after_the_gate_moved_on_does_not_rewrite_its_s
     cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "H", check=0)
     (gate_dir / "decision-2.json").write_text(orphan)
     cli("doctor", "--repo", root, "--fix", check=0)
-    state = records.load_run(workspace.find(root), run_id).gate("H")
+    state = Repo(root).run(run_id).gate("H")
     assert state.status == "RUNNING" and state.current.attempt == 2
     assert [d.decision for d in state.decisions] == [1, 2]
 

@@ -13,7 +13,7 @@ import pytest
 from helpers import PYTHON, cli, git, porcelain, runner_proc
 from robust_helpers import CONTRACT_A, OUTPUTS, WORKFLOW, start_torture_run, torture_workspace, write_json
 
-from runner import records, workspace
+from runner import Repo, records, workspace
 
 USAGE, ERROR = 2, 4
 
@@ -231,7 +231,7 @@ def test_a_patch_file_outside_the_workspace_is_refused(scene):
     refused(cli("gate", "reject", "--repo", scene.root, "--run", run_id, "--gate", "H", "--patch", patch),
             ERROR, "outside the workspace")
     assert git(scene.root, "rev-parse", "HEAD") == head
-    assert records.load_run(workspace.find(scene.root), run_id).gate("H").status == "AWAITING_APPROVAL"
+    assert Repo(scene.root).run(run_id).gate("H").status == "AWAITING_APPROVAL"
     scene.assert_nothing_outside_changed()
 
 
@@ -255,7 +255,7 @@ def test_a_patch_whose_target_leaves_the_workspace_is_refused(scene, target):
     refused(cli("gate", "reject", "--repo", scene.root, "--run", run_id, "--gate", "H", "--patch", bare,
                 "--target", target), ERROR)
     assert (scene.outside / "secret.md").read_text() == "one\nthe secret\n"
-    assert records.load_run(workspace.find(scene.root), run_id).gate("H").status == "AWAITING_APPROVAL"
+    assert Repo(scene.root).run(run_id).gate("H").status == "AWAITING_APPROVAL"
     scene.assert_nothing_outside_changed()
 
 
@@ -271,7 +271,7 @@ def test_a_video_outside_the_workspace_is_refused(scene):
     for video in (str(scene.outside / "v.mp4"), "../outside/v.mp4"):
         refused(cli("handoff", "register", "--repo", root, "--run", run_id, "--platform", "youtube",
                     "--url", "https://example.org/v", "--video", video), ERROR, "outside the workspace")
-    assert records.load_run(workspace.find(root), run_id).status == "PASSED"
+    assert Repo(root).run(run_id).status == "PASSED"
     assert not (root / "runs" / "handoff_registry.json").exists()
     scene.assert_nothing_outside_changed()
 
@@ -366,7 +366,7 @@ def test_a_command_gates_argv_with_shell_metacharacters_runs_as_data(scene):
     (run_dir,) = [p for p in (root / "runs").iterdir() if p.name.startswith("run_")]
     stdout = next(run_dir.glob("logs/gates/C1/command-1.stdout.log")).read_text()
     assert json.loads(stdout) == [a.replace("{slug}", slug) for a in HOSTILE_ARGS]
-    run = records.load_run(workspace.find(root), run_dir.name)
+    run = Repo(root).run(run_dir.name)
     (inv,) = run.invocations
     assert inv.command[3:] == [a.replace("{slug}", slug) for a in HOSTILE_ARGS]
     assert not [line for line in porcelain(root) if "/record/" in line]
@@ -390,5 +390,5 @@ def test_runner_never_runs_under_a_shell_when_given_hostile_flag_values(scene):
         result = runner_proc("invocation", "record", "--run", run_id, "--gate", "A", "--agent", value,
                              cwd=scene.root, check=0)
     assert not list(scene.root.rglob("pwned")) and not (scene.root.parent / "pwned").exists()
-    run = records.load_run(workspace.find(scene.root), run_id)
+    run = Repo(scene.root).run(run_id)
     assert [i.agent for i in run.invocations] == ["$(touch pwned)", "`touch pwned`", "x; touch pwned"]

@@ -1,0 +1,199 @@
+"""The front door: `Repo(path)` binds a workspace, and every operation the CLI, the HTTP
+console, the batch coordinator and the tests perform is one method of it.
+
+    from runner import Repo
+
+    repo = Repo("path/to/workspace", actor="Ada <ada@example.org>")
+    run = repo.start_run("essay", slug="robot", artifact_path="essays/robot")
+    repo.gate_start(run.run_id, "G1", agent="writer")
+    attempt = repo.gate_finish(run.run_id, "G1")        # hashed, checked, committed
+    print(attempt.status, [a.sha256 for a in attempt.artifacts])
+
+Reads take no lock and need no identity. Writes run as `actor` (default: the git
+identity, as git names a commit's author), hold the workspace lock and end in one
+record commit, unless `commit=False`. Errors are `runner.errors.RunnerError`s, each
+with a one-line message, a hint and an exit code; nothing here prints, prompts or exits.
+
+The modules behind the less frequent operations (the driver, verify, doctor, media)
+are imported by the method that needs them, so that `gate start` and `gate finish`
+load only what they use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runner import records, workspace
+from runner.models.decision import Decision
+from runner.models.run import Attempt, Invocation, OpenAttempt, Run
+from runner.run import attempts, decisions, lifecycle
+from runner.run.session import Session, open_session
+
+if TYPE_CHECKING:
+    from runner.contracts.evaluate import ProgressFactory
+    from runner.models.recast import Publication, RecastLifecycle
+    from runner.run.decisions import Fired, Waiting
+    from runner.run.doctor import Finding as DoctorFinding
+    from runner.run.driver import Outcome
+    from runner.run.listing import RunSummary
+    from runner.run.recast import Reingested
+    from runner.verify.declarations import Finding as DeclarationFinding
+    from runner.verify.report import Report
+
+
+class Repo:
+    """A workspace (a git repository, with an optional runner.json), found from `path`
+    upward (default: the current directory)."""
+
+    def __init__(self, path: str | Path | None = None, *, actor: str | None = None, commit: bool = True,
+                 offline: bool = False, progress: ProgressFactory | None = None) -> None:
+        self.ws = workspace.find(Path(path) if path is not None else None)
+        self._actor, self._commit, self._offline, self._progress = actor, commit, offline, progress
+
+    @classmethod
+    def init(cls, path: str | Path, **options: Any) -> tuple[Repo, list[str]]:
+        """Make a git repository a workspace (idempotent); the repo, and the files created."""
+        changed = workspace.init(Path(path))
+        return cls(path, **options), changed
+
+    @property
+    def root(self) -> Path:
+        return self.ws.root
+
+    @cached_property
+    def session(self) -> Session:
+        """Who acts and how (identity, commits, network checks), resolved on the first write."""
+        return open_session(self.ws.root, self._actor, no_commit=not self._commit, offline=self._offline,
+                            progress=self._progress)
+
+    def __repr__(self) -> str:
+        return f"Repo({str(self.ws.root)!r})"
+
+    # ---------------------------------------------------------------- reading
+
+    def run(self, run_id: str) -> Run:
+        return records.load_run(self.ws, run_id)
+
+    def runs(self, status: str | None = None, stale_after_s: float | None = None) -> list[RunSummary]:
+        """Every run, oldest first, as the summary `run list` shows."""
+        from runner.run import listing
+
+        return listing.list_runs(self.ws, status, stale_after_s)
+
+    def attempt(self, run_id: str, gate: str, number: int) -> Attempt:
+        return records.load_attempt(self.ws, run_id, gate, number)
+
+    def decision(self, run_id: str, gate: str, number: int) -> Decision:
+        path = records.gate_dir(self.ws, run_id, gate) / f"decision-{number}.json"
+        return records.load_model(path, Decision, "decision record")
+
+    def inbox(self) -> list[Waiting]:
+        """Every gate waiting for a person, across all runs, oldest first."""
+        return decisions.inbox(self.ws)
+
+    def overdue(self, run: Run) -> list[str]:
+        """Gates of `run` whose deadline passed without `tick` applying it."""
+        return decisions.overdue(run)
+
+    # ---------------------------------------------------------------- runs
+
+    def start_run(self, workflow: str, slug: str, artifact_path: str | None = None, depth: str = "standard",
+                  prompt: str | None = None) -> Run:
+        """Create a run of a workflow (QUEUED), without driving it."""
+        return lifecycle.start_run(self.session, workflow, slug, artifact_path, depth, prompt)
+
+    def drive(self, workflow: str, slug: str, artifact_path: str | None = None, depth: str = "standard",
+              prompt: str | None = None, start_from: str | None = None) -> Outcome:
+        """Start a run and go as far as possible without a person."""
+        from runner.run import driver
+
+        return driver.start(self.session, workflow, slug, artifact_path, depth, prompt, start_from)
+
+    def resume(self, run_id: str, ready: bool = False) -> Outcome:
+        """Continue a run where it stopped (`ready`: the failed gate's outputs are fixed)."""
+        from runner.run import driver
+
+        return driver.resume(self.session, run_id, ready)
+
+    def advance(self, run_id: str, proceed: bool = False) -> Outcome:
+        """Go on from where the run is, as far as possible without a person."""
+        from runner.run import driver
+
+        return driver.advance(self.session, run_id, proceed)
+
+    def complete_run(self, run_id: str, status: str | None = None, reason: str | None = None) -> Run:
+        return lifecycle.complete_run(self.session, run_id, status, reason)
+
+    def cancel_run(self, run_id: str, reason: str | None = None) -> Run:
+        return lifecycle.cancel_run(self.session, run_id, reason)
+
+    # ---------------------------------------------------------------- gates
+
+    def gate_start(self, run_id: str, gate: str, agent: str | None = None, force: bool = False) -> OpenAttempt:
+        return attempts.gate_start(self.session, run_id, gate, agent, force)
+
+    def gate_finish(self, run_id: str, gate: str) -> Attempt:
+        """Hash the outputs, run the contract, record the attempt (PASS or FAIL)."""
+        return attempts.gate_finish(self.session, run_id, gate)
+
+    def gate_fail(self, run_id: str, gate: str, reason: str) -> Attempt:
+        return attempts.gate_fail(self.session, run_id, gate, reason)
+
+    def record_invocation(self, run_id: str, gate: str, agent: str, status: str = "SUCCESS",
+                          model: str | None = None) -> Invocation:
+        return attempts.record_invocation(self.session, run_id, gate, agent, status, model)
+
+    def decide(self, run_id: str, gate: str, verdict: str, *, by: str | None = None, note: str | None = None,
+               patch_file: Path | None = None, target: str | None = None) -> Decision:
+        """Approve or reject the attempt that waits for a decision (`by`: "Name <email>")."""
+        return decisions.decide(self.session, run_id, gate, verdict, by=by, note=note, patch_file=patch_file,
+                                target=target)
+
+    def approve(self, run_id: str, gate: str, **options: Any) -> Decision:
+        return self.decide(run_id, gate, "approve", **options)
+
+    def reject(self, run_id: str, gate: str, **options: Any) -> Decision:
+        return self.decide(run_id, gate, "reject", **options)
+
+    def tick(self) -> list[Fired]:
+        """Apply every expired deadline in the workspace (idempotent)."""
+        return decisions.tick(self.session)
+
+    # ---------------------------------------------------------------- media steps on demand
+
+    def recast_export(self, run_id: str) -> RecastLifecycle:
+        from runner.run import recast
+
+        return recast.export(self.session, run_id)
+
+    def recast_reingest(self, run_id: str, video: str) -> Reingested:
+        from runner.run import recast
+
+        return recast.reingest(self.session, run_id, video)
+
+    def register_publication(self, run_id: str, platform: str, url: str, video: str | None = None) -> Publication:
+        from runner.run import handoff
+
+        return handoff.register(self.session, run_id, platform, url, video)
+
+    # ---------------------------------------------------------------- audit and repair
+
+    def verify(self, run_id: str | None = None, since: str | None = None) -> Report:
+        """Prove from the files and git history that the records are complete, unchanged
+        and made by the runner."""
+        from runner.verify import audit
+
+        return audit.verify(self.ws, run_id, since)
+
+    def validate_declarations(self, paths: list[Path] | None = None) -> tuple[int, list[DeclarationFinding]]:
+        """Check contracts and workflows: (files checked, findings)."""
+        from runner.verify import declarations
+
+        return declarations.validate(self.ws, paths)
+
+    def doctor(self, fix: bool = False) -> list[DoctorFinding]:
+        """Find (and with `fix`, repair) what an interrupted command left."""
+        from runner.run import doctor
+
+        return doctor.diagnose(self.session, fix)
