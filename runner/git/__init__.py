@@ -38,16 +38,54 @@ class Identity:
         return f"{self.name} <{self.email}>"
 
 
-def identity(root: Path) -> Identity | None:
+@dataclass(frozen=True)
+class Settings:
+    """The configuration a record commit depends on, read with one `git config`."""
+
+    values: dict[str, str]
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.values.get(key)
+        if value is None:
+            return default
+        return value.lower() in ("true", "yes", "on", "1", "")
+
+    @property
+    def plain_files(self) -> bool:
+        """Refs in files and no commit signing: the runner may move the branch itself.
+        Otherwise (reftable, or commits to sign) git's own commands do it."""
+        return self.values.get("extensions.refstorage", "files") == "files" and not self.flag("commit.gpgsign", False)
+
+    @property
+    def log_refs(self) -> bool:
+        return self.flag("core.logallrefupdates", not self.flag("core.bare", False))
+
+    @property
+    def algo(self) -> str:
+        return "sha256" if self.values.get("extensions.objectformat") == "sha256" else "sha1"
+
+
+SETTINGS = r"^(user\.(name|email)|commit\.gpgsign|core\.(logallrefupdates|bare)|extensions\.(refstorage|objectformat))$"
+
+
+def settings(root: Path) -> Settings:
+    out = git(root, "config", "-z", "--get-regexp", SETTINGS, ok=(0, 1))
+    values = {}
+    for item in out.split("\0"):
+        key, _, value = item.partition("\n")
+        if key:
+            values[key.lower()] = value
+    return Settings(values)
+
+
+def identity(root: Path, found: Settings | None = None) -> Identity | None:
     """Who acts, named as git names a commit's author: GIT_AUTHOR_NAME and
-    GIT_AUTHOR_EMAIL over user.name and user.email (the configuration is read only when
-    the environment lacks one of them); None when there is no name."""
-    name, email = os.environ.get("GIT_AUTHOR_NAME") or None, os.environ.get("GIT_AUTHOR_EMAIL")
-    if name is None or email is None:
-        out = git(root, "config", "--get-regexp", r"^user\.(name|email)$", ok=(0, 1))
-        values = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
-        name = name or values.get("user.name")
-        email = email if email is not None else values.get("user.email")
+    GIT_AUTHOR_EMAIL over user.name and user.email; None when there is no name."""
+    values = (found or settings(root)).values
+    name = os.environ.get("GIT_AUTHOR_NAME") or values.get("user.name")
+    email = os.environ.get("GIT_AUTHOR_EMAIL")
+    if email is None:
+        email = values.get("user.email")
     if not name:
         return None
     return Identity(name, email or "")

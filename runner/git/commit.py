@@ -1,40 +1,50 @@
-"""Record commits never touch the user's index or work tree: blobs are written with
-hash-object, trees are rebuilt only along the changed paths (read through one
-cat-file --batch process, written by one hash-object -t tree), so the number of git
-processes does not grow with the depth of the paths or the number of runs already
-recorded; the commit is made with commit-tree (no hooks run) and the branch is moved
-with a compare-and-swap update-ref. Afterwards the user's index gets the new record
-entries, so `git status` shows them clean and the user's own staged changes stay staged."""
+"""Record commits, which never touch the user's work tree nor run the user's hooks.
+
+The runner writes the objects itself (blobs, the trees along the changed paths, the
+commit: loose objects, git's simplest format), reads the trees it rebuilds as loose
+objects or, when git packed them, through one `git cat-file --batch`, and moves the
+branch as git does (a `.lock` file, compare, rename, reflog). Then the user's index
+gets the new record entries with one `git update-index`, so `git status` shows them
+clean and the user's own staged changes stay staged. When the repository signs its
+commits or keeps its refs in a reftable, git's own commit-tree and update-ref do those
+two steps instead."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from pathlib import Path
 
-from runner import jsonio, proc
+from runner import proc
 from runner.errors import GitError
-from runner.git import NO_HOOKS, Identity, git
-from runner.git.objects import Objects
+from runner.git import NO_HOOKS, Identity, Settings, git, refs, settings
+from runner.git.objects import Store
 
-TREES = "runner-trees"  # <git-dir>/.runner-trees.<pid>.<random>.tmp/: a commit's new trees, while it writes them
+TREES = "runner-trees"  # <git-dir>/.runner-trees.<pid>.<random>.tmp/: left by older versions (doctor removes them)
 # update-ref's messages when the compare-and-swap lost a race (worth a retry).
 _RACE = (b"but expected", b"already exists", b".lock", b"cannot lock ref")
 
 
-def _head(objects: Objects, git_dir: Path) -> tuple[str, str | None, str | None]:
+def _tip(store: Store, git_dir: Path) -> tuple[str, str | None, str | None]:
     """(ref to update, its current commit or None, that commit's tree). A detached HEAD
     updates HEAD."""
-    head = (git_dir / "HEAD").read_text().strip()
-    ref = head[5:].strip() if head.startswith("ref:") else "HEAD"
-    found = objects.read(f"{ref}^{{commit}}")
-    if found is None:
+    ref = refs.head_ref(git_dir)
+    sha = refs.read_ref(git_dir, ref)
+    if sha is None:
         return ref, None, None
-    sha, _, content = found
-    tree = content.split(b"\n", 1)[0].split(b" ")[1].decode()  # a commit starts with "tree <sha>"
+    found = store.read(sha)
+    if found is None or found[0] != "commit":
+        raise GitError(f"{ref} names {sha}, which is not a commit in this repository", "run `git fsck`")
+    tree = found[1].split(b"\n", 1)[0].split(b" ")[1].decode()  # a commit starts with "tree <sha>"
     return ref, sha, tree
+
+
+def _tree(store: Store, sha: str) -> bytes:
+    found = store.read(sha)
+    if found is None or found[0] != "tree":
+        raise GitError(f"tree {sha} is missing from the repository", "run `git fsck`")
+    return found[1]
 
 
 # One raw tree entry: "<octal mode> <name>\0<binary object id>" (20 bytes for SHA-1
@@ -53,14 +63,14 @@ def _sort_key(entry: tuple[bytes, bytes, bytes]) -> bytes:
     return entry[2] + b"/" if _is_tree(entry[1]) else entry[2]
 
 
-def _build_tree(objects: Objects, tree: str | None, changes: dict[str, object], algo: str,
+def _build_tree(objects: Store, tree: str | None, changes: dict[str, object], algo: str,
                 written: list[tuple[str, bytes]]) -> bytes:
     """The binary id of a new tree: `tree` with `changes` applied. `changes` maps a name
     to a blob sha (a file) or to a nested dict (a sub-directory to change). Only the
     trees along the changed paths are read; the new ones are appended to `written`
     (children first) as (sha, raw content), the way `git mktree` would write them."""
     size = hashlib.new(algo).digest_size
-    data = objects.tree(tree) if tree else b""
+    data = _tree(objects, tree) if tree else b""
     content = _splice(objects, data, changes, algo, written, size)
     if content is None:
         content = _rebuild(objects, tree, data, changes, algo, written, size)
@@ -70,7 +80,7 @@ def _build_tree(objects: Objects, tree: str | None, changes: dict[str, object], 
     return digest.digest()
 
 
-def _splice(objects: Objects, data: bytes, changes: dict[str, object], algo: str,
+def _splice(objects: Store, data: bytes, changes: dict[str, object], algo: str,
             written: list[tuple[str, bytes]], size: int) -> bytes | None:
     """`data` with its changed entries replaced in place, without parsing the other
     entries (the runs/ tree of a big workspace has 10,000); None when an entry is new or
@@ -103,7 +113,7 @@ def _splice(objects: Objects, data: bytes, changes: dict[str, object], algo: str
     return b"".join(out) + data[last:]
 
 
-def _rebuild(objects: Objects, tree: str | None, data: bytes, changes: dict[str, object], algo: str,
+def _rebuild(objects: Store, tree: str | None, data: bytes, changes: dict[str, object], algo: str,
              written: list[tuple[str, bytes]], size: int) -> bytes:
     entries = _ENTRY[size].findall(data)  # [(raw entry, mode, name)], in git's order
     if sum(len(e[0]) for e in entries) != len(data):
@@ -132,28 +142,6 @@ def _rebuild(objects: Objects, tree: str | None, data: bytes, changes: dict[str,
     return b"".join(e[0] for e in entries)
 
 
-def _write_trees(root: Path, git_dir: Path, trees: list[tuple[str, bytes]]) -> None:
-    """Write the new trees with one `git hash-object -t tree` process (it checks their
-    format), and make sure git computed the ids the commit will name."""
-    tmp = jsonio.temp_path(git_dir / TREES)
-    tmp.mkdir()
-    listing = [tmp / str(i) for i in range(len(trees))]
-    try:
-        for path, (_, content) in zip(listing, trees):
-            path.write_bytes(content)
-        # Level 1: the runs/ tree of a workspace with 10,000 runs is about 650 KB and is
-        # written anew by every record commit; git's default level takes twice as long,
-        # and `git gc` recompresses loose objects into packs anyway.
-        out = git(root, "-c", "core.looseCompression=1", "hash-object", "-w", "-t", "tree", "--stdin-paths",
-                  input="".join(f"{os.path.relpath(p, root)}\n" for p in listing).encode()).split()
-    finally:
-        for path in listing:
-            path.unlink(missing_ok=True)
-        tmp.rmdir()
-    if out != [sha for sha, _ in trees]:
-        raise GitError("git wrote trees other than the ones computed", "report this bug")
-
-
 def _nest(paths: dict[str, str]) -> dict[str, object]:
     tree: dict[str, object] = {}
     for path, blob in paths.items():
@@ -166,52 +154,64 @@ def _nest(paths: dict[str, str]) -> dict[str, object]:
 
 
 def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, author: Identity,
-                 retries: int = 20) -> str:
+                 retries: int = 20, config: Settings | None = None) -> str:
     """Commit exactly `paths` (workspace-relative files, as they are on disk) onto the
     current branch. Returns the new commit's sha (or the current one, when HEAD already
     holds the files as they are: no empty commit is made).
 
-    Six git processes whatever the history: hash-object (blobs), cat-file --batch (the
-    tip and the trees along the changed paths), hash-object (the new trees),
-    commit-tree, update-ref and update-index."""
+    One git process whatever the history (update-index, for the user's index), two when
+    a tree to rebuild is packed (cat-file), one more without `config` (git config)."""
     if not paths:
         raise GitError("nothing to commit")
-    listing = "\n".join(paths) + "\n"
-    blobs = git(root, "hash-object", "-w", "--no-filters", "--stdin-paths", input=listing.encode()).split()
-    by_path = dict(zip(paths, blobs))
-    changes = _nest(by_path)
-    algo = "sha1" if len(blobs[0]) == 40 else "sha256"
-    env = {
-        "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
-        "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email,
-    }
-    objects = Objects(root)
+    config = config or settings(root)
+    store = Store(root, git_dir, config.algo)
     try:
+        by_path = {path: store.write("blob", (root / path).read_bytes()) for path in paths}
+        changes = _nest(by_path)
         for _ in range(retries):
-            ref, old, base_tree = _head(objects, git_dir)
+            ref, old, base_tree = _tip(store, git_dir)
             trees: list[tuple[str, bytes]] = []
-            _build_tree(objects, base_tree, changes, algo, trees)
+            _build_tree(store, base_tree, changes, config.algo, trees)
             tree = trees[-1][0]
             if tree == base_tree:  # the files are already committed as they are: no empty commit
                 _refresh_index(root, by_path)
                 return old
-            _write_trees(root, git_dir, trees)
-            parents = ["-p", old] if old else []
-            new = git(root, "commit-tree", tree, *parents, "-F", "-", input=message.encode(), env=env).strip()
-            zero = "0" * len(new)
-            moved = proc.run(["git", *NO_HOOKS, "update-ref", "-m", message.splitlines()[0], ref, new, old or zero],
-                             cwd=root, env=proc.clean_env())
-            if moved.returncode == 0:
+            for sha, content in trees:
+                if store.write("tree", content) != sha:
+                    raise GitError("a tree was written under another id than the one computed", "report this bug")
+            new = _commit(root, git_dir, store, config, ref, tree, old, message, author)
+            if new is not None:
                 _refresh_index(root, by_path)
                 _maybe_gc(root, new)
                 return new
-            if not any(marker in moved.stderr for marker in _RACE):
-                detail = moved.stderr.decode(errors="replace").strip().splitlines()
-                raise GitError(f"git update-ref {ref} failed: {detail[-1] if detail else 'exit ' + str(moved.returncode)}")
             time.sleep(0.01)  # the branch moved under us (a user's commit): rebuild on the new tip
     finally:
-        objects.close()
+        store.close()
     raise GitError(f"could not update {ref}: it kept moving", "retry the command")
+
+
+def _commit(root: Path, git_dir: Path, store: Store, config: Settings, ref: str, tree: str, old: str | None,
+            message: str, author: Identity) -> str | None:
+    """Write the commit and move `ref` from `old` to it; None when `ref` moved meanwhile."""
+    subject = message.splitlines()[0]
+    if config.plain_files:
+        stamp = refs.signature(author)
+        parent = f"parent {old}\n" if old else ""
+        new = store.write("commit", f"tree {tree}\n{parent}author {stamp}\ncommitter {stamp}\n\n{message}".encode())
+        return new if refs.update(git_dir, ref, new, old, author, subject, log=config.log_refs) else None
+    env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
+           "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}
+    sign = ["-S"] if config.flag("commit.gpgsign", False) else []  # commit-tree signs only when asked
+    new = git(root, "commit-tree", *sign, tree, *(["-p", old] if old else []), "-F", "-", input=message.encode(),
+              env=env).strip()
+    moved = proc.run(["git", *NO_HOOKS, "update-ref", "-m", subject, ref, new, old or "0" * len(new)], cwd=root,
+                     env=proc.clean_env())
+    if moved.returncode == 0:
+        return new
+    if not any(marker in moved.stderr for marker in _RACE):
+        detail = moved.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git update-ref {ref} failed: {detail[-1] if detail else 'exit ' + str(moved.returncode)}")
+    return None
 
 
 def _maybe_gc(root: Path, commit: str) -> None:

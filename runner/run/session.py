@@ -32,6 +32,7 @@ class Session:
     commit: bool = True
     offline: bool = False
     progress: ProgressFactory | None = None
+    git_settings: git.Settings | None = None  # read once, with the identity
 
 
 def parse_actor(text: str) -> Actor:
@@ -44,10 +45,11 @@ def parse_actor(text: str) -> Actor:
 def open_session(repo: Path | None = None, actor: str | None = None, *, no_commit: bool = False,
                  offline: bool = False, progress: ProgressFactory | None = None) -> Session:
     ws = find(repo)
+    settings = git.settings(ws.root)
     if actor:
         who = parse_actor(actor)
     else:
-        ident = git.identity(ws.root)
+        ident = git.identity(ws.root, settings)
         if ident is None:
             raise WorkspaceError(
                 "no identity to record: git user.name is not set",
@@ -55,7 +57,7 @@ def open_session(repo: Path | None = None, actor: str | None = None, *, no_commi
             )
         who = Actor(name=ident.name, email=ident.email or None)
     return Session(ws, who, commit=ws.config.commit and not no_commit,
-                   offline=offline or ws.config.offline, progress=progress)
+                   offline=offline or ws.config.offline, progress=progress, git_settings=settings)
 
 
 @dataclass
@@ -114,7 +116,7 @@ def _commit(tx: Transaction) -> None:
     fields = {"Run-Id": tx.run_id, **tx.trailers, "Actor": _actor_text(actor), "Runner-Version": __version__}
     message = f"runner: {tx.run_id} {tx.subject}\n\n{git.trailers(fields)}\n"
     author = git.Identity(actor.name, actor.email or "")
-    commit.commit_files(ws.root, ws.git_dir, paths, message, author)
+    commit.commit_files(ws.root, ws.git_dir, paths, message, author, config=tx.session.git_settings)
 
 
 def _listed(tx: Transaction) -> list[str]:
