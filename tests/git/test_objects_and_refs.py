@@ -115,8 +115,9 @@ def test_loose_objects_read_back_as_git_wrote_them(tmp_path):
 def test_a_repository_that_signs_its_commits_gets_git_s_own_commit(tmp_path):
     root = _repo(tmp_path)
     signer = tmp_path / "fake-gpg"
-    signer.write_text("#!/bin/sh\necho '[GNUPG:] SIG_CREATED ' >&2\necho '-----BEGIN PGP SIGNATURE-----'\n"
-                      "echo 'c2lnbmVk'\necho '-----END PGP SIGNATURE-----'\n")
+    # what gpg prints: the signature on stdout, a SIG_CREATED status line on the status fd (2)
+    signer.write_text("#!/bin/sh\ncat >/dev/null\nprintf '\\n[GNUPG:] SIG_CREATED D 1 8 00 0 ABCDEF\\n' >&2\n"
+                      "echo '-----BEGIN PGP SIGNATURE-----'\necho 'c2lnbmVk'\necho '-----END PGP SIGNATURE-----'\n")
     signer.chmod(0o755)
     git(root, "config", "commit.gpgsign", "true")
     git(root, "config", "gpg.program", str(signer))

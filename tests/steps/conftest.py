@@ -15,7 +15,7 @@ if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
 pytest.importorskip("mediapipe")
 pytest.importorskip("skimage")
 
-from gated import FPS, SECONDS, SIZE, job, write  # tests/media_steps is on sys.path (rootdir import mode)
+from gated import FPS, SECONDS, SIZE, job, write  # tests/steps is on sys.path (rootdir import mode)
 
 
 def _clip(video: list[str], audio: list[str] | None, seconds: float = SECONDS, vf: str = "null") -> list[str]:

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from helpers import ESY, make_repo, requires_shared
-from hitl import attempt, check_history, commit_all, head, load, run_id_of, runner
+from run_helpers import attempt, check_history, commit_all, head, load, run_id_of, runner
 
 pytestmark = [pytest.mark.slow, requires_shared()]
 

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 from helpers import ART, SLUG, write_outputs
-from hitl import IDENTITY, add_workflow, check_history, commit_all, decision, events, head, load
+from run_helpers import IDENTITY, add_workflow, check_history, commit_all, decision, events, head, load
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import ART, PYTHON, SLUG, write_outputs
-from hitl import (IDENTITY, add_workflow, attempt, check_history, commit_all, decision, events, head, load, rin,
+from run_helpers import (IDENTITY, add_workflow, attempt, check_history, commit_all, decision, events, head, load, rin,
                   run_id_of, runner)
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Fixtures of the human-in-the-loop tests (helpers in hitl.py)."""
+"""Fixtures of the human-in-the-loop tests (helpers in run_helpers.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from helpers import install_essay
-from hitl import C1_CONTRACT, G1_TEMPLATE, MIX, Pty, add_workflow, commit_all, write_json
+from run_helpers import C1_CONTRACT, G1_TEMPLATE, MIX, Pty, add_workflow, commit_all, write_json
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from conftest import make_context
 from runner import errors
 from runner.checks import CHECKS, AnyCheck, run_check
 
-CASES = Path(__file__).resolve().parents[2] / "cases"
+CASES = Path(__file__).resolve().parents[1] / "cases"
 ALL_CASES = sorted(p for p in CASES.glob("*/*") if p.is_dir())
 
 

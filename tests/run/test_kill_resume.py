@@ -11,7 +11,7 @@ import time
 import msgspec
 import pytest
 from helpers import PYTHON, RUNNER_BIN, SLUG, git_ok, record_files
-from hitl import add_workflow, attempt, check_history, commit_all, events, head, load, runner
+from run_helpers import add_workflow, attempt, check_history, commit_all, events, head, load, runner
 
 from runner.hashing import sha256_bytes
 from runner.jsonio import canonical_bytes

@@ -15,8 +15,8 @@ from runner.checks import CHECKS, AnyCheck
 from runner.models.base import describe
 from runner.models.contract import Contract
 
-CONTRACTS = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "esy" / "contracts"
-CASES = Path(__file__).resolve().parents[2] / "cases"
+CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "esy" / "contracts"
+CASES = Path(__file__).resolve().parents[1] / "cases"
 CONTRACT_FILES = sorted(CONTRACTS.glob("*.contract.json")) if CONTRACTS.is_dir() else []
 needs_shared = pytest.mark.skipif(not CONTRACT_FILES, reason=f"reference contracts not found at {CONTRACTS}")
 # Their required_outputs has both all_of and any_of, which runner/models/contract.py

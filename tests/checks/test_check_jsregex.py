@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from runner.checks.jsregex import compile_js, is_unicode, translate
 from runner.errors import ContractError
 
-CONTRACTS = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "esy" / "contracts"
+CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "esy" / "contracts"
 REGEX_KEYS = ("regex", "url_pattern")
 
 

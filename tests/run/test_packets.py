@@ -7,7 +7,7 @@ import hashlib
 import shutil
 
 from helpers import ART, SLUG, write_outputs
-from hitl import add_workflow, attempt, commit_all, load, rin, run_id_of, write_json
+from run_helpers import add_workflow, attempt, commit_all, load, rin, run_id_of, write_json
 
 TEMPLATE = ("Draft the intake of {slug} in {artifact_path} ({depth}) as {agent}, "
             "attempt {attempt} of {gate}; {unknown} stays.\n")
