@@ -80,6 +80,23 @@ def inside(root: Path, relative: str | os.PathLike, *, what: str = "path") -> Pa
     return candidate
 
 
+def in_git_dir(text: str) -> bool:
+    """Whether a path has a `.git` component (any case; with the trailing dots and spaces
+    that some file systems drop, as git itself refuses them)."""
+    return any(part.rstrip(". ").lower() == ".git" for part in re.split(r"[\\/]", text))
+
+
+def work_tree_path(root: Path, relative: str | os.PathLike, *, what: str = "path") -> Path:
+    """inside(), and outside `.git`: where the user's files and the runner's records live."""
+    path = inside(root, relative, what=what)
+    text = os.fspath(relative)
+    real = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+    if in_git_dir(text) or in_git_dir(real):
+        raise WorkspaceError(f"{what} {text!r} is inside .git",
+                             "give a path in the work tree, outside the .git directory")
+    return path
+
+
 def relative(root: Path, path: Path) -> str:
     """Workspace-relative posix form of an absolute path inside `root`."""
     root_real = Path(os.path.realpath(root))

@@ -11,7 +11,7 @@ from runner import jsonio
 from runner.errors import WorkspaceError
 from runner.models.base import to_data
 from runner.models.workflow import Config
-from runner.paths import inside, relative
+from runner.paths import inside, relative, work_tree_path
 
 CONFIG_FILE = "runner.json"
 GITIGNORE_LINE = "runs/*/logs/"
@@ -34,7 +34,7 @@ class Workspace:
             except WorkspaceError:
                 raise WorkspaceError(f"{what} {value!r} is outside the workspace {self.root}",
                                      "give a path inside the workspace") from None
-        return inside(self.root, value, what=what)
+        return work_tree_path(self.root, value, what=what)
 
     def rel(self, path: Path) -> str:
         return relative(self.root, path)
@@ -92,7 +92,7 @@ def load_config(root: Path) -> Config:
     config = jsonio.load_typed(path, Config, what="config", error=WorkspaceError,
                                hint="fix runner.json (see schemas/config.schema.json)", yaml_suffixes=())
     for field in ("contracts_dir", "workflows_dir", "runs_dir", "prompts_dir", "operator_file"):
-        inside(root, getattr(config, field), what=f"{CONFIG_FILE} {field}")
+        work_tree_path(root, getattr(config, field), what=f"{CONFIG_FILE} {field}")
     return config
 
 
