@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, TypeVar
+
+import msgspec
 
 from runner import jsonio
 from runner.errors import NotFoundError, RecordError, StateError
@@ -53,16 +56,30 @@ def load_model(path: Path, kind: type[T], what: str) -> T:
     return jsonio.load_typed(path, kind, what=what, error=RecordError, hint=RESTORE, yaml_suffixes=())
 
 
+# RUN.json as this process last wrote it: (path -> (inode, size, mtime), bytes). A run
+# driven through many transactions is read from disk once; each later load decodes the
+# bytes this process wrote, as long as the file is still the one it wrote.
+_WRITTEN: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+
+
 def load_run(ws: Workspace, run_id: str) -> Run:
     path = run_file(ws, run_id)
-    if not path.exists():
-        raise NotFoundError(f"no run {run_id} in {ws.config.runs_dir}/", "see `runner run list`")
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotFoundError(f"no run {run_id} in {ws.config.runs_dir}/", "see `runner run list`") from None
+    written = _WRITTEN.get(path)
+    if written is not None and written[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
+        return msgspec.json.decode(written[1], type=Run)
     return load_model(path, Run, "run record")
 
 
 def save_run(ws: Workspace, run: Run) -> Path:
     path = run_file(ws, run.run_id)
-    jsonio.write_atomic(path, to_data(run))
+    payload = jsonio.dumps(to_data(run)).encode()
+    jsonio.write_atomic(path, payload)
+    st = os.stat(path)
+    _WRITTEN[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), payload)
     return path
 
 
