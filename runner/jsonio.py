@@ -4,6 +4,7 @@ in every error."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -132,7 +133,7 @@ def parse_document(text: str, path: Path, *, what: str = "file", error: type[Exc
             import yaml  # only YAML documents pay for it
 
             try:
-                data = yaml.safe_load(text)
+                data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 (a SafeLoader subclass)
             except yaml.YAMLError as exc:
                 raise error(f"{what} {path} is not valid YAML: {' '.join(str(exc).split())}", "fix the syntax") from None
         else:
@@ -147,6 +148,29 @@ def parse_document(text: str, path: Path, *, what: str = "file", error: type[Exc
         raise error(f"{what} {path} holds a lone surrogate escape (\\ud800-\\udfff), which is not text",
                     "no record can store it: write the character itself, or a valid surrogate pair")
     return data
+
+
+@functools.cache
+def yaml_loader(timestamps: bool = True) -> type:
+    """yaml.SafeLoader refusing anchors and aliases (a few lines of aliases expand to
+    billions of nodes: an alias bomb). Without `timestamps`, a date stays the string it is
+    in the file, as it would be in JSON."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise yaml.composer.ComposerError(None, None, "anchors and aliases (&, *) are not allowed",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+
+    if not timestamps:
+        Loader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+    return Loader
 
 
 def has_lone_surrogate(data: Any) -> bool:
@@ -169,10 +193,13 @@ def has_lone_surrogate(data: Any) -> bool:
 
 
 def load_typed(path: Path, kind: type[T], *, what: str = "file", error: type[Exception] = RecordError,
-               hint: str | None = None, yaml_suffixes: tuple[str, ...] = (".yaml", ".yml")) -> T:
-    """A document read and decoded into `kind` (a record type), validated."""
+               hint: str | None = None, yaml_suffixes: tuple[str, ...] = (".yaml", ".yml"),
+               shown: str | None = None) -> T:
+    """A document read and decoded into `kind` (a record type), validated. `shown`: the
+    path errors name (default `path`), e.g. relative to the workspace."""
     path = Path(path)
-    return decode_typed(read_bytes(path, what=what, error=error), path, kind, what=what, error=error, hint=hint,
+    raw = read_bytes(path, what=what, error=error)
+    return decode_typed(raw, Path(shown) if shown else path, kind, what=what, error=error, hint=hint,
                         yaml_suffixes=yaml_suffixes)
 
 

@@ -16,6 +16,7 @@ from runner.checks.base import CheckContext, Outcome
 from runner.checks.common import missing
 from runner.errors import ContractError
 from runner.hashing import sha256_dir, sha256_file
+from runner.jsonio import yaml_loader
 
 if TYPE_CHECKING:  # the spec types
     from runner.checks.specs import JsonSchema, Sha256
@@ -24,23 +25,12 @@ MAX_ERRORS = 5
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-class _Loader(yaml.SafeLoader):
-    """safe_load without the timestamp rule: a date stays the string it is in the file,
-    as it would be in JSON."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_structured(path: Path) -> Any:
     """Parse JSON, or YAML for .yaml/.yml. Raises ValueError (with the position)."""
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() in YAML_SUFFIXES:
         try:
-            return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+            return yaml.load(text, Loader=yaml_loader(timestamps=False))  # noqa: S506 (a SafeLoader subclass)
         except yaml.YAMLError as exc:
             raise ValueError(f"not valid YAML: {exc}") from None
     try:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from runner.errors import RunnerError
+from runner.jsonio import yaml_loader
 
 STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
@@ -53,7 +54,7 @@ def load_structured(data: bytes, rel: str) -> Any:
                              "fix the file before patching it") from None
     if kind == "yaml":
         try:
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=yaml_loader())  # noqa: S506 (a SafeLoader subclass)
         except yaml.YAMLError as exc:
             raise PatchError(f"{rel} is not valid YAML: {one_line(exc)}", "fix the file before patching it") from None
     raise PatchError(f"{rel} is not a JSON or YAML file", "name a .json, .yaml or .yml output as the target")
