@@ -51,9 +51,11 @@ def attempt_file(ws: Workspace, run_id: str, gate: str, attempt: int) -> Path:
     return gate_dir(ws, run_id, gate) / f"attempt-{attempt}.json"
 
 
-def load_model(path: Path, kind: type[T], what: str) -> T:
-    """A record file decoded into its type, validated."""
-    return jsonio.load_typed(path, kind, what=what, error=RecordError, hint=RESTORE, yaml_suffixes=())
+def load_model(path: Path, kind: type[T], what: str, ws: Workspace | None = None) -> T:
+    """A record file decoded into its type, validated; errors name the file relative to
+    the workspace when `ws` is given."""
+    shown = ws.rel(path) if ws is not None else None
+    return jsonio.load_typed(path, kind, what=what, error=RecordError, hint=RESTORE, yaml_suffixes=(), shown=shown)
 
 
 # RUN.json as this process last wrote it: (path -> (inode, size, mtime), bytes). A run
@@ -71,7 +73,7 @@ def load_run(ws: Workspace, run_id: str) -> Run:
     written = _WRITTEN.get(path)
     if written is not None and written[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
         return msgspec.json.decode(written[1], type=Run)
-    return load_model(path, Run, "run record")
+    return load_model(path, Run, "run record", ws)
 
 
 def save_run(ws: Workspace, run: Run) -> Path:
@@ -93,7 +95,7 @@ def save_new(path: Path, record: Any) -> None:
 
 
 def load_attempt(ws: Workspace, run_id: str, gate: str, attempt: int) -> Attempt:
-    return load_model(attempt_file(ws, run_id, gate, attempt), Attempt, "attempt record")
+    return load_model(attempt_file(ws, run_id, gate, attempt), Attempt, "attempt record", ws)
 
 
 def attempt_numbers(ws: Workspace, run_id: str, gate: str) -> list[int]:

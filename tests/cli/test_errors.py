@@ -153,7 +153,7 @@ def test_malformed_attempt_file_is_named(essay_ws):
 
     with pytest.raises(RecordError) as info:
         records.load_attempt(ws, run_id, "G1", 1)
-    assert str(path) in info.value.message and "status" in info.value.message
+    assert f"attempt record {ws.rel(path)}: $.status: Invalid enum value 'MAYBE'" in info.value.message
 
 
 def test_malformed_config_is_exit_4_naming_runner_json(essay_ws):
