@@ -7,12 +7,18 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, TypeVar
 
 from runner.errors import RecordError
 
 T = TypeVar("T")
+MAX_DEPTH = 200  # the deepest nesting of arrays and objects a document may have
+TOO_DEEP = f"is nested more than {MAX_DEPTH} levels deep"
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def dumps(data: Any) -> str:
@@ -143,8 +149,11 @@ def parse_document(text: str, path: Path, *, what: str = "file", error: type[Exc
                 raise error(f"{what} {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                             "fix the syntax and try again") from None
     except RecursionError:
-        raise error(f"{what} {path} is nested too deeply to read") from None
-    if has_lone_surrogate(data):
+        raise error(f"{what} {path} {TOO_DEEP}", "flatten the document") from None
+    problem = document_problem(data)
+    if problem == "deep":
+        raise error(f"{what} {path} {TOO_DEEP}", "flatten the document")
+    if problem == "surrogate":
         raise error(f"{what} {path} holds a lone surrogate escape (\\ud800-\\udfff), which is not text",
                     "no record can store it: write the character itself, or a valid surrogate pair")
     return data
@@ -158,12 +167,20 @@ def yaml_loader(timestamps: bool = True) -> type:
     import yaml
 
     class Loader(yaml.SafeLoader):
+        depth = 0
+
         def compose_node(self, parent, index):
             event = self.peek_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise yaml.composer.ComposerError(None, None, "anchors and aliases (&, *) are not allowed",
                                                   event.start_mark)
-            return super().compose_node(parent, index)
+            if self.depth > MAX_DEPTH:  # before Python's own recursion limit is reached
+                raise yaml.composer.ComposerError(None, None, f"the document {TOO_DEEP}", event.start_mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
     if not timestamps:
         Loader.yaml_implicit_resolvers = {
@@ -173,23 +190,33 @@ def yaml_loader(timestamps: bool = True) -> type:
     return Loader
 
 
-def has_lone_surrogate(data: Any) -> bool:
-    """Whether a parsed document holds a string no UTF-8 file can store (a lone surrogate,
-    which JSON and YAML escapes such as "\\ud800" produce)."""
-    stack = [data]
+def json_too_deep(raw: bytes) -> bool:
+    """Whether JSON bytes nest deeper than MAX_DEPTH, found before parsing: strings are
+    dropped, then the running depth of the brackets left is taken."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:  # most records: nothing to scan
+        return False
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return bool(brackets) and max(accumulate(1 if b in b"[{" else -1 for b in brackets)) > MAX_DEPTH
+
+
+def document_problem(data: Any) -> str | None:
+    """Why a parsed document cannot be read: "deep" when it nests deeper than MAX_DEPTH,
+    "surrogate" when it holds a string no UTF-8 file can store (a lone surrogate, which JSON and YAML escapes
+    such as "\\ud800" produce), else None. Iterative: any depth is walked safely."""
+    stack = [(data, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, str):
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-    return False
+                return "surrogate"
+        elif isinstance(item, (dict, list, tuple)):
+            if depth >= MAX_DEPTH:
+                return "deep"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def load_typed(path: Path, kind: type[T], *, what: str = "file", error: type[Exception] = RecordError,
@@ -213,10 +240,14 @@ def decode_typed(raw: bytes, path: Path, kind: type[T], *, what: str = "file", e
     from runner.models.base import describe, load
 
     if path.suffix.lower() not in yaml_suffixes:
+        if json_too_deep(raw):
+            raise error(f"{what} {path} {TOO_DEEP}", hint)
         try:
             return msgspec.json.decode(raw, type=kind)
         except msgspec.ValidationError as exc:
             raise error(f"{what} {path}: {describe(exc)}", hint) from None
+        except RecursionError:
+            raise error(f"{what} {path} {TOO_DEEP}", "flatten the document") from None
         except msgspec.DecodeError:
             pass  # the reader below names the syntax error with its line and column
     data = parse_document(decode(raw, path, what=what, error=error), path, what=what, error=error,

@@ -16,7 +16,7 @@ from runner.checks.base import CheckContext, Outcome
 from runner.checks.common import missing
 from runner.errors import ContractError
 from runner.hashing import sha256_dir, sha256_file
-from runner.jsonio import yaml_loader
+from runner.jsonio import TOO_DEEP, document_problem, yaml_loader
 
 if TYPE_CHECKING:  # the spec types
     from runner.checks.specs import JsonSchema, Sha256
@@ -28,15 +28,22 @@ YAML_SUFFIXES = (".yaml", ".yml")
 def load_structured(path: Path) -> Any:
     """Parse JSON, or YAML for .yaml/.yml. Raises ValueError (with the position)."""
     text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in YAML_SUFFIXES:
-        try:
-            return yaml.load(text, Loader=yaml_loader(timestamps=False))  # noqa: S506 (a SafeLoader subclass)
-        except yaml.YAMLError as exc:
-            raise ValueError(f"not valid YAML: {exc}") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        if path.suffix.lower() in YAML_SUFFIXES:
+            try:
+                data = yaml.load(text, Loader=yaml_loader(timestamps=False))  # noqa: S506 (a SafeLoader subclass)
+            except yaml.YAMLError as exc:
+                raise ValueError(f"not valid YAML: {exc}") from None
+        else:
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+    if document_problem(data) == "deep":
+        raise ValueError(TOO_DEEP)
+    return data
 
 
 def _schema(spec: JsonSchema, ctx: CheckContext) -> tuple[str, Any]:
@@ -71,7 +78,10 @@ def check_json_schema(spec: JsonSchema, ctx: CheckContext) -> Outcome:
         instance = load_structured(absolute)
     except (ValueError, UnicodeDecodeError) as exc:
         return Outcome("FAIL", f"{rel} is {exc}", rel)
-    errors = sorted(validator.iter_errors(instance), key=lambda e: (e.json_path, e.message))
+    try:
+        errors = sorted(validator.iter_errors(instance), key=lambda e: (e.json_path, e.message))
+    except RecursionError:  # a recursive schema walking a deep instance
+        return Outcome("FAIL", f"{rel} is nested too deeply to validate against {schema_rel}", rel)
     if errors:
         shown = [f"{e.json_path}: {e.message}" for e in errors[:MAX_ERRORS]]
         more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
