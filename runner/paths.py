@@ -12,7 +12,8 @@ from typing import Callable, Mapping
 from runner.errors import ContractError, UsageError, WorkspaceError
 
 VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# \Z, not $: `$` also matches before a final newline, and "A\n" is no name.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 
 # Lazily computed variables (e.g. {client_component}) are callables.
 Variables = Mapping[str, "str | Callable[[], str]"]

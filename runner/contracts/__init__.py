@@ -12,7 +12,7 @@ from runner import jsonio
 from runner.errors import ContractError, NotFoundError
 from runner.models.contract import Contract
 from runner.models.workflow import Workflow
-from runner.paths import SAFE_NAME, unknown_variables
+from runner.paths import is_safe_name, unknown_variables
 from runner.workspace import Workspace
 
 PATH_VARIABLES = {"slug", "artifact_path", "client_component", "run_id"}
@@ -64,7 +64,7 @@ def check_variables(contract: Contract, rel: str) -> None:
 
 def check_gate_id(gate_id: str, where: str) -> None:
     """A gate id becomes a path part (records, logs): refuse it in the file that declares it."""
-    if not SAFE_NAME.match(gate_id) or ".." in gate_id:
+    if not is_safe_name(gate_id):
         raise ContractError(f"{where} {gate_id!r} is not a valid gate id",
                             "use letters, digits, '.', '_' and '-' (at most 128, not starting with a symbol)")
 

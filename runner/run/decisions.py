@@ -13,7 +13,7 @@ from runner.hashing import sha256_file
 from runner.models.decision import Decision, PatchedFile
 from runner.models.run import Actor, DecisionRef, GateState, Run
 from runner.run import transitions
-from runner.run.session import Session, Transaction, parse_actor, transaction
+from runner.run.session import Session, Transaction, is_reserved, parse_actor, transaction
 from runner.run.transitions import TIMER, append_event, gate_of
 from runner.timeutil import iso, now, parse
 from runner.vocab import CLOSED
@@ -56,7 +56,7 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
     if patch_file is not None and verdict != "reject":
         raise UsageError("--patch goes with reject", "reject with a patch; resuming applies it")
     actor = parse_actor(by) if by else s.actor
-    if actor.name.strip().lower() in ("timer", "auto-approve"):
+    if is_reserved(actor.name):
         raise UsageError(f"--by {actor.name!r} is reserved for automatic decisions", "give a person's name")
     with transaction(s, run_id, f"decide {gate_id}") as tx:
         run = records.load_run(s.ws, run_id)

@@ -4,6 +4,7 @@ files written, the events appended (a hash chain), and the one commit at the end
 from __future__ import annotations
 
 import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,9 @@ from runner.workspace import Workspace, find
 if TYPE_CHECKING:
     from runner.contracts.evaluate import ProgressFactory
 
-ACTOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
+ACTOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>]*)>)?\s*\Z")
+# The runner's own actors: no person may decide under these names.
+RESERVED_NAMES = ("timer", "auto-approve", "runner doctor")
 
 
 @dataclass
@@ -36,10 +39,28 @@ class Session:
 
 
 def parse_actor(text: str) -> Actor:
+    """An --actor or --by value. Invisible characters (controls, format characters such as
+    a zero-width space, spaces other than U+0020) are refused: a name is what it looks like."""
+    hidden = next((c for c in text or "" if is_invisible(c)), None)
+    if hidden is not None:
+        raise UsageError(f"invalid --actor {text!r}: it holds the invisible character U+{ord(hidden):04X}",
+                         "type the name with visible characters and plain spaces only")
     match = ACTOR.match(text or "")
     if not match:
         raise UsageError(f"invalid --actor {text!r}", 'use "Name" or "Name <email>"')
     return Actor(name=match["name"], email=match["email"] or None)
+
+
+def is_invisible(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp") or (category == "Zs" and char != " ")
+
+
+def is_reserved(name: str) -> bool:
+    """Whether `name` reads as one of the runner's own actors (after NFKC normalisation,
+    case folded, runs of spaces as one)."""
+    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return folded in RESERVED_NAMES
 
 
 def open_session(repo: Path | None = None, actor: str | None = None, *, no_commit: bool = False,
