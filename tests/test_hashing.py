@@ -113,14 +113,19 @@ def test_dir_hash_changes_when_a_file_is_added(tmp_path):
     assert hashing.sha256_dir(root)[0] != before
 
 
-def test_dir_manifest_skips_symlinks(tmp_path):
+def test_dir_manifest_does_not_follow_symlinks(tmp_path):
+    """A link is hashed by its target path (tests/trust/test_trust_dir_symlinks.py); what
+    it points to is never read."""
     outside = tmp_path / "secret.txt"
     outside.write_text("not part of the output")
     root = _tree(tmp_path / "d", FILES)
     before = hashing.sha256_dir(root)
     (root / "link").symlink_to(outside)
     (root / "dirlink").symlink_to(tmp_path, target_is_directory=True)
-    assert hashing.sha256_dir(root) == before
+    with_links = hashing.sha256_dir(root)
+    assert with_links != before
+    outside.write_text("changed, and still not part of the output")
+    assert hashing.sha256_dir(root) == with_links
 
 
 def test_empty_directory(tmp_path):
