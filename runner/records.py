@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from runner import jsonio
+from runner import jsonio, provenance
 from runner.errors import NotFoundError, RecordError, StateError
 from runner.models.base import to_data
 from runner.models.run import Attempt, Run
@@ -64,7 +64,9 @@ def load_model(path: Path, kind: type[T], what: str, ws: Workspace | None = None
 _WRITTEN: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
 
 
-def load_run(ws: Workspace, run_id: str) -> Run:
+def load_run(ws: Workspace, run_id: str, for_change: bool = False) -> Run:
+    """RUN.json, validated. `for_change`: the caller will change the run, so the record
+    must be one the runner wrote (see provenance.py)."""
     path = run_file(ws, run_id)
     try:
         st = os.stat(path)
@@ -73,12 +75,18 @@ def load_run(ws: Workspace, run_id: str) -> Run:
     written = _WRITTEN.get(path)
     if written is not None and written[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
         return msgspec.json.decode(written[1], type=Run)
-    return load_model(path, Run, "run record", ws)
+    raw = jsonio.read_bytes(path, what="run record")
+    run = jsonio.decode_typed(raw, Path(ws.rel(path)), Run, what="run record", error=RecordError, hint=RESTORE,
+                              yaml_suffixes=())
+    if for_change:
+        provenance.check(ws, run_id, path, raw)
+    return run
 
 
 def save_run(ws: Workspace, run: Run) -> Path:
     path = run_file(ws, run.run_id)
     payload = jsonio.dumps(to_data(run)).encode()
+    provenance.mark(ws, run.run_id, payload)
     jsonio.write_atomic(path, payload)
     st = os.stat(path)
     _WRITTEN[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), payload)

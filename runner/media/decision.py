@@ -8,8 +8,15 @@ carries a UserActionRequired: what is wrong, which rule, what to supply, an exam
 from __future__ import annotations
 
 from runner.media.policy import evaluate
-from runner.models.media import (ACTION_PRIORITY, MetricResult, MetricRule, QcPolicy, QcReport, QualityDecision,
-                                 UserActionRequired)
+from runner.models.media import (
+    ACTION_PRIORITY,
+    MetricResult,
+    MetricRule,
+    QcPolicy,
+    QcReport,
+    QualityDecision,
+    UserActionRequired,
+)
 
 _SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

@@ -9,8 +9,18 @@ from typing import Any, Callable
 from runner import __version__, contracts, records, steps
 from runner.errors import NotFoundError, StateError, UsageError
 from runner.hashing import sha256_file
-from runner.models.run import (Attempt, AttemptRef, ContractRef, GateState, Invocation, OpenAttempt, PacketRef, Route,
-                               Run, Waiting)
+from runner.models.run import (
+    Attempt,
+    AttemptRef,
+    ContractRef,
+    GateState,
+    Invocation,
+    OpenAttempt,
+    PacketRef,
+    Route,
+    Run,
+    Waiting,
+)
 from runner.paths import run_variables
 from runner.run import decisions, owners, transitions
 from runner.run.session import Session, Transaction, transaction
@@ -28,7 +38,7 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
                owned: bool = False, params: dict | None = None, supersede: str | None = None) -> OpenAttempt:
     """Open a new attempt; returns it."""
     with transaction(s, run_id, f"gate start {gate_id}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         state = gate_of(run, gate_id)
         if run.status in CLOSED or completed(run):
             raise StateError(f"run {run_id} is completed ({run.status}); no gate can start", "start a new run")
@@ -79,7 +89,7 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
     `route` is where the step's decision sends the run; `ran`, what the runner ran to
     produce the outputs, is recorded as the attempt's invocation in the same commit."""
     with transaction(s, run_id, f"gate finish {gate_id}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         state, current = open_attempt(run, gate_id)
         wf_gate = contracts.run_workflow(s.ws, run.workflow).gate(gate_id)
         if wf_gate is None:
@@ -114,7 +124,7 @@ def gate_fail(s: Session, run_id: str, gate_id: str, reason: str) -> Attempt:
     if not reason.strip():
         raise UsageError("--reason is empty", "say why the gate failed")
     with transaction(s, run_id, f"gate fail {gate_id}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         state, current = open_attempt(run, gate_id)
         attempt = new_attempt(s, run, gate_id, current, "FAIL", reason)
         close(tx, run, state, attempt)
@@ -166,7 +176,7 @@ def register(tx: Transaction, run: Run, state: GateState, attempt: Attempt, path
 def record_invocation(s: Session, run_id: str, gate_id: str, agent: str, status: str = "SUCCESS",
                       model: str | None = None, **extra: Any) -> Invocation:
     with transaction(s, run_id, f"invocation {gate_id}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         state = gate_of(run, gate_id)
         number = state.current.attempt if state.current else None
         inv = _invoked(s, run, gate_id, number, agent, status, model=model, **extra)
@@ -188,7 +198,7 @@ def _invoked(s: Session, run: Run, gate_id: str, number: int | None, agent: str,
 def mark_waiting_for_outputs(s: Session, run_id: str, gate_id: str) -> None:
     """Record that an agent gate waits for a person to produce its outputs."""
     with transaction(s, run_id, f"pause {gate_id}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         state, current = open_attempt(run, gate_id)
         if state.waiting is not None:
             return

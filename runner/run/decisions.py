@@ -59,7 +59,7 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
     if is_reserved(actor.name):
         raise UsageError(f"--by {actor.name!r} is reserved for automatic decisions", "give a person's name")
     with transaction(s, run_id, f"decide {gate_id}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         state = gate_of(run, gate_id)
         _decidable(run, state)
         patch, patched = None, None
@@ -138,7 +138,7 @@ def tick_run(s: Session, run_id: str) -> list[Fired]:
         return []
     fired = []
     with transaction(s, run_id, "tick") as tx:
-        run = records.load_run(s.ws, run_id)  # again, under the lock
+        run = tx.load_run()  # again, under the lock
         for state in run.gates:
             if not _expired(state) or run.status in CLOSED:
                 continue

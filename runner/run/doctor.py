@@ -102,7 +102,7 @@ def _writer_alive(path: Path) -> bool:
 def _reconcile(s: Session, run_id: str, fix: bool) -> list[Finding]:
     found: list[Finding] = []
     with transaction(s, run_id, "doctor") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         for state in run.gates:
             gate = state.gate
             known = {a.attempt for a in state.attempts}
@@ -175,15 +175,23 @@ def _uncommitted(s: Session, fix: bool) -> list[Finding]:
             paths.append(entry[3:])
     if not paths:
         return []
+    refused: set[str] = set()
     if fix:
         by_run: dict[str, list[str]] = {}
         for p in paths:
             by_run.setdefault(Path(p).relative_to(s.ws.config.runs_dir).parts[0], []).append(p)
         for run_id, files in by_run.items():
-            with transaction(s, run_id, "doctor commit") as tx:
-                tx.written += [s.ws.path(f) for f in files if s.ws.path(f).exists()]
-                tx.subject, tx.trailers = "uncommitted records committed by doctor", {"Op": "doctor"}
-    return [Finding("uncommitted", p, "record file changed but not committed", fixed=fix) for p in paths]
+            try:
+                with transaction(s, run_id, "doctor commit") as tx:
+                    if records.run_file(s.ws, run_id).exists():
+                        tx.load_run()  # a RUN.json the runner did not write is never committed for it
+                    tx.written += [s.ws.path(f) for f in files if s.ws.path(f).exists()]
+                    tx.subject, tx.trailers = "uncommitted records committed by doctor", {"Op": "doctor"}
+            except RunnerError:
+                refused.update(files)
+    return [Finding("uncommitted", p, "record file changed but not committed"
+                    + ("; not the runner's bytes, left for you (see the finding above)" if p in refused else ""),
+                    fixed=fix and p not in refused) for p in paths]
 
 
 def _stale_lock(s: Session, fix: bool) -> list[Finding]:

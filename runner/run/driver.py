@@ -57,7 +57,7 @@ def resume(s: Session, run_id: str, ready: bool = False) -> Outcome:
     """Continue a run. `ready`: the outputs of the failed gate it retries are already
     fixed, so the retry's attempt is validated at once instead of waiting for them."""
     with transaction(s, run_id, "resume") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         if run.status in CLOSED:
             raise StateError(f"run {run_id} is {run.status}; nothing to resume", "start a new run")
         for state in run.gates:
@@ -136,7 +136,7 @@ def _next_gate(run: Run) -> GateState | None:
 
 def _apply_patch(s: Session, run_id: str, state: GateState, decision) -> None:
     with transaction(s, run_id, f"patch {state.gate}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         decisions.apply_patch(s, run, state, decision)
         gate = run.gate(state.gate)
         gate.decisions[-1].patch_pending = False

@@ -32,7 +32,7 @@ def register(s: Session, run_id: str, platform: str, url: str, video: str | None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise UsageError(f"invalid --url {url!r}", "give the post's http(s) address")
     with transaction(s, run_id, "handoff register") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         if run.status not in ("PASSED", "POSTED"):
             raise StateError(f"run {run_id} is {run.status}; only a PASSED run can be published",
                              "finish the run first (every blocking gate passed)")

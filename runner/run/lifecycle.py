@@ -78,7 +78,7 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
     if status is not None and status not in COMPLETE_STATUSES:
         raise UsageError(f"invalid --status {status!r}", "use PASSED, FAILED or CANCELED")
     with transaction(s, run_id, "run complete") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         if run.status in CLOSED or completed(run):
             raise StateError(f"run {run_id} is already completed ({run.status})")
         gates = run.gates
@@ -98,7 +98,7 @@ def complete_run(s: Session, run_id: str, status: str | None = None, reason: str
 
 def cancel_run(s: Session, run_id: str, reason: str | None = None) -> Run:
     with transaction(s, run_id, "run cancel") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         if run.status in CLOSED:
             raise StateError(f"run {run_id} is already {run.status}; nothing to cancel")
         _close_open_attempts(tx, run, f"run canceled: {reason or 'no reason given'}")

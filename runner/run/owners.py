@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 
-from runner import records
 from runner.errors import StateError
 from runner.models.run import OpenAttempt
 from runner.run.session import Session, transaction
@@ -18,7 +17,7 @@ def take_over(s: Session, run_id: str, gate_id: str) -> None:
     driver killed mid-command, then `run resume`): refuse while that process is alive on
     this host, else become the attempt's owner (recorded as an event)."""
     with transaction(s, run_id, f"take over {gate_id}") as tx:
-        run = records.load_run(s.ws, run_id)
+        run = tx.load_run()
         state, current = open_attempt(run, gate_id)
         me, host = os.getpid(), hostname()
         if current.pid is None or current.pid == me:

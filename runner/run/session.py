@@ -92,6 +92,10 @@ class Transaction:
     recover: bool = False  # an earlier command on this run wrote records it never committed
     run: Run | None = None  # the RUN.json saved
 
+    def load_run(self) -> Run:
+        """The run, as the runner last wrote it (a hand-edited record is refused)."""
+        return records.load_run(self.session.ws, self.run_id, for_change=True)
+
     def save_run(self, run: Run) -> None:
         self._mark()
         self.run = run

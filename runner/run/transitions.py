@@ -14,8 +14,19 @@ from runner.errors import NotFoundError, StateError
 from runner.hashing import sha256_bytes
 from runner.jsonio import canonical_bytes
 from runner.models.decision import Decision
-from runner.models.run import (Actor, ArtifactIndexEntry, Attempt, AttemptRef, DecisionRef, Event, GateState,
-                               OpenAttempt, Run, ValidationSummary, Waiting)
+from runner.models.run import (
+    Actor,
+    ArtifactIndexEntry,
+    Attempt,
+    AttemptRef,
+    DecisionRef,
+    Event,
+    GateState,
+    OpenAttempt,
+    Run,
+    ValidationSummary,
+    Waiting,
+)
 from runner.paths import check_name
 from runner.timeutil import iso, parse
 

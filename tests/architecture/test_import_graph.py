@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("records and declarations", ("runner.models",)),
     ("workspace", ("runner.workspace",)),
     ("git", ("runner.git",)),
-    ("record files and contracts", ("runner.records", "runner.contracts")),
+    ("record files and contracts", ("runner.records", "runner.provenance", "runner.contracts")),
     ("libraries", ("runner.patches", "runner.media")),
     ("step kinds", ("runner.steps",)),
     ("state transitions", ("runner.run.transitions",)),
