@@ -4,15 +4,16 @@ check its index in `validations[]` and the field."""
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Iterator, TypeVar
 
 from runner import jsonio
 from runner.errors import ContractError, NotFoundError
 from runner.models.contract import Contract
-from runner.models.workflow import Workflow
-from runner.paths import is_safe_name, unknown_variables
+from runner.models.workflow import Workflow, WorkflowGate
+from runner.paths import VARIABLE, is_safe_name, unknown_variables
 from runner.workspace import Workspace
 
 PATH_VARIABLES = {"slug", "artifact_path", "client_component", "run_id"}
@@ -42,24 +43,42 @@ def _decode(path: Path, kind: type[T], rel: str, what: str) -> tuple[T, str]:
                                 hint=f"see schemas/{what}.schema.json"), hashlib.sha256(raw).hexdigest())
 
 
-def check_variables(contract: Contract, rel: str) -> None:
-    def refuse(where: str, template: str) -> None:
-        for name in unknown_variables(template, PATH_VARIABLES):
-            raise ContractError(
-                f"contract {rel}: {where}: unknown path variable {{{name}}}",
-                "known: " + ", ".join("{%s}" % v for v in sorted(PATH_VARIABLES)),
-            )
-
+def declared_paths(contract: Contract) -> Iterator[tuple[str, str]]:
+    """(field, path template) of every path a contract declares: its outputs, and each
+    check's path fields (the rule targets `all_required`, `any_of`, `all_of` aside)."""
     for rule, items in contract.required_outputs.groups():
         for i, item in enumerate(items):
-            refuse(f"required_outputs.{rule}[{i}].path", item.path)
+            yield f"required_outputs.{rule}[{i}].path", item.path
     for i, check in enumerate(contract.validations):
         for field in PATH_FIELDS:
             value = getattr(check, field, None)
             if value is None or (field == "target" and value in RULE_TARGETS):
                 continue
             for template in value if isinstance(value, list) else [value]:
-                refuse(f"validations[{i}].{field}", template)
+                yield f"validations[{i}].{field}", template
+
+
+def check_variables(contract: Contract, rel: str) -> None:
+    for where, template in declared_paths(contract):
+        for name in unknown_variables(template, PATH_VARIABLES):
+            raise ContractError(
+                f"contract {rel}: {where}: unknown path variable {{{name}}}",
+                "known: " + ", ".join("{%s}" % v for v in sorted(PATH_VARIABLES)),
+            )
+
+
+def path_problem(template: str) -> str | None:
+    """Why a run would refuse a declared path template whatever its variables hold (each
+    taken as one plain folder name), or None: absolute, or leading out of the workspace."""
+    if "\0" in template:
+        return "contains a NUL byte"
+    plain = VARIABLE.sub("x", template)
+    if posixpath.isabs(plain):
+        return "is absolute"
+    normal = posixpath.normpath(plain)
+    if normal == ".." or normal.startswith("../"):
+        return "leads out of the workspace"
+    return None
 
 
 def check_gate_id(gate_id: str, where: str) -> None:
@@ -69,10 +88,30 @@ def check_gate_id(gate_id: str, where: str) -> None:
                             "use letters, digits, '.', '_' and '-' (at most 128, not starting with a symbol)")
 
 
+def check_command(gate: WorkflowGate, where: str = "") -> None:
+    """A gate's argv list: required by kind command, its program never empty (the model
+    already refuses an empty list)."""
+    if gate.command is not None and not gate.command[0]:
+        raise ContractError(f"{where}command: the program (its first item) is empty")
+    if gate.kind == "command" and gate.command is None:
+        raise ContractError(f"{where}kind command needs a `command`",
+                            'give the argv list to run, e.g. ["make", "site"]')
+
+
 def load_contract(ws: Workspace, rel: str) -> Loaded:
     contract, sha256 = _decode(_contract_file(ws, rel), Contract, rel, "contract")
     check_variables(contract, rel)
     return Loaded(contract, rel, sha256)
+
+
+def load_gate_contract(ws: Workspace, gate: WorkflowGate) -> Loaded:
+    """The contract a workflow gate uses, refused when it declares another gate."""
+    loaded = load_contract(ws, contract_path(ws, gate.gate, gate.contract))
+    if loaded.model.gate != gate.gate:
+        raise ContractError(f"contract {loaded.path} is the contract of gate {loaded.model.gate!r}, "
+                            f"but gate {gate.gate!r} uses it",
+                            "point the gate at its own contract, or fix the contract's `gate`")
+    return loaded
 
 
 def _contract_file(ws: Workspace, rel: str) -> Path:
@@ -127,6 +166,7 @@ def _checked_workflow(workflow: Workflow, rel: str) -> Workflow:
     seen: set[str] = set()
     for i, gate in enumerate(workflow.gates):
         check_gate_id(gate.gate, f"workflow {rel}: gates[{i}].gate")
+        check_command(gate, f"workflow {rel}: gates[{i}] ({gate.gate}): ")
         if gate.gate in seen:
             raise ContractError(f"workflow {rel}: gate {gate.gate} is listed twice")
         seen.add(gate.gate)

@@ -43,7 +43,7 @@ class WorkflowGate(Strict):
     description: str | None = None
     phase: str | None = None
     blocking: bool | None = None  # overrides the contract's
-    command: list[str] | None = None
+    command: Annotated[list[str], msgspec.Meta(min_length=1)] | None = None  # an argv list, never empty
     timeout_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
     approval: ApprovalSpec | None = None
     params: dict[str, Any] = field(default_factory=dict)  # kind-specific settings
@@ -53,7 +53,7 @@ class Workflow(Record):
     workflow: str
     version: str | None = None
     description: str | None = None
-    gates: list[WorkflowGate]
+    gates: Annotated[list[WorkflowGate], msgspec.Meta(min_length=1)]
 
     def gate(self, gate_id: str) -> WorkflowGate | None:
         return next((g for g in self.gates if g.gate == gate_id), None)

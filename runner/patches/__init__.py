@@ -13,7 +13,9 @@ The patch types are the literal registry PATCH_TYPES: type tag -> function
 
 from __future__ import annotations
 
+import os
 import posixpath
+import stat
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -43,6 +45,12 @@ def load_patch(path: Path) -> Any:
     """A patch file: YAML when it ends in .yaml/.yml, JSON otherwise. Returns the raw list
     or dict; `plan` and `describe` validate it."""
     path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None  # the reader below names what is wrong
+    if mode is not None and not stat.S_ISREG(mode):  # a FIFO would wait for a writer for ever
+        raise PatchError(f"patch file {path} is not a regular file", "give a .json, .yaml or .yml file")
     data = read_document(path, what="patch file", error=PatchError)
     if not isinstance(data, (list, dict)):
         raise PatchError(f"patch file {path} holds {type(data).__name__ if data is not None else 'nothing'}",

@@ -62,7 +62,7 @@ def _gate_state(s: Session, gate: WorkflowGate, defaults: dict) -> GateState:
     kind = steps.kind_of(gate)
     name, blocking = gate.name, not kind.on_demand
     if steps.has_contract(s.ws, gate):
-        contract = contracts.load_contract(s.ws, contracts.contract_path(s.ws, gate.gate, gate.contract)).model
+        contract = contracts.load_gate_contract(s.ws, gate).model
         name, blocking = gate.name or contract.name, contract.blocking and not kind.on_demand
     if gate.blocking is not None:
         blocking = gate.blocking

@@ -81,7 +81,7 @@ def _template_path(s: Session, name: str) -> Path | None:
 def _contract(s: Session, gate: WorkflowGate) -> Contract | None:
     if not steps.has_contract(s.ws, gate):
         return None
-    return contracts.load_contract(s.ws, contracts.contract_path(s.ws, gate.gate, gate.contract)).model
+    return contracts.load_gate_contract(s.ws, gate).model
 
 
 def _contract_sections(s: Session, contract: Contract, values: dict) -> list[str]:

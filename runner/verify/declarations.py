@@ -61,6 +61,9 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[
             loaded = load(model, data, ContractError, rel)
             if kind == "contract":
                 contracts.check_variables(loaded, rel)
+                findings += [Finding(rel, f"{where}: {template!r} {problem} (a run refuses it)")
+                             for where, template in contracts.declared_paths(loaded)
+                             if (problem := contracts.path_problem(template))]
             else:
                 findings += _workflow_findings(ws, loaded, rel)
         except RunnerError as exc:
@@ -79,10 +82,16 @@ def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Find
             continue
         try:
             contracts.check_gate_id(gate.gate, "id")
+            contracts.check_command(gate)
             if steps.has_contract(ws, gate):  # kinds other than agent may go without one
-                contracts.load_contract(ws, contracts.contract_path(ws, gate.gate, gate.contract))
+                contracts.load_gate_contract(ws, gate)
         except RunnerError as exc:
             out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message}"))
+        if gate.prompt_template and "/" in gate.prompt_template:  # a path, not a name in prompts_dir
+            try:
+                ws.path(gate.prompt_template, "prompt_template")
+            except RunnerError as exc:
+                out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message} (a run refuses it)"))
     return out
 
 
