@@ -58,12 +58,8 @@ from runner.models.run import (  # noqa: E402
     WorkflowRef,
 )
 
-try:  # the layout since runner/git and runner/run are packages
-    from runner.git.commit import commit_files
-    from runner.run.session import append_event
-except ImportError:  # the layout before
-    from runner.git import commit_files
-    from runner.session import append_event
+from runner.git.commit import commit_files
+from runner.run.transitions import append_event
 
 GATES = ("G1", "G2", "G3", "G4", "G5")
 OUTPUTS = 3

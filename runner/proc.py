@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
+
+import msgspec
 
 from runner.errors import RunnerError, ToolMissing
 
@@ -61,8 +62,7 @@ def run(
         raise RunnerError(f"{argv[0]} did not finish within {timeout} s") from None
 
 
-@dataclass
-class Logged:
+class Logged(msgspec.Struct):
     exit_code: int | None  # None when it timed out
     duration_s: float
     timed_out: bool

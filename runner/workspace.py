@@ -4,8 +4,9 @@ apply without it). Finds itself from a directory upward; never changes directory
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from runner import jsonio
 from runner.errors import WorkspaceError
@@ -17,8 +18,7 @@ CONFIG_FILE = "runner.json"
 GITIGNORE_LINE = "runs/*/logs/"
 
 
-@dataclass
-class Workspace:
+class Workspace(msgspec.Struct):
     root: Path
     config: Config
 

@@ -6,9 +6,10 @@ and raises ContractError only when the contract itself is wrong."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+import msgspec
 
 from runner.errors import ContractError
 from runner.paths import Variables, inside, substitute
@@ -17,8 +18,7 @@ Status = Literal["PASS", "FAIL", "SKIPPED"]
 TEXT_VARIABLES = ("slug", "artifact_path")  # substituted in patterns and regexes too
 
 
-@dataclass
-class Output:
+class Output(msgspec.Struct):
     """One item of the contract's required_outputs, resolved."""
 
     path: str  # workspace-relative, posix
@@ -29,22 +29,20 @@ class Output:
     rule: Literal["all_of", "any_of"] | None = None
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
     status: Status
     message: str
     target: str | None = None  # workspace-relative path the check looked at
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass
-class CheckContext:
+class CheckContext(msgspec.Struct):
     root: Path  # absolute workspace root
     variables: Variables  # slug, artifact_path, client_component (lazy), run_id
     depth: str = "standard"
     offline: bool = False
     rule: Literal["all_of", "any_of"] = "all_of"
-    outputs: list[Output] = field(default_factory=list)
+    outputs: list[Output] = msgspec.field(default_factory=list)
     where: str = ""  # e.g. "contracts/G2.contract.json: validations[3]: " for error messages
 
     def outputs_of(self, rule: str) -> list[Output]:

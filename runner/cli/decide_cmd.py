@@ -45,7 +45,7 @@ def tick(repo, actor, no_commit, offline, as_json) -> int:
     """Apply every expired deadline in the workspace (idempotent; safe from cron or CI)."""
     fired = open_repo(repo, actor or "timer", no_commit, offline).tick()
     if as_json:
-        emit_json([f.__dict__ for f in fired])
+        emit_json(fired)
     else:
         for f in fired:
             click.echo(f"{f.run_id} {f.gate}: {f.action} (deadline passed)")

@@ -25,7 +25,7 @@ def finish(repo: Repo, outcome: driver.Outcome, as_json: bool, interactive: bool
         if outcome is None:
             return EXIT_PAUSED
     if as_json:
-        emit_json(outcome.__dict__)
+        emit_json(outcome)
     else:
         _show(outcome)
     if outcome.kind == "done" and outcome.status != "PASSED":

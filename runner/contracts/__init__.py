@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, TypeVar
+
+import msgspec
 
 from runner import jsonio
 from runner.errors import ContractError, NotFoundError
@@ -24,8 +25,7 @@ PATH_FIELDS = ("target", "targets", "metadata_source", "implementation_target", 
 T = TypeVar("T")
 
 
-@dataclass
-class Loaded:
+class Loaded(msgspec.Struct):
     model: Any  # the Contract or Workflow
     path: str  # workspace-relative
     sha256: str  # of the file's bytes

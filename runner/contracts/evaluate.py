@@ -3,9 +3,10 @@ them, run every check, and decide PASS or FAIL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+import msgspec
 
 from runner import outputs as rules
 from runner.checks import run_check
@@ -21,14 +22,13 @@ ProgressFactory = Callable[[str, int], Callable[[int], None]]
 LARGE = 64 << 20
 
 
-@dataclass
-class Evaluation:
+class Evaluation(msgspec.Struct):
     status: str
-    artifacts: list[Artifact] = field(default_factory=list)
-    validations: list[ValidationResult] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    artifacts: list[Artifact] = msgspec.field(default_factory=list)
+    validations: list[ValidationResult] = msgspec.field(default_factory=list)
+    warnings: list[str] = msgspec.field(default_factory=list)
     failure_reason: str | None = None
-    required_outputs: list[str] = field(default_factory=list)
+    required_outputs: list[str] = msgspec.field(default_factory=list)
 
 
 def resolve_outputs(root: Path, required_outputs: RequiredOutputs, values: Variables, depth: str, where: str) -> list[Output]:

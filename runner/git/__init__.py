@@ -6,9 +6,10 @@ one `git cat-file --batch`; `commit` makes record commits; `history` reads the l
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+
+import msgspec
 
 from runner import proc
 from runner.errors import GitError
@@ -29,8 +30,7 @@ def git(root: Path, *args: str, input: bytes | None = None, env: Mapping[str, st
     return result.stdout.decode(errors="replace")
 
 
-@dataclass
-class Identity:
+class Identity(msgspec.Struct):
     name: str
     email: str
 
@@ -38,8 +38,7 @@ class Identity:
         return f"{self.name} <{self.email}>"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     """The configuration a record commit depends on, read with one `git config`."""
 
     values: dict[str, str]

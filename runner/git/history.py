@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from runner.git import ZERO, git
 
@@ -18,8 +19,7 @@ LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a path is a path, never a glob
 NO_LOCKS = {**LITERAL, "GIT_OPTIONAL_LOCKS": "0"}
 
 
-@dataclass
-class Change:
+class Change(msgspec.Struct):
     path: str
     status: str  # A, M, D, T; a merge's combined status has one letter per parent ("MM")
     old: str | None  # blob ids; None for "no blob" (added, or deleted)
@@ -30,13 +30,12 @@ class Change:
         return len(self.status) > 1
 
 
-@dataclass
-class Commit:
+class Commit(msgspec.Struct):
     sha: str
     parents: list[str]
     subject: str
-    trailers: dict[str, str] = field(default_factory=dict)
-    changes: list[Change] = field(default_factory=list)
+    trailers: dict[str, str] = msgspec.field(default_factory=dict)
+    changes: list[Change] = msgspec.field(default_factory=list)
 
 
 def blob_id(data: bytes) -> str:

@@ -102,8 +102,7 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
         if steps.has_contract(s.ws, wf_gate):
             from runner.contracts import evaluate
 
-            rel = contracts.contract_path(s.ws, wf_gate.gate, wf_gate.contract)
-            loaded = contracts.load_contract(s.ws, rel)
+            loaded = contracts.load_gate_contract(s.ws, wf_gate)
             wf = run.workflow
             values = run_variables(s.ws.root, wf.slug, wf.artifact_path, run_id)
             ev = evaluate.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress)

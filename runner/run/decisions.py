@@ -4,8 +4,9 @@ that decide when nobody does, and the inbox of gates waiting for a person."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import msgspec
 
 from runner import __version__, records
 from runner.errors import StateError, UsageError
@@ -112,8 +113,7 @@ def apply_patch(s: Session, run: Run, state: GateState, decision: Decision) -> N
     patches.apply(s.ws.root, patches.replan(s.ws.root, decision.patch, decision.patched_files))
 
 
-@dataclass
-class Fired:
+class Fired(msgspec.Struct):
     run_id: str
     gate: str
     action: str
@@ -158,8 +158,7 @@ def tick_run(s: Session, run_id: str) -> list[Fired]:
     return fired
 
 
-@dataclass
-class Waiting:
+class Waiting(msgspec.Struct):
     run_id: str
     gate: str
     attempt: int
@@ -173,7 +172,7 @@ class Waiting:
     packet: str | None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return msgspec.structs.asdict(self)
 
 
 def inbox(ws) -> list[Waiting]:

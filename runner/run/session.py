@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -28,8 +27,7 @@ ACTOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>]*)>)?\s*\Z")
 RESERVED_NAMES = ("timer", "auto-approve", "runner doctor")
 
 
-@dataclass
-class Session:
+class Session(msgspec.Struct):
     ws: Workspace
     actor: Actor
     commit: bool = True
@@ -81,13 +79,12 @@ def open_session(repo: Path | None = None, actor: str | None = None, *, no_commi
                    offline=offline or ws.config.offline, progress=progress, git_settings=settings)
 
 
-@dataclass
-class Transaction:
+class Transaction(msgspec.Struct):
     session: Session
     run_id: str
-    written: list[Path] = field(default_factory=list)
+    written: list[Path] = msgspec.field(default_factory=list)
     subject: str = ""
-    trailers: dict[str, Any] = field(default_factory=dict)
+    trailers: dict[str, Any] = msgspec.field(default_factory=dict)
     pending: Path | None = None  # the run's pending mark (see transaction()), None without commits
     recover: bool = False  # an earlier command on this run wrote records it never committed
     run: Run | None = None  # the RUN.json saved

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
+
+import msgspec
 
 if TYPE_CHECKING:
     from runner.models.run import Route, Run
@@ -9,8 +10,7 @@ if TYPE_CHECKING:
     from runner.run.session import Session
 
 
-@dataclass
-class StepContext:
+class StepContext(msgspec.Struct):
     session: Session
     run: Run
     gate: WorkflowGate
@@ -25,8 +25,7 @@ class StepContext:
         return {**self.gate.params, **(current.params if current else {})}
 
 
-@dataclass
-class Ran:
+class Ran(msgspec.Struct):
     """What the runner ran to produce the outputs (recorded as the attempt's invocation)."""
 
     agent: str
@@ -38,16 +37,14 @@ class Ran:
     stderr_log: str | None = None
 
 
-@dataclass
-class Produced:
+class Produced(msgspec.Struct):
     ready: bool  # False: wait for a person to produce the outputs
     failure: str | None = None  # the step itself failed (e.g. a command's exit code)
     route: Route | None = None  # where the step's decision sends the run
     ran: Ran | None = None  # recorded with the attempt, in the same commit
 
 
-@dataclass(frozen=True)
-class StepKind:
+class StepKind(msgspec.Struct, frozen=True):
     name: str
     needs_contract: bool
     requires_approval: bool
