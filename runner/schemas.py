@@ -52,9 +52,18 @@ if __name__ == "__main__":
 
 
 def problems(kind: Any, doc: Any, limit: int = 50) -> list[tuple[str, str]]:
-    """Every way `doc` fails `kind`, as (`$.json.path`, message): each schema error
-    (jsonschema, against the schema generated from the type), then, when the schema
-    holds, the rules only the type can check (one field against another). [] if valid."""
+    """Every way `doc` fails `kind`, as (`$.json.path`, message); [] when it is valid.
+    The type decides (a validated convert, fast); only a document it refuses is checked
+    again against the schema generated from the type (jsonschema), to name every bad
+    field rather than the first; the rules only the type knows (one field against
+    another) come from its own error."""
+    from runner.models.base import describe
+
+    try:
+        msgspec.convert(doc, kind)
+        return []
+    except msgspec.ValidationError as exc:
+        first = describe(exc)
     found = []
     for err in _leaves(_validator(kind).iter_errors(doc)):
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
@@ -63,13 +72,8 @@ def problems(kind: Any, doc: Any, limit: int = 50) -> list[tuple[str, str]]:
         else:
             found.append((_loc(err.absolute_path), err.message))
     if not found:
-        try:
-            msgspec.convert(doc, kind)
-        except msgspec.ValidationError as exc:
-            from runner.models.base import describe
-
-            loc, _, message = describe(exc).partition(": ")
-            found.append((loc, message))
+        loc, _, message = first.partition(": ")
+        found.append((loc, message))
     return found[:limit]
 
 
