@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from runner import __version__
 from runner.errors import UsageError
 from runner.paths import check_name, is_safe_name
@@ -66,7 +68,7 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
             summary = _summary(cache.digest(runs, run_id), moment)
         except (FileNotFoundError, NotADirectoryError):
             continue  # a folder without a record is no run
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, msgspec.DecodeError):
             summary = RunSummary(run_id, "?", "?", "UNREADABLE", "", None, 0, 0, None)
         if status is not None and summary.status != status:
             continue
@@ -127,7 +129,7 @@ class Digests:
         if not (isinstance(entry, dict) and entry.get("key") == key and isinstance(entry.get("digest"), dict)
                 and entry["digest"].keys() == DIGEST_FIELDS):
             with open(os.path.join(runs, run_id, "record", "RUN.json"), "rb") as fh:
-                entry = {"key": key, "digest": _digest(json.loads(fh.read()))}
+                entry = {"key": key, "digest": _digest(fh.read())}
             self.changed = True
         self.seen[run_id] = entry
         return entry["digest"]
@@ -149,18 +151,52 @@ DIGEST_FIELDS = {"run_id", "workflow", "slug", "status", "started_at", "finished
                  "gates_total", "current", "waiting", "last_activity", "deadlines"}
 
 
-def _digest(data: dict) -> dict:
-    gates = data.get("gates", [])
-    events = data.get("events") or []
+class _Waiting(msgspec.Struct):
+    waiting_for: str
+    deadline: str | None = None
+    escalated: bool = False
+
+
+class _Gate(msgspec.Struct):
+    gate: str
+    status: str = "PENDING"
+    current: dict | None = None
+    waiting: _Waiting | None = None
+
+
+class _Event(msgspec.Struct):
+    at: str
+
+
+class _Workflow(msgspec.Struct):
+    name: str
+    slug: str
+
+
+class _Listed(msgspec.Struct):
+    """The fields of RUN.json that `run list` shows; the decoder skips the others."""
+
+    run_id: str
+    workflow: _Workflow
+    status: str
+    started_at: str
+    finished_at: str | None = None
+    gates: list[_Gate] = []
+    events: list[_Event] = []
+
+
+def _digest(raw: bytes) -> dict:
+    run = msgspec.json.decode(raw, type=_Listed)
+    gates, events = run.gates, run.events
     return {
-        "run_id": data["run_id"], "workflow": data["workflow"]["name"], "slug": data["workflow"]["slug"],
-        "status": data["status"], "started_at": data["started_at"], "finished_at": data.get("finished_at"),
-        "gates_passed": sum(1 for g in gates if g.get("status") == "PASS"), "gates_total": len(gates),
-        "current": next((g["gate"] for g in gates if g.get("current")), None),
-        "waiting": next((f"{g['gate']}:{g['waiting']['waiting_for']}" for g in gates if g.get("waiting")), None),
-        "last_activity": events[-1]["at"] if events else data["started_at"],
-        "deadlines": [[g["gate"], g["waiting"]["deadline"]] for g in gates
-                      if g.get("waiting") and g["waiting"].get("deadline") and not g["waiting"].get("escalated")],
+        "run_id": run.run_id, "workflow": run.workflow.name, "slug": run.workflow.slug,
+        "status": run.status, "started_at": run.started_at, "finished_at": run.finished_at,
+        "gates_passed": sum(1 for g in gates if g.status == "PASS"), "gates_total": len(gates),
+        "current": next((g.gate for g in gates if g.current), None),
+        "waiting": next((f"{g.gate}:{g.waiting.waiting_for}" for g in gates if g.waiting), None),
+        "last_activity": events[-1].at if events else run.started_at,
+        "deadlines": [[g.gate, g.waiting.deadline] for g in gates
+                      if g.waiting and g.waiting.deadline and not g.waiting.escalated],
     }
 
 
