@@ -179,12 +179,12 @@ class Repo:
 
     # ---------------------------------------------------------------- audit and repair
 
-    def verify(self, run_id: str | None = None, since: str | None = None) -> Report:
+    def verify(self, run_id: str | None = None, since: str | None = None, allow_shallow: bool = False) -> Report:
         """Prove from the files and git history that the records are complete, unchanged
-        and made by the runner."""
+        and made by the runner. A shallow clone is a finding unless `allow_shallow`."""
         from runner.verify import audit
 
-        return audit.verify(self.ws, run_id, since)
+        return audit.verify(self.ws, run_id, since, allow_shallow)
 
     def validate_declarations(self, paths: list[Path] | None = None) -> tuple[int, list[DeclarationFinding]]:
         """Check contracts and workflows: (files checked, findings)."""

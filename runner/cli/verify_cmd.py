@@ -13,14 +13,17 @@ from runner.errors import EXIT_FAILED
 @click.option("--since", metavar="REV",
               help="Check only the runs whose records or recorded outputs changed after REV (REV..HEAD) "
                    "or in the work tree, and only those commits: fast CI on a pull request.")
+@click.option("--allow-shallow", is_flag=True,
+              help="In a shallow clone, check what the history holds (its oldest commits are trusted as a base) "
+                   "instead of reporting the history as incomplete.")
 @repo_option
 @json_option
-def verify(run_id, since, repo, as_json) -> int:
+def verify(run_id, since, allow_shallow, repo, as_json) -> int:
     """Prove from the files and git history that the records are complete, unchanged
     and written by the runner: schemas, output hashes, the events' hash chain, contract
     hashes, and every commit that touched a record. Exit 0 when everything holds, 1
     with every finding listed (file, field, commit, what is wrong)."""
-    report = open_repo(repo).verify(run_id, since)
+    report = open_repo(repo).verify(run_id, since, allow_shallow)
     if as_json:
         emit_json(report.to_dict())
     elif report.findings:
@@ -30,5 +33,7 @@ def verify(run_id, since, repo, as_json) -> int:
     artifacts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
     err(f"verified {len(report.runs)} run(s): {report.records} record(s), {report.commits} commit(s), "
         f"{len(report.artifacts)} artifact(s){f' ({artifacts})' if artifacts else ''}: "
-        f"{len(report.findings)} finding(s)")
+        f"{len(report.findings)} finding(s)"
+        + (f"; a shallow clone, checked from {', '.join(c[:12] for c in report.shallow_from)}"
+           if report.shallow_from else ""))
     return EXIT_FAILED if report.findings else 0

@@ -41,13 +41,15 @@ PATH_VALUE = re.compile(rb'"path": "([^"\\]*)"')  # a path with a quote or backs
 MAX_PATHSPECS = 200  # beyond, one pathspec for the runs dir, filtered here
 
 
-def verify(ws: Workspace, run_id: str | None = None, since: str | None = None) -> Report:
-    return Audit(ws, run_id, since).run()
+def verify(ws: Workspace, run_id: str | None = None, since: str | None = None,
+           allow_shallow: bool = False) -> Report:
+    return Audit(ws, run_id, since, allow_shallow).run()
 
 
 class Audit:
-    def __init__(self, ws: Workspace, run_id: str | None, since: str | None):
+    def __init__(self, ws: Workspace, run_id: str | None, since: str | None, allow_shallow: bool = False):
         self.ws, self.root = ws, ws.root
+        self.allow_shallow = allow_shallow
         self.runs_rel = ws.rel(ws.runs_dir).strip("/")
         self.run_id = check_name(run_id, "run id") if run_id else None
         self.since = since
@@ -80,9 +82,15 @@ class Audit:
         artifacts = self.outputs.check_artifacts(attempts)
         self.outputs.check_contracts(attempts, self.history.added)
         self._check_committed(head, pathspecs, scope)
+        edge = sorted(self.history.shallow) or None
+        if edge and not self.allow_shallow:
+            self.add("shallow", os.path.relpath(self.ws.git_dir / "shallow", self.root),
+                     f"a shallow clone: nothing before {', '.join(c[:12] for c in edge)} can be checked; fetch the "
+                     "whole history (`git fetch --unshallow`), or pass --allow-shallow to check only what is here")
         order = {r: i for i, r in enumerate(runs)}
         self.findings.sort(key=lambda f: (order.get(f.run_id, -1), f.file))
-        return Report(runs, len(self.work), self.history.checked, artifacts, self.findings, self.run_id, self.since)
+        return Report(runs, len(self.work), self.history.checked, artifacts, self.findings, self.run_id, self.since,
+                      shallow_from=edge if self.allow_shallow else None)
 
     def _scope(self, head: str | None, base: str | None) -> set[str] | None:
         """The run ids to check, or None for every run. With --since: the runs whose

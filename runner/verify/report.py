@@ -26,6 +26,7 @@ CODES = {
     "ref-mismatch": "RUN.json's entry disagrees with the file it lists (sha256, status, ...)",
     "unlisted": "an attempt or decision file that RUN.json does not list",
     "uncommitted": "a record in the work tree that HEAD does not hold, or holds otherwise",
+    "shallow": "the history is incomplete (a shallow clone): what came before its oldest commit cannot be checked",
 }
 
 
@@ -51,6 +52,7 @@ class Report:
     findings: list[Finding]
     run: str | None = None
     since: str | None = None
+    shallow_from: list[str] | None = None  # a shallow clone checked with --allow-shallow: its oldest commits
 
     @property
     def ok(self) -> bool:
@@ -58,7 +60,8 @@ class Report:
 
     def to_dict(self) -> dict:
         return {
-            "ok": self.ok, "scope": {"run": self.run, "since": self.since}, "runs": self.runs,
+            "ok": self.ok, "scope": {"run": self.run, "since": self.since, "shallow_from": self.shallow_from},
+            "runs": self.runs,
             "counts": {"runs": len(self.runs), "records": self.records, "commits": self.commits,
                        "artifacts": len(self.artifacts), "findings": len(self.findings)},
             "findings": [f.to_dict() for f in self.findings],

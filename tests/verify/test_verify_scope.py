@@ -27,7 +27,7 @@ def test_since_checks_only_the_runs_touched_after_the_revision(done):
     assert {f["run_id"] for f in findings(verify(root, check=1))} == {old}
     result = verify(root, "--since", base, check=0)
     assert result.json["runs"] == [new]
-    assert result.json["scope"] == {"run": None, "since": base}
+    assert result.json["scope"] == {"run": None, "since": base, "shallow_from": None}
     assert {a["run_id"] for a in result.json["artifacts"]} == {new}
     assert verify(root, "--since", "HEAD", check=0).json["runs"] == []  # nothing touched since
 
@@ -166,9 +166,14 @@ def test_a_shallow_clone_takes_its_oldest_commit_as_the_base(tmp_path, done, dep
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", depth, f"file://{root}", str(clone)], check=True)
     assert (clone / ".git" / "shallow").is_file()
-    result = verify(clone)
+    incomplete = verify(clone)
+    assert incomplete.code == 1 and [f["code"] for f in findings(incomplete)] == ["shallow"]
+    assert "git fetch --unshallow" in findings(incomplete)[0]["message"]
+    result = verify(clone, "--allow-shallow")
     assert result.code == 0, result.out + result.err
+    assert result.json["scope"]["shallow_from"] and "a shallow clone, checked from" in result.err
     hand_edit = clone / "runs" / run_id / "record" / "gates" / "G1" / "attempt-1.json"
     hand_edit.write_text(hand_edit.read_text().replace('"PASS"', '"FAIL"', 1))
     git(clone, "-c", "user.name=Eve", "-c", "user.email=eve@example.org", "commit", "-qam", "edit by hand")
-    assert verify(clone).code == 1
+    tampered = verify(clone, "--allow-shallow")
+    assert tampered.code == 1 and "shallow" not in [f["code"] for f in findings(tampered)]
