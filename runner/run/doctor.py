@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from runner import git, jsonio, locking, records
 from runner.errors import RunnerError
-from runner.git import commit
+from runner.git import commit, objects, refs
 from runner.models.decision import Decision
 from runner.models.run import Actor, DecisionRef, GateState, Run
 from runner.paths import is_safe_name
@@ -32,7 +33,9 @@ DOCTOR = Actor(name="runner doctor")
 
 @dataclass
 class Finding:
-    kind: str  # interrupted-finish | interrupted-decision | abandoned | uncommitted | temp-file | stale-lock | malformed
+    # interrupted-finish | interrupted-decision | abandoned | uncommitted | temp-file | stale-lock |
+    # stale-git-lock | malformed
+    kind: str
     path: str
     message: str
     fixed: bool = False
@@ -55,6 +58,7 @@ def diagnose(s: Session, fix: bool = False) -> list[Finding]:
         except RunnerError as exc:
             findings.append(Finding("malformed", s.ws.rel(records.run_file(s.ws, run_id)), exc.message))
     findings += _tree_dirs(s, fix)
+    findings += _git_locks(s, fix)
     findings += _uncommitted(s, fix)
     return findings
 
@@ -91,6 +95,53 @@ def _tree_dirs(s: Session, fix: bool) -> list[Finding]:
         out.append(Finding("temp-file", os.path.relpath(path, s.ws.root), "leftover of an interrupted commit" +
                            ("; removed" if fix else ""), fixed=fix))
     return out
+
+
+STALE_AFTER_S = 5.0  # a git command holds its locks for milliseconds
+
+
+def _git_locks(s: Session, fix: bool) -> list[Finding]:
+    """git's own lock files (the index, HEAD, the branch, packed-refs) that no running git
+    holds: a git or runner process killed while holding one leaves it, and every later
+    commit fails until it is removed."""
+    git_dir = s.ws.git_dir
+    common = objects.common_dir(git_dir)
+    candidates = [git_dir / "index.lock", git_dir / "HEAD.lock", common / "packed-refs.lock"]
+    ref = refs.head_ref(git_dir)
+    if ref.startswith("refs/"):
+        candidates.append(common / f"{ref}.lock")
+    busy = _git_running_in(s.ws.root)
+    out = []
+    for lock in candidates:
+        try:
+            age = time.time() - lock.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if busy or age < STALE_AFTER_S:
+            continue
+        if fix:
+            lock.unlink(missing_ok=True)
+        out.append(Finding("stale-git-lock", os.path.relpath(lock, s.ws.root),
+                           f"git lock file {age:.0f} s old and no git process runs in this repository"
+                           + ("; removed" if fix else "; `runner doctor --fix` removes it"), fixed=fix))
+    return out
+
+
+def _git_running_in(root: Path) -> bool:
+    """Whether a git process runs with its working directory in `root` (Linux /proc;
+    elsewhere assume one might, and leave the locks alone)."""
+    proc_dir = Path("/proc")
+    if not proc_dir.is_dir():
+        return True
+    for entry in proc_dir.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "git" and Path(os.readlink(entry / "cwd")).is_relative_to(root):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _writer_alive(path: Path) -> bool:
