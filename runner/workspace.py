@@ -114,13 +114,21 @@ def init(root: Path, config: Config | None = None) -> list[str]:
             keep = directory / ".gitkeep"
             keep.touch()
             changed.append(ws.rel(keep))
-    ignore_line = f"{ws.config.runs_dir.rstrip('/')}/*/logs/"
-    gitignore = root / ".gitignore"
-    lines = gitignore.read_text().splitlines() if gitignore.exists() else []
-    if ignore_line not in lines:
-        text = gitignore.read_text() if gitignore.exists() else ""
-        if text and not text.endswith("\n"):
-            text += "\n"
-        jsonio.write_atomic(gitignore, text + ignore_line + "\n")
-        changed.append(".gitignore")
+    runs = ws.config.runs_dir.rstrip("/")
+    # logs are not records; records are bytes whose SHA-256 is recorded: git must never
+    # convert their line endings (core.autocrlf), or a clone would disagree with them
+    for name, line in ((".gitignore", f"{runs}/*/logs/"), (".gitattributes", f"{runs}/** -text")):
+        if _add_line(root / name, line):
+            changed.append(name)
     return changed
+
+
+def _add_line(path: Path, line: str) -> bool:
+    """Append `line` to a text file unless it is there; whether the file changed."""
+    text = path.read_text() if path.exists() else ""
+    if line in text.splitlines():
+        return False
+    if text and not text.endswith("\n"):
+        text += "\n"
+    jsonio.write_atomic(path, text + line + "\n")
+    return True

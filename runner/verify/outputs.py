@@ -84,9 +84,24 @@ class Outputs:
         if not seen[0]:
             self.ctx.add("artifact-missing", path, f"{rel} no longer exists", f"artifacts[{i}]")
             return "missing"
+        if self._only_line_endings(rel, recorded):
+            return "converted"  # git's core.autocrlf turned LF into CRLF on checkout: the same text
         self.ctx.add("artifact-changed", path, f"{rel} changed since the attempt (sha256 {recorded[:12]}… now "
                      f"{seen[1][:12]}…) and no later attempt recorded it", f"artifacts[{i}].sha256")
         return "changed"
+
+    def _only_line_endings(self, rel: str, recorded: str) -> bool:
+        """Whether the file is the recorded bytes with LF turned into CRLF (a checkout
+        with core.autocrlf=true)."""
+        full = self._inside(rel)
+        try:
+            if full is None or not os.path.isfile(full) or os.path.getsize(full) > SMALL:
+                return False
+            with open(full, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return False
+        return b"\r\n" in data and sha256_bytes(data.replace(b"\r\n", b"\n")) == recorded
 
     def _observe(self, rel: str) -> Seen | None:
         """(exists, sha256) of an output now; None when the path leaves the workspace."""

@@ -16,11 +16,12 @@ def test_init_json_and_state_on_disk(tmp_path):
     result = cli("init", root, "--json", check=0)
     data = result.json
     assert data["root"] == str(root.resolve())
-    assert set(data["created"]) == {"runner.json", ".gitignore", "contracts/.gitkeep",
+    assert set(data["created"]) == {"runner.json", ".gitignore", ".gitattributes", "contracts/.gitkeep",
                                     "orchestration/workflows/.gitkeep", "runs/.gitkeep"}
     ws = workspace.find(root)
     assert ws.config == Config()
     assert "runs/*/logs/" in (root / ".gitignore").read_text().splitlines()
+    assert "runs/** -text" in (root / ".gitattributes").read_text().splitlines()
 
 
 def test_init_twice_changes_nothing(tmp_path):
