@@ -31,6 +31,7 @@ from runner.paths import check_name
 from runner.verify.history import History
 from runner.verify.outputs import Outputs
 from runner.verify.records import Records
+from runner.verify.replay import Replay
 from runner.verify.report import Finding, Report
 from runner.verify.sources import Blob, Where
 from runner.workspace import Workspace
@@ -81,6 +82,7 @@ class Audit:
         self._check_work_tree_agreement()
         artifacts = self.outputs.check_artifacts(attempts)
         self.outputs.check_contracts(attempts, self.history.added)
+        self.replayed = Replay(self).check(attempts, artifacts)
         self._check_committed(head, pathspecs, scope)
         edge = sorted(self.history.shallow) or None
         if edge and not self.allow_shallow:

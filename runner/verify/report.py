@@ -26,6 +26,7 @@ CODES = {
     "ref-mismatch": "RUN.json's entry disagrees with the file it lists (sha256, status, ...)",
     "unlisted": "an attempt or decision file that RUN.json does not list",
     "uncommitted": "a record in the work tree that HEAD does not hold, or holds otherwise",
+    "verdict": "a check's verdict, evaluated again on the outputs the attempt hashed, differs from the recorded one",
     "shallow": "the history is incomplete (a shallow clone): what came before its oldest commit cannot be checked",
 }
 
