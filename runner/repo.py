@@ -179,12 +179,14 @@ class Repo:
 
     # ---------------------------------------------------------------- audit and repair
 
-    def verify(self, run_id: str | None = None, since: str | None = None, allow_shallow: bool = False) -> Report:
+    def verify(self, run_id: str | None = None, since: str | None = None, allow_shallow: bool = False,
+               require_signed: bool = False) -> Report:
         """Prove from the files and git history that the records are complete, unchanged
-        and made by the runner. A shallow clone is a finding unless `allow_shallow`."""
+        and made by the runner. A shallow clone is a finding unless `allow_shallow`; with
+        `require_signed`, so is every commit that changed a record without a good signature."""
         from runner.verify import audit
 
-        return audit.verify(self.ws, run_id, since, allow_shallow)
+        return audit.verify(self.ws, run_id, since, allow_shallow, require_signed)
 
     def validate_declarations(self, paths: list[Path] | None = None) -> tuple[int, list[DeclarationFinding]]:
         """Check contracts and workflows: (files checked, findings)."""

@@ -16,14 +16,16 @@ from runner.errors import EXIT_FAILED
 @click.option("--allow-shallow", is_flag=True,
               help="In a shallow clone, check what the history holds (its oldest commits are trusted as a base) "
                    "instead of reporting the history as incomplete.")
+@click.option("--require-signed", is_flag=True,
+              help="Report every commit that changed a record without a good signature (git's %G? is G or U).")
 @repo_option
 @json_option
-def verify(run_id, since, allow_shallow, repo, as_json) -> int:
+def verify(run_id, since, allow_shallow, require_signed, repo, as_json) -> int:
     """Prove from the files and git history that the records are complete, unchanged
     and written by the runner: schemas, output hashes, the events' hash chain, contract
     hashes, and every commit that touched a record. Exit 0 when everything holds, 1
     with every finding listed (file, field, commit, what is wrong)."""
-    report = open_repo(repo).verify(run_id, since, allow_shallow)
+    report = open_repo(repo).verify(run_id, since, allow_shallow, require_signed)
     if as_json:
         emit_json(report.to_dict())
     elif report.findings:

@@ -51,6 +51,17 @@ def resolve(root: Path, rev: str) -> str | None:
     return out.strip() or None
 
 
+SIGNED = ("G", "U")  # %G?: a good signature (U: good, from a key of unknown trust)
+
+
+def signatures(root: Path, commits: list[str]) -> dict[str, str]:
+    """git's verdict on the signature of each commit (`%G?`: G, U, B, X, Y, R, E or N)."""
+    if not commits:
+        return {}
+    out = git(root, "log", "--no-walk=unsorted", "--stdin", "--format=%H %G?", input="\n".join(commits).encode())
+    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
+
 def merge_base(root: Path, a: str, b: str) -> str | None:
     """The best common ancestor of two commits, or None when they share none."""
     return git(root, "merge-base", a, b, ok=(0, 1)).strip() or None

@@ -43,14 +43,15 @@ MAX_PATHSPECS = 200  # beyond, one pathspec for the runs dir, filtered here
 
 
 def verify(ws: Workspace, run_id: str | None = None, since: str | None = None,
-           allow_shallow: bool = False) -> Report:
-    return Audit(ws, run_id, since, allow_shallow).run()
+           allow_shallow: bool = False, require_signed: bool = False) -> Report:
+    return Audit(ws, run_id, since, allow_shallow, require_signed).run()
 
 
 class Audit:
-    def __init__(self, ws: Workspace, run_id: str | None, since: str | None, allow_shallow: bool = False):
+    def __init__(self, ws: Workspace, run_id: str | None, since: str | None, allow_shallow: bool = False,
+                 require_signed: bool = False):
         self.ws, self.root = ws, ws.root
-        self.allow_shallow = allow_shallow
+        self.allow_shallow, self.require_signed = allow_shallow, require_signed
         self.runs_rel = ws.rel(ws.runs_dir).strip("/")
         self.run_id = check_name(run_id, "run id") if run_id else None
         self.since = since
@@ -84,6 +85,8 @@ class Audit:
         self.outputs.check_contracts(attempts, self.history.added)
         self.replayed = Replay(self).check(attempts, artifacts)
         self._check_committed(head, pathspecs, scope)
+        if self.require_signed:
+            self._check_signatures()
         edge = sorted(self.history.shallow) or None
         if edge and not self.allow_shallow:
             self.add("shallow", os.path.relpath(self.ws.git_dir / "shallow", self.root),
@@ -93,6 +96,14 @@ class Audit:
         self.findings.sort(key=lambda f: (order.get(f.run_id, -1), f.file))
         return Report(runs, len(self.work), self.history.checked, artifacts, self.findings, self.run_id, self.since,
                       shallow_from=edge if self.allow_shallow else None)
+
+    def _check_signatures(self) -> None:
+        verdicts = history.signatures(self.root, self.history.record_commits)
+        for sha in self.history.record_commits:
+            verdict = verdicts.get(sha, "N")
+            if verdict not in history.SIGNED:
+                what = "is not signed" if verdict == "N" else f"has no good signature (git says {verdict})"
+                self.add("signature", self.runs_rel, f"commit {sha[:12]} changed records and {what}", commit=sha)
 
     def _scope(self, head: str | None, base: str | None) -> set[str] | None:
         """The run ids to check, or None for every run. With --since: the runs whose

@@ -55,6 +55,7 @@ class History:
         self.added: dict[str, str] = {}  # record path -> the commit that added it (BEFORE: before the base)
         self.last_doc: dict[str, Any] = {}  # run id -> RUN.json at the last commit that changed it
         self.checked = 0  # commits that touched a record in scope
+        self.record_commits: list[str] = []  # those commits, oldest first
         self._seen_refs: set = set()  # agreement already checked (a ref and the blob it names)
         # Commits at the edge of a shallow clone: their parents are missing, so their
         # "changes" are the whole snapshot. They are taken as the base, like --since's.
@@ -94,6 +95,8 @@ class History:
                     files[change.path] = change.new
                     self.added.setdefault(change.path, commit.sha)
             self.checked += bool(touched)
+            if touched:
+                self.record_commits.append(commit.sha)
             for run_id in sorted(touched):
                 self._check_commit(run_id, commit.sha)
 

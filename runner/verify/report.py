@@ -27,6 +27,7 @@ CODES = {
     "unlisted": "an attempt or decision file that RUN.json does not list",
     "uncommitted": "a record in the work tree that HEAD does not hold, or holds otherwise",
     "verdict": "a check's verdict, evaluated again on the outputs the attempt hashed, differs from the recorded one",
+    "signature": "with --require-signed: a commit that changed a record is not signed, or not with a good signature",
     "shallow": "the history is incomplete (a shallow clone): what came before its oldest commit cannot be checked",
 }
 
