@@ -19,23 +19,32 @@ from runner.workspace import Workspace
 MARKS = "runner-written"
 
 
+KEEP = 4  # the runner's last writes of a run that are still trusted
+
+
 def mark(ws: Workspace, run_id: str, payload: bytes) -> None:
-    """Before RUN.json is replaced by `payload`: these are the runner's bytes. (Written
-    first: a command killed between the two leaves the committed bytes, which HEAD vouches for.)"""
+    """Before RUN.json is replaced by `payload`: these are the runner's bytes. Written
+    first, keeping the previous marks: a command killed between the two leaves the bytes
+    an earlier command wrote (and perhaps never committed), which are still trusted."""
     path = ws.git_dir / MARKS / run_id
     path.parent.mkdir(exist_ok=True)
+    marks = [m for m in _marks(path) if m] + [hashlib.sha256(payload).hexdigest()]
     tmp = path.with_name(f".{run_id}.{os.getpid()}.tmp")
-    tmp.write_text(hashlib.sha256(payload).hexdigest())
+    tmp.write_text("\n".join(marks[-KEEP:]) + "\n")
     os.replace(tmp, path)
+
+
+def _marks(path: Path) -> list[str]:
+    try:
+        return path.read_text().split()
+    except FileNotFoundError:
+        return []
 
 
 def check(ws: Workspace, run_id: str, path: Path, raw: bytes) -> None:
     """Refuse `raw`, the bytes of `path`, unless the runner wrote them or HEAD holds them."""
-    try:
-        if (ws.git_dir / MARKS / run_id).read_text() == hashlib.sha256(raw).hexdigest():
-            return
-    except FileNotFoundError:
-        pass
+    if hashlib.sha256(raw).hexdigest() in _marks(ws.git_dir / MARKS / run_id):
+        return
     rel = ws.rel(path)
     committed = objects.read_blobs(ws.root, [f"HEAD:{rel}"]).get(f"HEAD:{rel}")
     if committed is not None and history.blob_id(committed) == history.blob_id(raw):

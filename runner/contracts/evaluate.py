@@ -11,7 +11,8 @@ import msgspec
 from runner import outputs as rules
 from runner.checks import run_check
 from runner.checks.base import CheckContext, Output
-from runner.errors import ContractError, RunnerError
+from runner.contracts.bounded import run_bounded
+from runner.errors import ContractError
 from runner.hashing import sha256_dir, sha256_file
 from runner.models.contract import Contract, RequiredOutputs
 from runner.models.run import Artifact, ValidationResult
@@ -64,7 +65,10 @@ def hash_output(root: Path, output: Output, progress: ProgressFactory | None) ->
 
 
 def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variables, depth: str,
-             offline: bool, progress: ProgressFactory | None = None) -> Evaluation:
+             offline: bool, progress: ProgressFactory | None = None,
+             bounds: tuple[float, int] | None = None) -> Evaluation:
+    """`bounds`: (seconds per check, MiB for the checks), or None to run them in this
+    process without bounds (trusted contracts only)."""
     where = f"contract {contract_rel}: "
     required_outputs = contract.required_outputs
     outputs = resolve_outputs(root, required_outputs, values, depth, where)
@@ -72,14 +76,20 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
     ctx = CheckContext(root=root, variables=values, depth=depth, offline=offline,
                        rule=required_outputs.rule, outputs=outputs)
     results: list[ValidationResult] = []
-    for index, spec in enumerate(contract.validations):
-        ctx.where = f"{where}validations[{index}]: "
-        try:
-            outcome = run_check(spec, ctx)
-        except RunnerError as exc:
-            if isinstance(exc, ContractError) and not exc.message.startswith(where):
-                exc.message = ctx.where + exc.message
-            raise
+    specs = contract.validations
+    wheres = [f"{where}validations[{index}]: " for index in range(len(specs))]
+    try:
+        if bounds is None:
+            outcomes = []
+            for spec, ctx.where in zip(specs, wheres):
+                outcomes.append(run_check(spec, ctx))
+        else:
+            outcomes = run_bounded(specs, ctx, run_check, wheres, *bounds)
+    except ContractError as exc:
+        if not exc.message.startswith(where):
+            exc.message = where + exc.message
+        raise
+    for index, (spec, outcome) in enumerate(zip(specs, outcomes)):
         status = outcome.status
         if status == "FAIL" and spec.severity == "warning":
             status = "WARN"

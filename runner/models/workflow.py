@@ -70,3 +70,7 @@ class Config(Record):
     commit: bool = True
     offline: bool = False
     lock_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 60
+    # Each contract check runs within this time (a check that does not answer FAILs with
+    # that reason), and the checks of one evaluation within this much memory.
+    check_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 30
+    check_memory_mb: Annotated[int, msgspec.Meta(ge=64)] = 2048

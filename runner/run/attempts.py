@@ -4,7 +4,7 @@ Every refusal is a StateError (exit 4)."""
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from runner import __version__, contracts, records, steps
 from runner.errors import NotFoundError, StateError, UsageError
@@ -26,6 +26,10 @@ from runner.run import decisions, owners, transitions
 from runner.run.session import Session, Transaction, transaction
 from runner.run.transitions import append_event, completed, gate_of, open_attempt
 from runner.steps.base import Ran
+
+if TYPE_CHECKING:
+    from runner.contracts.evaluate import Evaluation
+    from runner.models.workflow import WorkflowGate
 from runner.timeutil import compact, iso
 from runner.vocab import CLOSED
 
@@ -87,26 +91,31 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
     """Validate and hash the outputs and record the attempt (returned). `failure`
     (e.g. a command that exited non-zero) fails the attempt whatever the checks say;
     `route` is where the step's decision sends the run; `ran`, what the runner ran to
-    produce the outputs, is recorded as the attempt's invocation in the same commit."""
+    produce the outputs, is recorded as the attempt's invocation in the same commit.
+
+    The outputs are hashed and checked before the workspace lock is taken (checks may
+    take long; other runs' commands need not wait); under the lock the attempt must
+    still be the one that was checked."""
+    run = records.load_run(s.ws, run_id, for_change=True)
+    _, checked = open_attempt(run, gate_id)
+    wf_gate = contracts.run_workflow(s.ws, run.workflow).gate(gate_id)
+    if wf_gate is None:
+        raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
+    verdict = _evaluate(s, run, wf_gate) if steps.has_contract(s.ws, wf_gate) else None
     with transaction(s, run_id, f"gate finish {gate_id}") as tx:
         run = tx.load_run()
         state, current = open_attempt(run, gate_id)
-        wf_gate = contracts.run_workflow(s.ws, run.workflow).gate(gate_id)
-        if wf_gate is None:
-            raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
+        if (current.attempt, current.started_at) != (checked.attempt, checked.started_at):
+            raise StateError(f"gate {gate_id}: attempt {checked.attempt} ended while its outputs were checked",
+                             "see `runner run show`; finish the attempt that is open now")
         if ran is not None:
             _invoked(s, run, gate_id, current.attempt, ran.agent, ran.status, command=ran.command,
                      exit_code=ran.exit_code, duration_s=ran.duration_s, stdout_log=ran.stdout_log,
                      stderr_log=ran.stderr_log)
         attempt = new_attempt(s, run, gate_id, current, "PASS", None)
-        if steps.has_contract(s.ws, wf_gate):
-            from runner.contracts import evaluate
-
-            loaded = contracts.load_gate_contract(s.ws, wf_gate)
-            wf = run.workflow
-            values = run_variables(s.ws.root, wf.slug, wf.artifact_path, run_id)
-            ev = evaluate.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress)
-            attempt.contract = ContractRef(path=loaded.path, sha256=loaded.sha256)
+        if verdict is not None:
+            ref, ev = verdict
+            attempt.contract = ref
             attempt.status, attempt.failure_reason = ev.status, ev.failure_reason
             attempt.required_outputs, attempt.artifacts = ev.required_outputs, ev.artifacts
             attempt.validations, attempt.warnings = ev.validations, ev.warnings
@@ -117,6 +126,18 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
         attempt.route = route
         close(tx, run, state, attempt)
         return attempt
+
+
+def _evaluate(s: Session, run: Run, wf_gate: WorkflowGate) -> tuple[ContractRef, Evaluation]:
+    """The gate's contract against its outputs, each check within runner.json's bounds."""
+    from runner.contracts import evaluate
+
+    loaded = contracts.load_gate_contract(s.ws, wf_gate)
+    wf = run.workflow
+    values = run_variables(s.ws.root, wf.slug, wf.artifact_path, run.run_id)
+    ev = evaluate.evaluate(s.ws.root, loaded.model, loaded.path, values, run.depth, s.offline, s.progress,
+                           bounds=(s.ws.config.check_timeout_s, s.ws.config.check_memory_mb))
+    return ContractRef(path=loaded.path, sha256=loaded.sha256), ev
 
 
 def gate_fail(s: Session, run_id: str, gate_id: str, reason: str) -> Attempt:

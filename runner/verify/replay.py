@@ -51,7 +51,9 @@ class Replay:
             values = run_variables(self.root, run["workflow"]["slug"], run["workflow"].get("artifact_path"),
                                    attempt.run_id)
             try:
-                again = evaluate(self.root, contract, attempt.contract.path, values, attempt.depth, offline=True)
+                config = self.audit.ws.config
+                again = evaluate(self.root, contract, attempt.contract.path, values, attempt.depth, offline=True,
+                                 bounds=(config.check_timeout_s, config.check_memory_mb))
             except RunnerError:
                 continue  # the contract cannot be evaluated here (e.g. a schema file gone): not replayed
             replayed += 1
