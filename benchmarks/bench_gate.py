@@ -18,8 +18,27 @@ import os
 import shutil
 from pathlib import Path
 
-from common import (CHILD, PYTHON, Sample, clone, git, header, interleaved, make_workspace, median, ms, parse,
-                    pass_gate, runner, session, start_run, stats, timed, verdict, write_outputs)
+from common import (
+    CHILD,
+    PYTHON,
+    Sample,
+    clone,
+    git,
+    header,
+    interleaved,
+    make_workspace,
+    median,
+    ms,
+    parse,
+    pass_gate,
+    runner,
+    session,
+    start_run,
+    stats,
+    timed,
+    verdict,
+    write_outputs,
+)
 
 GOAL = 1.5  # x the baseline
 GIT_GOAL = 2  # git processes per record commit

@@ -13,8 +13,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import (CHILD, Sample, Size, header, interleaved, make_workspace, median, ms, run, runner, stats, timed,
-                    verdict)
+from common import (
+    CHILD,
+    Sample,
+    Size,
+    header,
+    interleaved,
+    make_workspace,
+    median,
+    ms,
+    run,
+    runner,
+    stats,
+    timed,
+    verdict,
+)
 from sample_runs import real_records, vary
 
 GOAL = 1.0  # seconds

@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO))  # the runner's models are used in this process
 
 from runner import __version__, jsonio, workspace  # noqa: E402
 from runner.git import Identity, trailers  # noqa: E402
+from runner.git.commit import commit_files
 from runner.hashing import sha256_bytes  # noqa: E402
 from runner.models.base import to_data  # noqa: E402
 from runner.models.run import (  # noqa: E402
@@ -57,8 +58,6 @@ from runner.models.run import (  # noqa: E402
     ValidationResult,
     WorkflowRef,
 )
-
-from runner.git.commit import commit_files
 from runner.run.transitions import append_event
 
 GATES = ("G1", "G2", "G3", "G4", "G5")

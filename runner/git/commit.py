@@ -12,17 +12,21 @@ two steps instead."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
 from runner import proc
 from runner.errors import GitError
 from runner.git import NO_HOOKS, Identity, Settings, git, refs, settings
+from runner.git.locks import Lock
 from runner.git.objects import Store
 
 TREES = "runner-trees"  # <git-dir>/.runner-trees.<pid>.<random>.tmp/: left by older versions (doctor removes them)
 # update-ref's messages when the compare-and-swap lost a race (worth a retry).
+INDEX_WAIT_S = 5.0  # a git command holds index.lock for moments; longer, it is reported
 _RACE = (b"but expected", b"already exists", b".lock", b"cannot lock ref")
 
 
@@ -165,26 +169,32 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
         raise GitError("nothing to commit")
     config = config or settings(root)
     store = Store(root, git_dir, config.algo)
+    # git's index.lock for the whole commit, as `git commit` takes it: the user's index
+    # with the record entries is written into the lock, the branch moves, the lock is
+    # renamed into place. A `git commit` meanwhile waits or fails; it never sees the
+    # branch moved and the index not, which would delete the records it lacks.
     try:
-        by_path = {path: store.write("blob", (root / path).read_bytes()) for path in paths}
-        changes = _nest(by_path)
-        for _ in range(retries):
-            ref, old, base_tree = _tip(store, git_dir)
-            trees: list[tuple[str, bytes]] = []
-            _build_tree(store, base_tree, changes, config.algo, trees)
-            tree = trees[-1][0]
-            if tree == base_tree:  # the files are already committed as they are: no empty commit
-                _refresh_index(root, by_path)
-                return old
-            for sha, content in trees:
-                if store.write("tree", content) != sha:
-                    raise GitError("a tree was written under another id than the one computed", "report this bug")
-            new = _commit(root, git_dir, store, config, ref, tree, old, message, author)
-            if new is not None:
-                _refresh_index(root, by_path)
-                _maybe_gc(root, new)
-                return new
-            time.sleep(0.01)  # the branch moved under us (a user's commit): rebuild on the new tip
+        with Lock(git_dir, git_dir / "index.lock", INDEX_WAIT_S) as index:
+            by_path = {path: store.write("blob", (root / path).read_bytes()) for path in paths}
+            index.write(_index_with(root, git_dir, by_path))
+            changes = _nest(by_path)
+            for _ in range(retries):
+                ref, old, base_tree = _tip(store, git_dir)
+                trees: list[tuple[str, bytes]] = []
+                _build_tree(store, base_tree, changes, config.algo, trees)
+                tree = trees[-1][0]
+                if tree == base_tree:  # the files are already committed as they are: no empty commit
+                    index.commit(git_dir / "index")
+                    return old
+                for sha, content in trees:
+                    if store.write("tree", content) != sha:
+                        raise GitError("a tree was written under another id than the one computed", "report this bug")
+                new = _commit(root, git_dir, store, config, ref, tree, old, message, author)
+                if new is not None:
+                    index.commit(git_dir / "index")
+                    _maybe_gc(root, new)
+                    return new
+                time.sleep(0.01)  # the branch moved under us (a user's commit): rebuild on the new tip
     finally:
         store.close()
     raise GitError(f"could not update {ref}: it kept moving", "retry the command")
@@ -224,16 +234,16 @@ def _maybe_gc(root: Path, commit: str) -> None:
         proc.run(["git", *NO_HOOKS, "gc", "--auto", "--quiet"], cwd=root, env=proc.clean_env())
 
 
-def _refresh_index(root: Path, blobs: dict[str, str]) -> bool:
-    """Put the committed record entries into the user's index. Best effort: a user's
-    git holding index.lock is waited for briefly; the commit has landed either way."""
-    info = "".join(f"100644 {sha}\t{path}\n" for path, sha in blobs.items())
-    for _ in range(50):
-        result = proc.run(["git", *NO_HOOKS, "update-index", "--add", "--index-info"], cwd=root,
-                          input=info.encode(), env=proc.clean_env())
-        if result.returncode == 0:
-            return True
-        if b"index.lock" not in result.stderr:
-            return False
-        time.sleep(0.02)
-    return False
+def _index_with(root: Path, git_dir: Path, blobs: dict[str, str]) -> bytes:
+    """The user's index (staged changes kept) with the record entries added, made by
+    `git update-index` on a copy: the real index stays locked, untouched until the rename."""
+    copy = git_dir / f"runner-index.{os.getpid()}.tmp"
+    try:
+        if (git_dir / "index").exists():
+            shutil.copyfile(git_dir / "index", copy)
+        info = "".join(f"100644 {sha}\t{path}\n" for path, sha in blobs.items())
+        git(root, "update-index", "--add", "--index-info", input=info.encode(), env={"GIT_INDEX_FILE": str(copy)})
+        return copy.read_bytes()
+    finally:
+        copy.unlink(missing_ok=True)
+        copy.with_name(copy.name + ".lock").unlink(missing_ok=True)

@@ -6,15 +6,12 @@ lock and renames it into place, then appends to the reflogs."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
-from runner.errors import GitError
 from runner.git import Identity
+from runner.git.locks import Lock
 from runner.git.objects import common_dir
-
-OWNER = "runner-ref-lock"  # <git-dir>/runner-ref-lock: "<pid> <lock path>" while the runner holds a ref lock
 
 
 def head_ref(git_dir: Path) -> str:
@@ -57,70 +54,18 @@ def update(git_dir: Path, ref: str, new: str, old: str | None, who: Identity, me
     something else (the caller builds again on the new tip); a lock another process
     keeps longer than `lock_wait_s` is an error naming it."""
     path = _ref_file(git_dir, ref)
-    lock = path.with_name(path.name + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
-    owner = git_dir / OWNER
-    if _left_by_a_dead_runner(git_dir, lock):
-        lock.unlink(missing_ok=True)
-    owner.write_text(f"{os.getpid()} {lock}\n")
-    try:
-        return _update(git_dir, ref, path, lock, new, old, who, message, log, lock_wait_s)
-    finally:
-        owner.unlink(missing_ok=True)
-
-
-def _update(git_dir: Path, ref: str, path: Path, lock: Path, new: str, old: str | None, who: Identity,
-            message: str, log: bool, lock_wait_s: float) -> bool:
-    fd = _take(lock, lock_wait_s)
-    try:
+    with Lock(git_dir, path.with_name(path.name + ".lock"), lock_wait_s) as lock:
         if read_ref(git_dir, ref) != old:
             return False
-        os.write(fd, new.encode() + b"\n")
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(lock, path)
-    except BaseException:
-        if fd != -1:
-            os.close(fd)
-        lock.unlink(missing_ok=True)
-        raise
+        lock.write(new.encode() + b"\n")
+        lock.commit(path)
     if log:
         line = f"{old or '0' * len(new)} {new} {who.name} <{who.email}> {_stamp()}\t{message}\n"
         _append(common_dir(git_dir) / "logs" / ref if ref.startswith("refs/") else git_dir / "logs" / ref, line)
         if ref != "HEAD" and head_ref(git_dir) == ref:
             _append(git_dir / "logs" / "HEAD", line)
     return True
-
-
-def _take(lock: Path, wait_s: float) -> int:
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            return os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            if time.monotonic() > deadline:
-                raise GitError(f"{lock} exists: another git process holds it, or one died holding it",
-                               "if no git command is running, remove that file (`runner doctor --fix` does)") from None
-            time.sleep(0.01)
-
-
-def _left_by_a_dead_runner(git_dir: Path, lock: Path) -> bool:
-    """A runner killed while it held `lock` left its pid in OWNER; under the workspace
-    lock no other runner can hold it, so the lock is stale once that process is gone."""
-    try:
-        pid, _, held = (git_dir / OWNER).read_text().strip().partition(" ")
-    except FileNotFoundError:
-        return False
-    if held != str(lock) or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _stamp() -> str:

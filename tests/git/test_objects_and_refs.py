@@ -15,7 +15,7 @@ from helpers import git, make_repo
 
 from runner import git as rgit
 from runner.errors import GitError
-from runner.git import commit, refs
+from runner.git import commit, locks, refs
 from runner.git.objects import Store
 
 AUTHOR = rgit.Identity("Ada Tester", "ada@example.org")
@@ -91,9 +91,10 @@ def test_a_lock_left_by_a_killed_runner_is_taken_over(tmp_path):
     dead.wait()
     lock = git_dir / "refs" / "heads" / "main.lock"
     lock.write_text("")
-    (git_dir / refs.OWNER).write_text(f"{dead.pid} {lock}\n")
+    (git_dir / locks.OWNERS).mkdir(exist_ok=True)
+    (git_dir / locks.OWNERS / lock.name).write_text(f"{dead.pid} {lock}\n")
     _record(root, 1)  # not refused: the lock's owner is gone
-    assert not lock.exists() and not (git_dir / refs.OWNER).exists()
+    assert not lock.exists() and not (git_dir / locks.OWNERS / lock.name).exists()
 
 
 def test_loose_objects_read_back_as_git_wrote_them(tmp_path):

@@ -56,3 +56,37 @@ def test_parallel_cli_processes_while_the_user_runs_git(essay_ws_committed):
     assert "user.txt" not in git(root, "log", "--name-only", "--format=", "HEAD~4..HEAD")
     assert git(root, "diff", "--cached", "--name-only").split() == ["user.txt"]
     assert not [line for line in porcelain(root) if "runs/run_" in line]
+
+
+@pytest.mark.slow
+def test_the_users_own_commits_never_delete_or_re_add_records(essay_ws_committed):
+    """Runner commits interleaved with plain `git commit` of the user's files: the runner
+    holds git's index.lock for its whole commit, so a user's commit either waits, fails
+    on the lock, or sees the records in the index; none of its commits touches runs/."""
+    root = essay_ws_committed
+    stop = threading.Event()
+
+    def user_commits():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            (root / "user.txt").write_text(f"edit {n}\n")
+            subprocess.run(["git", "add", "user.txt"], cwd=root, capture_output=True)
+            subprocess.run(["git", "commit", "-q", "-m", f"user edit {n}"], cwd=root, capture_output=True)
+
+    thread = threading.Thread(target=user_commits)
+    thread.start()
+    try:
+        for _ in range(3):
+            run_id = start_run(root)
+            for gate in ("G1", "G2"):
+                subprocess.run([str(RUNNER_BIN), "gate", "start", "--run", run_id, "--gate", gate, "--force"], cwd=root,
+                               check=True, capture_output=True)
+                subprocess.run([str(RUNNER_BIN), "gate", "fail", "--run", run_id, "--gate", gate, "--reason", "x"],
+                               cwd=root, capture_output=True)
+    finally:
+        stop.set()
+        thread.join()
+    user_commits_touched = git(root, "log", "--grep=^user edit", "--format=", "--name-only").split()
+    assert set(user_commits_touched) == {"user.txt"}, user_commits_touched  # and the user did commit meanwhile
+    assert not [line for line in porcelain(root) if "runs/" in line]

@@ -19,7 +19,7 @@ from robust_helpers import (
 )
 
 from runner import Repo, records, workspace
-from runner.errors import RunnerError
+from runner.errors import GitError, RunnerError
 from runner.git import commit
 
 
@@ -123,9 +123,17 @@ def test_an_orphan_decision_found_after_the_gate_moved_on_does_not_rewrite_its_s
 def test_died_after_the_commit_before_the_index_was_refreshed(run, monkeypatch):
     root, run_id = run
     cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "A", check=0)
-    monkeypatch.setattr(commit, "_refresh_index", lambda root, blobs: False)
-    cli("gate", "finish", "--repo", root, "--run", run_id, "--gate", "A", check=0)
+    real = commit.Lock.commit
+
+    def dies_before_the_index(lock, target):
+        if target.name == "index":  # the branch has moved; the new index never takes its place
+            raise GitError("killed")
+        real(lock, target)
+
+    monkeypatch.setattr(commit.Lock, "commit", dies_before_the_index)
+    cli("gate", "finish", "--repo", root, "--run", run_id, "--gate", "A", check=4)
     monkeypatch.undo()
+    assert not (root / ".git" / "index.lock").exists()
     head = git(root, "rev-parse", "HEAD").strip()
     kinds = _doctor_then_clean(root)
     assert set(kinds) <= {"uncommitted"}

@@ -27,7 +27,7 @@ def test_stale_git_locks_are_found_and_removed(essay_ws_committed):
     assert sorted(f["path"] for f in found if f["kind"] == "stale-git-lock") == [".git/index.lock",
                                                                                  ".git/refs/heads/main.lock"]
     blocked = cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "G1", check=4)
-    assert "main.lock exists" in blocked.err and "runner doctor --fix" in blocked.err
+    assert "index.lock exists" in blocked.err and "runner doctor --fix" in blocked.err
     fixed = cli("doctor", "--repo", root, "--fix", "--json", check=0).json
     assert all(f["fixed"] for f in fixed if f["kind"] == "stale-git-lock")
     assert not any(lock.exists() for lock in locks)
