@@ -68,7 +68,10 @@ class CheckContext(msgspec.Struct):
         return thresholds[self.depth]  # 0 means 0
 
     def read_text(self, absolute: Path) -> str | None:
-        """The file's text, or None when it does not exist or is not a file."""
+        """The file's text, or None when it does not exist or is not a regular file (a
+        FIFO or a device at an output path would block or never end)."""
+        if not absolute.is_file():
+            return None
         try:
             return absolute.read_text(encoding="utf-8", errors="replace")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):

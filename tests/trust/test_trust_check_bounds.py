@@ -52,3 +52,17 @@ def test_a_check_beyond_its_memory_bound_fails_with_the_reason(essay_ws):
     first, second = result.json["validations"]
     assert first["status"] == "FAIL" and "memory bound (64 MiB)" in first["message"]
     assert second["status"] == "PASS"
+
+
+def test_a_fifo_at_an_output_path_is_no_file_and_nothing_hangs(essay_ws):
+    import os
+
+    contract = {**CONTRACT, "validations": [
+        {"type": "contains_text", "target": "{artifact_path}/big.txt", "pattern": "needle"}]}
+    run_id = _setup(essay_ws, {"check_timeout_s": 20}, contract)
+    os.mkfifo(essay_ws / "essays" / "robot" / "big.txt")
+    began = time.monotonic()
+    result = cli("gate", "finish", "--repo", essay_ws, "--run", run_id, "--gate", "G1", "--json", check=1)
+    assert time.monotonic() - began < 10  # not the 20 s budget: a FIFO is never opened
+    assert result.json["artifacts"][0]["exists"] is False
+    assert result.json["validations"][0]["message"].startswith("missing file")
