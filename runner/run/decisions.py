@@ -3,12 +3,13 @@ that decide when nobody does, and the inbox of gates waiting for a person."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import msgspec
 
-from runner import __version__, records
+from runner import __version__, jsonio, records
 from runner.errors import StateError, UsageError
 from runner.hashing import sha256_file
 from runner.models.decision import Decision, PatchedFile
@@ -67,7 +68,10 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
         if patch_file is not None:
             from runner import patches
 
-            raw = patches.load_patch(s.ws.flag_path(str(Path(patch_file).resolve()), "--patch"))
+            # A patch file is input, read from anywhere (only its targets must be in the
+            # workspace). It is planned in the form the decision stores (keys sorted, as
+            # every record), so that applying it at resume writes the very bytes planned now.
+            raw = json.loads(jsonio.dumps(patches.load_patch(Path(patch_file))))
             outputs = _outputs(s, run, state)
             planned = patches.plan(s.ws.root, raw, outputs, target)
             patch = patches.describe(raw, planned[0].path)  # stored with its target resolved

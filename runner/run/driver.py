@@ -11,6 +11,7 @@ import msgspec
 from runner import contracts, records
 from runner.errors import StateError
 from runner.models.run import GateState, Run
+from runner.patches.base import PatchError
 from runner.run import attempts, decisions, lifecycle, owners, packets
 from runner.run.session import Session, transaction
 from runner.run.transitions import append_event
@@ -86,10 +87,10 @@ def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False)
         if state.status in ("FAIL", "ABANDONED"):
             decision = decisions.pending_patch(s, run, state)
             if decision is not None:
-                _apply_patch(s, run_id, state, decision)
-                attempts.gate_start(s, run_id, state.gate, patch_of=decision.decision)
-                attempts.gate_finish(s, run_id, state.gate)
-                proceed = False  # the go-ahead applied the patch: patched outputs that fail stop the run
+                if _apply_patch(s, run_id, state, decision):
+                    attempts.gate_start(s, run_id, state.gate, patch_of=decision.decision)
+                    attempts.gate_finish(s, run_id, state.gate)
+                    proceed = False  # the go-ahead applied the patch: patched outputs that fail stop the run
                 continue
             if state.route is not None and state.route.action == "abort":
                 done = lifecycle.complete_run(s, run_id, "FAILED", state.route.reason)
@@ -134,17 +135,32 @@ def _next_gate(run: Run) -> GateState | None:
     return None
 
 
-def _apply_patch(s: Session, run_id: str, state: GateState, decision) -> None:
+def _apply_patch(s: Session, run_id: str, state: GateState, decision) -> bool:
+    """Apply a rejection's patch; whether it applied. A patch that no longer applies (its
+    files changed since the decision) is recorded as not applied, with the reason, and
+    the gate is retried as after any rejection: no run is left waiting on it."""
     with transaction(s, run_id, f"patch {state.gate}") as tx:
         run = tx.load_run()
-        decisions.apply_patch(s, run, state, decision)
+        try:
+            decisions.apply_patch(s, run, state, decision)
+            applied, reason = True, None
+        except PatchError as exc:
+            applied, reason = False, exc.message
         gate = run.gate(state.gate)
         gate.decisions[-1].patch_pending = False
-        append_event(run, "patch_applied", s.actor, gate=state.gate, attempt=decision.attempt,
-                     decision=decision.decision, files=msgspec.to_builtins(decision.patched_files))
-        tx.subject = f"gate {state.gate} patch of decision {decision.decision} applied"
-        tx.trailers = {"Gate": state.gate, "Attempt": decision.attempt, "Status": "PATCHED", "Op": "patch"}
+        files = msgspec.to_builtins(decision.patched_files)
+        if applied:
+            append_event(run, "patch_applied", s.actor, gate=state.gate, attempt=decision.attempt,
+                         decision=decision.decision, files=files)
+            tx.subject = f"gate {state.gate} patch of decision {decision.decision} applied"
+        else:
+            append_event(run, "patch_not_applied", s.actor, gate=state.gate, attempt=decision.attempt,
+                         decision=decision.decision, reason=reason)
+            tx.subject = f"gate {state.gate} patch of decision {decision.decision} not applied: {reason}"
+        tx.trailers = {"Gate": state.gate, "Attempt": decision.attempt, "Status": "PATCHED" if applied else "UNPATCHED",
+                       "Op": "patch"}
         tx.save_run(run)
+    return applied
 
 
 def _retry_notes(s: Session, run: Run, state: GateState) -> list[str]:

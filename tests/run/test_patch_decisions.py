@@ -154,3 +154,38 @@ def test_a_patch_goes_with_reject_only(patch_ws):
     out = rin(root, "gate", "approve", "--run", rid, "--gate", "P1", "--patch", fix, check=2)
     assert "--patch goes with reject" in out.err
     assert decision_files(root, rid, "P1") == []
+
+
+def test_a_patch_inserting_an_object_applies_exactly_as_it_was_accepted(patch_ws, tmp_path):
+    """The docs' own example: a value whose keys are not in sorted order. The decision
+    stores the patch with sorted keys; it is planned in that form, so resuming writes the
+    bytes the decision recorded. The patch file lies outside the workspace: it is input."""
+    root = patch_ws
+    rid = _awaiting(root)
+    write_json(root / DATA, {"title": "Robots", "count": 3, "beats": [{"id": "intro", "duration": 2}]})
+    commit_all(root, "user: beats")
+    fix = tmp_path / "fix.json"  # outside the workspace
+    fix.write_text('[{"op": "add", "path": "/beats/-", "value": {"id": "credits", "duration": 4}}]')
+    rin(root, "gate", "reject", "--run", rid, "--gate", "P1", "--patch", fix, "--target", DATA, check=0)
+    recorded = decision(root, rid, "P1", 1).patched_files[0]
+    rin(root, "run", "resume", "--run", rid, check=0)
+    assert _sha(root / DATA) == recorded.sha256_after
+    assert json.loads((root / DATA).read_text())["beats"][-1] == {"duration": 4, "id": "credits"}
+    assert [e.type for e in events(root, rid)].count("patch_applied") == 1
+
+
+def test_a_patch_whose_file_changed_since_the_decision_does_not_strand_the_run(patch_ws):
+    root = patch_ws
+    rid = _awaiting(root)
+    desk = root / "review"
+    desk.mkdir()
+    write_json(desk / "fix.json", [{"op": "replace", "path": "/title", "value": "Robots, 1920 to now"}])
+    rin(root, "gate", "reject", "--run", rid, "--gate", "P1", "--patch", desk / "fix.json", "--target", DATA, check=0)
+    write_json(root / DATA, {"title": "Robots, fixed by hand", "count": 3})  # the person fixed it meanwhile
+    out = rin(root, "run", "resume", "--run", rid, check=3).out
+    assert "gate P1 attempt 2 waits for its outputs" in out  # a retry, as after any rejection
+    [skipped] = events(root, rid, "patch_not_applied")
+    assert "changed since the decision" in skipped.data["reason"]
+    assert json.loads((root / DATA).read_text())["title"] == "Robots, fixed by hand"  # nothing overwritten
+    done = rin(root, "run", "resume", "--run", rid, check=3).out  # the person's outputs are ready: validated
+    assert "waits for a decision" in done
