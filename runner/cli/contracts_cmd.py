@@ -15,12 +15,18 @@ def contracts() -> None:
 
 @contracts.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--allow-empty", is_flag=True, help="Exit 0 when there is nothing to check.")
 @repo_option
 @json_option
-def validate(paths, repo, as_json) -> int:
+def validate(paths, allow_empty, repo, as_json) -> int:
     """Check every contract and workflow (or PATHS) against the schemas, and that every
-    contract a workflow names exists. Exit 0 when all are valid, 1 otherwise."""
+    contract a workflow names exists. Exit 0 when all are valid, 1 otherwise (also when
+    no file was found to check, unless --allow-empty)."""
     checked, findings = open_repo(repo).validate_declarations(list(paths) or None)
+    if checked == 0 and not allow_empty:
+        click.echo("error: no contract or workflow found to check (contracts_dir and workflows_dir of runner.json)",
+                   err=True)
+        return EXIT_FAILED
     if as_json:
         emit_json({"checked": checked, "findings": [f.to_dict() for f in findings]})
     else:

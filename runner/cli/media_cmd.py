@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from runner import jsonio
-from runner.cli.common import emit_json, json_option, open_repo, write_options
+from runner.cli.common import emit_json, json_option, open_repo, table, write_options
 from runner.errors import EXIT_FAILED
 from runner.models.base import to_data
 
@@ -72,8 +72,8 @@ def _check_command(video_arg: str) -> click.Command:
         if as_json:
             emit_json({"report": to_data(report), "decision": to_data(decision)})
         else:
-            for r in report.results:
-                click.echo(f"{r.status:9} {r.metric:22} {r.value!s:>10}  ({r.direction} {r.threshold})")
+            table([(r.status, r.metric, "-" if r.value is None else f"{r.value:.4g}", f"{r.direction} {r.threshold:g}")
+                   for r in report.results], ["STATUS", "METRIC", "VALUE", "RULE"])
             click.echo(f"decision: {decision.action} ({decision.reason})")
         return 0 if decision.action == "finalize" else EXIT_FAILED
 

@@ -138,6 +138,11 @@ def show(run_id, repo, as_json) -> int:
                + (f", finished {record.finished_at}" if record.finished_at else ""))
     table([(g.gate, g.name or "", g.status, len(g.attempts) + (1 if g.current else 0),
             "yes" if g.blocking else "no") for g in record.gates], ["GATE", "NAME", "STATUS", "ATTEMPTS", "BLOCKING"])
+    decided = [(g.gate, d.attempt, d.verdict, d.by, "patch" if d.patch_pending else "", d.file)
+               for g in record.gates for d in g.decisions]
+    if decided:
+        click.echo("")
+        table(decided, ["GATE", "ATTEMPT", "DECISION", "BY", "", "RECORD"])
     return 0
 
 

@@ -20,6 +20,7 @@ from runner.run.transitions import TIMER, append_event, gate_of
 from runner.timeutil import iso, now, parse
 from runner.vocab import CLOSED
 
+PAST = {"approve": "approved", "reject": "rejected"}
 DECISION_FILE = re.compile(r"^decision-(\d+)\.json$")
 
 
@@ -44,9 +45,10 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
     transitions.decided(run, state, decision, DecisionRef(
         decision=number, attempt=attempt, verdict=verdict, by=by_name, file=ws.rel(path), sha256=sha256_file(path),
         patch_pending=bool(patched)))
-    tx.subject = f"gate {state.gate} attempt {attempt} {verdict.upper()}D by {by_name}"
+    done = PAST[verdict].upper()
+    tx.subject = f"gate {state.gate} attempt {attempt} {done} by {by_name}"
     tx.trailers = {"Gate": state.gate, "Attempt": attempt, "Decision": number,
-                   "Status": verdict.upper() + "D", "Op": "decision"}
+                   "Status": done, "Op": "decision"}
     return decision
 
 

@@ -90,3 +90,13 @@ def test_gates_of_kinds_without_a_contract(essay_ws):
     assert len(messages) == 2, messages
     assert messages[0].startswith("gates[5] (WRITE):") and "contracts/WRITE.contract.json" in messages[0]
     assert messages[1].startswith("gates[6] (ODD): unknown kind 'telepathy'")
+
+
+def test_nothing_to_check_is_said_and_fails_unless_allowed(tmp_path):
+    from helpers import make_repo
+
+    root = make_repo(tmp_path / "empty")
+    cli("init", root, check=0)
+    result = cli("contracts", "validate", "--repo", root, check=1)
+    assert "no contract or workflow found to check" in result.err
+    cli("contracts", "validate", "--repo", root, "--allow-empty", check=0)

@@ -171,3 +171,13 @@ def test_a_bad_operator_file_names_the_gate(mix_ws):
     (root / "orchestration" / "operator.yaml").write_text("gates:\n  H1: {auto_approve_after_s: soon}\n")
     out = rin(root, "run", "mix", "--slug", SLUG, "--artifact-path", ART, check=4)
     assert "orchestration/operator.yaml: gates.H1" in out.err
+
+
+def test_a_rejection_is_worded_and_run_show_lists_the_decisions(mix_ws):
+    root = mix_ws
+    rid = _waiting_for_h1(root)
+    said = rin(root, "gate", "reject", "--run", rid, "--gate", "H1", "--note", "not yet", check=0).out
+    assert ": rejected by " in said and "rejectd" not in said
+    assert " REJECTED by " in git(root, "log", "-1", "--format=%s")
+    shown = rin(root, "run", "show", "--run", rid, check=0).out
+    assert "DECISION" in shown and "reject" in shown and f"runs/{rid}/record/gates/H1/decision-1.json" in shown
