@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from runner import jsonio, records
-from runner.errors import StateError, UsageError
+from runner.errors import NotFoundError, StateError, UsageError
 from runner.models.base import to_data
 from runner.models.recast import HandoffRegistry, Publication
 from runner.paths import check_name
@@ -31,16 +31,12 @@ def register(s: Session, run_id: str, platform: str, url: str, video: str | None
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise UsageError(f"invalid --url {url!r}", "give the post's http(s) address")
+    digest = _video_digest(s, video) if video else None
     with transaction(s, run_id, "handoff register") as tx:
         run = tx.load_run()
         if run.status not in ("PASSED", "POSTED"):
             raise StateError(f"run {run_id} is {run.status}; only a PASSED run can be published",
                              "finish the run first (every blocking gate passed)")
-        digest = None
-        if video:
-            from runner.hashing import sha256_file
-
-            digest = sha256_file(s.ws.flag_path(video, "--video"))
         entry = Publication(run_id=run_id, platform=platform, url=url, posted_at=iso(), by=s.actor,
                             video_sha256=digest)
         registry = load_registry(s)
@@ -54,3 +50,15 @@ def register(s: Session, run_id: str, platform: str, url: str, video: str | None
         tx.subject, tx.trailers = f"posted on {platform}", {"Status": "POSTED", "Op": "handoff"}
         tx.save_run(run)
         return entry
+
+
+def _video_digest(s: Session, video: str) -> str:
+    """The SHA-256 of the published file, hashed before the workspace lock is taken."""
+    from runner.hashing import sha256_file
+
+    path = s.ws.flag_path(video, "--video")
+    if not path.is_file():
+        found = "is a directory" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
+        raise NotFoundError(f"--video {s.ws.rel(path)} {found}; a video file is expected",
+                            "give the published video file")
+    return sha256_file(path)

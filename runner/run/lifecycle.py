@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import string
 
+import msgspec
+
 from runner import __version__, contracts, records, steps
 from runner.errors import StateError, UsageError
+from runner.models.contract import Contract
 from runner.models.run import GateState, Run, WorkflowRef
 from runner.models.workflow import Workflow, WorkflowGate
-from runner.paths import check_name
+from runner.paths import VARIABLE, check_name
 from runner.run import approvals
 from runner.run.attempts import close, new_attempt
 from runner.run.session import Session, transaction
@@ -18,6 +21,7 @@ from runner.timeutil import compact, iso
 from runner.vocab import CLOSED, COMPLETE_STATUSES, DEPTHS
 
 _B36 = string.digits + string.ascii_lowercase
+NEEDS_ARTIFACT_PATH = frozenset({"artifact_path", "client_component"})
 
 
 def new_run_id(slug: str) -> str:
@@ -36,7 +40,10 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
     loaded = contracts.load_workflow(s.ws, workflow)
     wf: Workflow = loaded.model
     defaults = approvals.operator_defaults(s.ws)
-    gate_states = [_gate_state(s, g, defaults) for g in wf.gates]
+    gate_contracts = {g.gate: _contract(s, g) for g in wf.gates}
+    if artifact_path is None:
+        _refuse_without_artifact_path(wf, gate_contracts)
+    gate_states = [_gate_state(s, g, gate_contracts[g.gate], defaults) for g in wf.gates]
     s.ws.runs_dir.mkdir(parents=True, exist_ok=True)
     while True:  # the directory is the reservation: unique under concurrency
         run_id = new_run_id(slug)
@@ -58,11 +65,29 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
     return run
 
 
-def _gate_state(s: Session, gate: WorkflowGate, defaults: dict) -> GateState:
+def _contract(s: Session, gate: WorkflowGate) -> Contract | None:
+    return contracts.load_gate_contract(s.ws, gate).model if steps.has_contract(s.ws, gate) else None
+
+
+def _refuse_without_artifact_path(wf: Workflow, gate_contracts: dict[str, Contract | None]) -> None:
+    """A workflow whose contracts, params or commands use {artifact_path} (or
+    {client_component}) needs one: refused here, before the run exists, so nothing is
+    written or committed."""
+    users = [g.gate for g in wf.gates if _uses_artifact_path(gate_contracts[g.gate], g.params, g.command)]
+    if users:
+        raise UsageError(f"no --artifact-path, but workflow {wf.workflow} uses {{artifact_path}} in "
+                         f"{', '.join(users)}", "start the run with --artifact-path FOLDER")
+
+
+def _uses_artifact_path(*declared) -> bool:
+    text = msgspec.json.encode(declared).decode()
+    return any(m.group(1) in NEEDS_ARTIFACT_PATH for m in VARIABLE.finditer(text))
+
+
+def _gate_state(s: Session, gate: WorkflowGate, contract: Contract | None, defaults: dict) -> GateState:
     kind = steps.kind_of(gate)
     name, blocking = gate.name, not kind.on_demand
-    if steps.has_contract(s.ws, gate):
-        contract = contracts.load_gate_contract(s.ws, gate).model
+    if contract is not None:
         name, blocking = gate.name or contract.name, contract.blocking and not kind.on_demand
     if gate.blocking is not None:
         blocking = gate.blocking

@@ -37,14 +37,16 @@ def test_run_start_json_and_record(essay_ws):
 
 
 def test_run_start_plain_output_is_the_run_id(essay_ws):
-    result = cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", SLUG, check=0)
+    result = cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", SLUG,
+                 "--artifact-path", ART, check=0)
     assert RUN_ID.match(result.out.strip())
 
 
 def test_run_start_with_prompt_and_actor(essay_ws, tmp_path):
     prompt = tmp_path / "prompt.md"
     prompt.write_text("Write about the word robot.\n")
-    data = cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", SLUG, "--prompt-file", prompt,
+    data = cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", SLUG, "--artifact-path", ART,
+               "--prompt-file", prompt,
                "--actor", "Grace Hopper <grace@example.org>", "--json", check=0).json
     run = _run(essay_ws, data["run_id"])
     assert run.prompt == "Write about the word robot.\n"
@@ -53,14 +55,15 @@ def test_run_start_with_prompt_and_actor(essay_ws, tmp_path):
 
 def test_run_start_by_workflow_path(essay_ws):
     data = cli("run", "start", "--repo", essay_ws, "--workflow", "orchestration/workflows/essay.json",
-               "--slug", SLUG, "--json", check=0).json
+               "--slug", SLUG, "--artifact-path", ART, "--json", check=0).json
     assert data["workflow"]["name"] == "essay"
 
 
 def test_yaml_workflow(essay_ws):
     (essay_ws / "orchestration" / "workflows" / "short.yaml").write_text(
         "workflow: short\nversion: '2'\ngates:\n  - gate: G1\n    contract: contracts/G1.contract.json\n")
-    data = cli("run", "start", "--repo", essay_ws, "--workflow", "short", "--slug", SLUG, "--json", check=0).json
+    data = cli("run", "start", "--repo", essay_ws, "--workflow", "short", "--slug", SLUG, "--artifact-path", ART,
+               "--json", check=0).json
     assert data["workflow"]["name"] == "short" and [g["gate"] for g in data["gates"]] == ["G1"]
 
 
@@ -187,7 +190,8 @@ def test_workspace_is_found_from_a_subdirectory(essay_ws, monkeypatch):
     sub = essay_ws / "essays" / "robot"
     sub.mkdir(parents=True)
     monkeypatch.chdir(sub)
-    run_id = cli("run", "start", "--workflow", "essay", "--slug", SLUG, "--json", check=0).json["run_id"]
+    run_id = cli("run", "start", "--workflow", "essay", "--slug", SLUG, "--artifact-path", ART,
+                 "--json", check=0).json["run_id"]
     assert (essay_ws / "runs" / run_id / "record" / "RUN.json").is_file()
     assert [r["run_id"] for r in cli("run", "list", "--json", check=0).json] == [run_id]
 
@@ -221,6 +225,7 @@ def test_no_identity_is_exit_4_unless_actor_is_given(tmp_path):
     git(root, "config", "--unset", "user.name")
     git(root, "config", "--unset", "user.email")
     install_essay(root)
-    result = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", SLUG)
+    result = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", SLUG, "--artifact-path", ART)
     assert result.code == 4 and "user.name" in result.err, result
-    cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", SLUG, "--actor", "Bot", check=0)
+    cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", SLUG, "--artifact-path", ART,
+        "--actor", "Bot", check=0)

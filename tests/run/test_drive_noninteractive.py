@@ -16,6 +16,7 @@ from run_helpers import (
     events,
     head,
     load,
+    porcelain,
     rin,
     run_id_of,
     runner,
@@ -166,6 +167,20 @@ def test_start_from_an_unknown_gate_is_refused_and_leaves_no_run(essay_ws_commit
     assert "--start-from G9: no such gate" in out.err and "G1, G2, G3" in out.err
     assert head(root) == before
     assert not [p for p in (root / "runs").iterdir() if p.name.startswith("run_")]
+
+
+@pytest.mark.parametrize("start", [("run", "start", "--workflow", "mix"), ("run", "mix")])
+def test_a_workflow_using_the_artifact_path_without_one_is_refused_and_leaves_no_run(mix_ws, start):
+    root = mix_ws
+    before = head(root)
+    out = rin(root, *start, "--slug", SLUG, check=2)
+    line, hint = out.err.splitlines()
+    assert "no --artifact-path, but workflow mix uses {artifact_path} in G1, C1" in line
+    assert "--artifact-path" in hint
+    assert head(root) == before and porcelain(root) == []
+    assert list((root / "runs").glob("run_*")) == []
+    rin(root, *start, "--slug", SLUG, "--artifact-path", ART, check=None)
+    assert len(list((root / "runs").glob("run_*"))) == 1
 
 
 def test_cancel_ends_the_run_and_closes_the_open_attempt(mix_ws):

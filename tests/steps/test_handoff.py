@@ -51,6 +51,22 @@ def test_register_refuses_a_running_run(ws_root):
     assert registry(ws_root) == []
 
 
+def test_register_refuses_a_video_that_is_no_file(ws_root):
+    run_id = run_to_end(ws_root, workflow(ws_root, auto_approve=True), "three", check=0)
+    (ws_root / "clips").mkdir()
+    before = git(ws_root, "rev-parse", "HEAD").strip()
+    for given, found in (("clips", "is a directory"), ("clips/none.mp4", "does not exist")):
+        result = cli("handoff", "register", "--repo", ws_root, "--run", run_id, "--platform", "youtube",
+                     "--url", "https://example.org/v/3", "--video", ws_root / given, check=4)
+        (line, _hint) = result.err.splitlines()
+        assert f"--video {given} {found}; a video file is expected" in line
+    (ws_root / "clips" / "final.mp4").write_bytes(b"not really a video")
+    cli("handoff", "register", "--repo", ws_root, "--run", run_id, "--platform", "youtube",
+        "--url", "https://example.org/v/3", "--video", ws_root / "clips" / "final.mp4", check=0)
+    assert len(git(ws_root, "rev-list", f"{before}..HEAD").split()) == 1  # only the accepted one commits
+    assert [e.video_sha256 is not None for e in registry(ws_root)] == [True]
+
+
 @pytest.mark.slow
 def test_concurrent_registers_lose_no_entry(ws_root):
     wf = workflow(ws_root, auto_approve=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import cli, git
+from helpers import ART, cli, git
 
 FIELDS = ("contracts_dir", "workflows_dir", "runs_dir", "prompts_dir", "operator_file")
 GIT_PATHS = [".git", ".git/runs", ".GIT", "a/.Git/b", "./.git", ".git/", "sub/../.git/x"]
@@ -52,5 +52,5 @@ def test_names_that_only_resemble_git_are_accepted(essay_ws):
             check=0)
     config = json.loads((essay_ws / "runner.json").read_text())
     (essay_ws / "runner.json").write_text(json.dumps({**config, "runs_dir": "records/.github-runs"}))
-    cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", "s", check=0)
+    cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", "s", "--artifact-path", ART, check=0)
     assert git(essay_ws, "status", "--porcelain")  # the records are in the work tree

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import cli, start_run
+from helpers import ART, cli, start_run
 
 from runner.paths import is_safe_name
 
@@ -30,14 +30,14 @@ def test_a_gate_id_with_a_control_or_invisible_character_is_refused_in_a_workflo
 def test_slugs_and_run_ids_follow_the_same_pattern(essay_ws, name):
     assert not is_safe_name(name)
     assert cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", "s" + name).code == 2
-    run_id = start_run(essay_ws, art=None)
+    run_id = start_run(essay_ws)
     assert cli("run", "show", "--repo", essay_ws, "--run", run_id + "\n").code == 2
     assert cli("gate", "start", "--repo", essay_ws, "--run", run_id, "--gate", "G1" + name).code == 2
 
 
 @pytest.mark.parametrize("by", ["ｔｉｍｅｒ", "TIMER", "Auto-Approve", "runner doctor", "Runner  Doctor", " timer "])
 def test_reserved_names_are_compared_after_normalisation(essay_ws, by):
-    run_id = start_run(essay_ws, art=None)
+    run_id = start_run(essay_ws)
     result = cli("gate", "approve", "--repo", essay_ws, "--run", run_id, "--gate", "G1", "--by", by)
     assert result.code == 2 and "reserved" in result.err, result
 
@@ -45,15 +45,16 @@ def test_reserved_names_are_compared_after_normalisation(essay_ws, by):
 @pytest.mark.parametrize("name", ["timer\u200b", "ti\u200dmer", "Ada\u202eLovelace", "Ada\tLovelace",
                                   "Ada\u00a0Lovelace", "Ada\nLovelace", "Ada\u2060 <ada@example.org>"], ids=repr)
 def test_invisible_characters_are_refused_in_by_and_actor(essay_ws, name):
-    run_id = start_run(essay_ws, art=None)
+    run_id = start_run(essay_ws)
     by = cli("gate", "approve", "--repo", essay_ws, "--run", run_id, "--gate", "G1", "--by", name)
     assert by.code == 2 and "invisible character" in by.err, by
-    actor = cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", "s", "--actor", name)
+    actor = cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", "s", "--artifact-path", ART,
+                "--actor", name)
     assert actor.code == 2 and "invisible character" in actor.err, actor
 
 
 def test_a_plain_name_with_accents_and_an_email_is_accepted(essay_ws):
-    cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", "s",
+    cli("run", "start", "--repo", essay_ws, "--workflow", "essay", "--slug", "s", "--artifact-path", ART,
         "--actor", "Zoë Ångström <zoe@example.org>", check=0)
 
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import cli, git
+from helpers import ART, cli, git
 from trust_helpers import one_line_error, started_gate, structured_workspace, write_json
 
 from runner import Repo, jsonio
@@ -35,7 +35,8 @@ def with_deep_value(path: Path, put, text: str) -> None:
 @pytest.mark.parametrize("text", [DEEP_JSON, DEEP_OBJECT, nested(jsonio.MAX_DEPTH + 1)], ids=["array", "object", "201"])
 def test_a_deep_record_is_a_one_line_error(essay_ws_committed, text):
     root = essay_ws_committed
-    run_id = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", "s", "--json", check=0).json["run_id"]
+    run_id = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", "s", "--artifact-path", ART,
+                 "--json", check=0).json["run_id"]
     with_deep_value(root / "runs" / run_id / "record" / "RUN.json",
                     lambda run, marker: run["events"][0]["data"].update(x=marker), text)
     one_line_error(cli("run", "show", "--repo", root, "--run", run_id), 4, "nested")
@@ -45,7 +46,8 @@ def test_a_deep_record_is_a_one_line_error(essay_ws_committed, text):
 @pytest.mark.parametrize("text", [DEEP_JSON, DEEP_OBJECT, nested(jsonio.MAX_DEPTH + 1)], ids=["array", "object", "201"])
 def test_a_deep_contract_is_a_one_line_error(essay_ws_committed, text):
     root = essay_ws_committed
-    run_id = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", "s", "--json", check=0).json["run_id"]
+    run_id = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", "s", "--artifact-path", ART,
+                 "--json", check=0).json["run_id"]
     cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "G1", check=0)
     with_deep_value(root / "contracts" / "G1.contract.json",
                     lambda contract, marker: contract.update(audit_criteria=marker), text)

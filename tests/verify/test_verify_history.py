@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import cli, git
+from helpers import ART, cli, git
 from verify_helpers import codes, findings, finish_run, record, verify
 
 
@@ -161,7 +161,7 @@ def test_run_json_hand_edited_in_a_later_commit_is_found(done):
 def test_no_commit_records_are_uncommitted(essay_ws_committed):
     root = essay_ws_committed
     run_id = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", "robot", "--no-commit",
-                 "--json", check=0).json["run_id"]
+                 "--artifact-path", ART, "--json", check=0).json["run_id"]
     [finding] = findings(verify(root, check=1))
     assert finding == {"code": "uncommitted", "file": f"runs/{run_id}/record/RUN.json", "field": None,
                        "commit": None, "run_id": run_id, "message": "not committed"}

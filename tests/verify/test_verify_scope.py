@@ -6,7 +6,7 @@ import json
 import subprocess
 
 import pytest
-from helpers import cli, git, runner_proc
+from helpers import ART, cli, git, runner_proc
 from verify_helpers import findings, finish_run, record, verify
 
 
@@ -152,7 +152,7 @@ def test_since_includes_runs_whose_outputs_changed(done):
 def test_since_includes_a_run_never_committed(done):
     root, _ = done
     run_id = cli("run", "start", "--repo", root, "--workflow", "essay", "--slug", "cat", "--no-commit",
-                 "--json", check=0).json["run_id"]
+                 "--artifact-path", ART, "--json", check=0).json["run_id"]
     result = verify(root, "--since", "HEAD", check=1)
     assert result.json["runs"] == [run_id]
     assert [(f["code"], f["message"]) for f in findings(result)] == [("uncommitted", "not committed")]
