@@ -19,7 +19,9 @@ class Approval(Strict):
     auto_approve: bool = False
     auto_approve_after_s: NonNegative | None = None
     # What happens at the deadline (auto_approve_after_s). Default: approve when
-    # auto_approve is set, otherwise escalate (the gate keeps waiting, flagged).
+    # auto_approve is set or approval is not required (a gate that requires none but has
+    # a delay waits for a person until the deadline), otherwise escalate (the gate keeps
+    # waiting, flagged).
     on_timeout: OnTimeout | None = None
 
 

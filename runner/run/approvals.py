@@ -31,7 +31,9 @@ def resolve(ws: Workspace, gate: WorkflowGate, kind_requires_approval: bool,
             defaults: dict[str, Any] | None = None) -> Approval | None:
     """The approval that applies to `gate`, or None when no person needs to decide. Field
     by field: what the workflow's `approval` sets, else what operator.yaml sets for the
-    gate, else the kind's default (`required`) and the model's."""
+    gate, else the kind's default (`required`) and the model's. A gate that does not
+    require approval but sets `auto_approve_after_s` still waits for a person until the
+    deadline, then its `on_timeout` applies (default: approve, as nobody was required)."""
     fields: dict[str, Any] = {"required": kind_requires_approval}
     if defaults is not None and gate.gate in defaults:
         entry = load(ApprovalSpec, defaults[gate.gate] or {}, ContractError,
@@ -40,9 +42,10 @@ def resolve(ws: Workspace, gate: WorkflowGate, kind_requires_approval: bool,
     if gate.approval is not None:
         fields.update(msgspec.to_builtins(gate.approval))
     approval = msgspec.convert(fields, Approval)
-    if not approval.required and not kind_requires_approval:
+    required = approval.required or kind_requires_approval
+    if not required and approval.auto_approve_after_s is None:
         return None
-    approval.required = True
+    approval.required = required
     if approval.on_timeout is None:
-        approval.on_timeout = "approve" if approval.auto_approve else "escalate"
+        approval.on_timeout = "approve" if approval.auto_approve or not required else "escalate"
     return approval

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from helpers import SLUG, git
+from helpers import PYTHON, SLUG, git
 from run_helpers import (
     add_workflow,
     commit_all,
@@ -121,3 +121,37 @@ def test_deadlines_fire_with_the_driver_stopped(timed_ws):
     assert "PASSED" in rin(root, "run", "resume", "--run", runs["approve"], check=0).out
     retry = rin(root, "run", "resume", "--run", runs["reject"], check=3)  # a new attempt, a new deadline
     assert "gate T waits for a decision" in retry.out and load(root, runs["reject"]).gate("T").waiting.attempt == 2
+
+
+def test_an_optional_gate_with_a_delay_waits_for_a_person_then_the_timer_approves(ws_root):
+    """Seed 002's `outline`: {required: false, auto_approve: true, auto_approve_after_s: 1800}
+    in operator.yaml. Not required, yet a person may decide until the deadline; then the
+    timer approves. (`outline-fast` waits 1 s instead of 30 minutes.)"""
+    root = ws_root
+    (root / "orchestration" / "operator.yaml").write_text(
+        "gates:\n  outline: {required: false, auto_approve: true, auto_approve_after_s: 1800}\n")
+    step = {"gate": "outline", "kind": "command", "command": [str(PYTHON), "-c", "pass"]}
+    add_workflow(root, {"workflow": "outline", "gates": [step]})
+    add_workflow(root, {"workflow": "outline-fast", "gates": [{**step, "approval": {"auto_approve_after_s": 1}}]})
+    commit_all(root)
+
+    out = rin(root, "run", "outline", "--slug", SLUG, check=3)
+    assert "gate outline waits for a decision" in out.out and "the timer will approve" in out.out
+    person = run_id_of(out)
+    state = load(root, person).gate("outline")
+    assert (state.status, state.approval.required, state.waiting.on_timeout) == ("AWAITING_APPROVAL", False, "approve")
+    assert (parse(state.waiting.deadline) - parse(state.waiting.since)).total_seconds() == 1800
+    assert decision_files(root, person, "outline") == []
+    rin(root, "gate", "approve", "--run", person, "--gate", "outline", check=0)  # a person decides in time
+    assert decision(root, person, "outline", 1).by.name == "Ada Tester"
+    assert "PASSED" in rin(root, "run", "resume", "--run", person, check=0).out
+
+    timed = run_id_of(rin(root, "run", "outline-fast", "--slug", SLUG, check=3))
+    assert load(root, timed).gate("outline").status == "AWAITING_APPROVAL"
+    wait_until_deadline(root, timed, "outline")
+    fired = runner(root, "tick", "--json", check=0).json
+    assert [(f["run_id"], f["gate"], f["action"]) for f in fired] == [(timed, "outline", "approve")]
+    d = decision(root, timed, "outline", 1)
+    assert (d.verdict, d.by.name, d.automatic, d.timed_out) == ("approve", "timer", True, True)
+    assert load(root, timed).gate("outline").status == "PASS"
+    assert "PASSED" in rin(root, "run", "resume", "--run", timed, check=0).out
