@@ -222,14 +222,16 @@ def _awaiting_h(scene: Scene) -> str:
     return run_id
 
 
-def test_a_patch_file_outside_the_workspace_is_refused(scene):
+def test_a_patch_file_may_lie_anywhere_but_its_target_may_not(scene):
+    """A patch file is input (read from anywhere, like --prompt-file); what it changes must
+    be inside the workspace."""
     run_id = _awaiting_h(scene)
-    patch = write_json(scene.outside / "fix.json", {"type": "text_replace", "target": "art/0/one.md",
-                                                      "find": "one", "replace": "two"})
+    patch = write_json(scene.outside / "fix.json", {"type": "text_replace", "target": "../outside/victim.md",
+                                                      "replacements": [{"old": "one", "new": "two"}]})
     scene.before = scene.snapshot()
     head = git(scene.root, "rev-parse", "HEAD")
     refused(cli("gate", "reject", "--repo", scene.root, "--run", run_id, "--gate", "H", "--patch", patch),
-            ERROR, "outside the workspace")
+            ERROR, "leaves the workspace")
     assert git(scene.root, "rev-parse", "HEAD") == head
     assert Repo(scene.root).run(run_id).gate("H").status == "AWAITING_APPROVAL"
     scene.assert_nothing_outside_changed()
