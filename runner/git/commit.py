@@ -17,6 +17,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Callable
 
 from runner import proc
 from runner.errors import GitError
@@ -189,9 +190,9 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
                 for sha, content in trees:
                     if store.write("tree", content) != sha:
                         raise GitError("a tree was written under another id than the one computed", "report this bug")
-                new = _commit(root, git_dir, store, config, ref, tree, old, message, author)
+                new = _commit(root, git_dir, store, config, ref, tree, old, message, author,
+                              moved=lambda: index.commit(git_dir / "index"))
                 if new is not None:
-                    index.commit(git_dir / "index")
                     _maybe_gc(root, new)
                     return new
                 time.sleep(0.01)  # the branch moved under us (a user's commit): rebuild on the new tip
@@ -201,26 +202,29 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
 
 
 def _commit(root: Path, git_dir: Path, store: Store, config: Settings, ref: str, tree: str, old: str | None,
-            message: str, author: Identity) -> str | None:
-    """Write the commit and move `ref` from `old` to it; None when `ref` moved meanwhile."""
+            message: str, author: Identity, moved: Callable[[], None]) -> str | None:
+    """Write the commit and move `ref` from `old` to it, then call `moved` at once (the
+    user's index takes its place: git reads the index without a lock, so the moment
+    between the two is kept as short as it can be); None when `ref` moved meanwhile."""
     subject = message.splitlines()[0]
     if config.plain_files:
         stamp = refs.signature(author)
         parent = f"parent {old}\n" if old else ""
         new = store.write("commit", f"tree {tree}\n{parent}author {stamp}\ncommitter {stamp}\n\n{message}".encode())
-        return new if refs.update(git_dir, ref, new, old, author, subject, log=config.log_refs) else None
+        return new if refs.update(git_dir, ref, new, old, author, subject, log=config.log_refs, moved=moved) else None
     env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
            "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}
     sign = ["-S"] if config.flag("commit.gpgsign", False) else []  # commit-tree signs only when asked
     new = git(root, "commit-tree", *sign, tree, *(["-p", old] if old else []), "-F", "-", input=message.encode(),
               env=env).strip()
-    moved = proc.run(["git", *NO_HOOKS, "update-ref", "-m", subject, ref, new, old or "0" * len(new)], cwd=root,
-                     env=proc.clean_env())
-    if moved.returncode == 0:
+    result = proc.run(["git", *NO_HOOKS, "update-ref", "-m", subject, ref, new, old or "0" * len(new)], cwd=root,
+                      env=proc.clean_env())
+    if result.returncode == 0:
+        moved()
         return new
-    if not any(marker in moved.stderr for marker in _RACE):
-        detail = moved.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git update-ref {ref} failed: {detail[-1] if detail else 'exit ' + str(moved.returncode)}")
+    if not any(marker in result.stderr for marker in _RACE):
+        detail = result.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git update-ref {ref} failed: {detail[-1] if detail else 'exit ' + str(result.returncode)}")
     return None
 
 

@@ -43,11 +43,12 @@ class Lock:
                 time.sleep(0.01)
 
     def write(self, data: bytes) -> None:
+        """Write `data` into the lock and to disk (fsync), ready to be renamed."""
         os.write(self.fd, data)
+        os.fsync(self.fd)
 
     def commit(self, target: Path) -> None:
         """Put what was written in place of `target` (the lock is released by the rename)."""
-        os.fsync(self.fd)
         os.close(self.fd)
         self.fd = -1
         os.replace(self.path, target)

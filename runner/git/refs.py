@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 from runner.git import Identity
 from runner.git.locks import Lock
@@ -49,10 +50,11 @@ def _packed(git_dir: Path, ref: str) -> str | None:
 
 
 def update(git_dir: Path, ref: str, new: str, old: str | None, who: Identity, message: str,
-           log: bool = True, lock_wait_s: float = 2.0) -> bool:
+           log: bool = True, lock_wait_s: float = 2.0, moved: Callable[[], None] | None = None) -> bool:
     """Move `ref` from `old` (None: it must not exist) to `new`. False when it holds
     something else (the caller builds again on the new tip); a lock another process
-    keeps longer than `lock_wait_s` is an error naming it."""
+    keeps longer than `lock_wait_s` is an error naming it. `moved` is called right after
+    the ref is in place, before the reflogs are written (the index follows at once)."""
     path = _ref_file(git_dir, ref)
     path.parent.mkdir(parents=True, exist_ok=True)
     with Lock(git_dir, path.with_name(path.name + ".lock"), lock_wait_s) as lock:
@@ -60,6 +62,8 @@ def update(git_dir: Path, ref: str, new: str, old: str | None, who: Identity, me
             return False
         lock.write(new.encode() + b"\n")
         lock.commit(path)
+    if moved is not None:
+        moved()
     if log:
         line = f"{old or '0' * len(new)} {new} {who.name} <{who.email}> {_stamp()}\t{message}\n"
         _append(common_dir(git_dir) / "logs" / ref if ref.startswith("refs/") else git_dir / "logs" / ref, line)

@@ -68,7 +68,7 @@ def test_the_users_own_commits_never_delete_or_re_add_records(essay_ws_committed
 
     def user_commits():
         n = 0
-        while not stop.is_set():
+        while not stop.wait(0.005):
             n += 1
             (root / "user.txt").write_text(f"edit {n}\n")
             subprocess.run(["git", "add", "user.txt"], cwd=root, capture_output=True)
