@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import RecordError
-from runner.git import history, objects
+from runner.git import objects
 from runner.workspace import Workspace
 
 MARKS = "runner-written"
@@ -47,7 +47,7 @@ def check(ws: Workspace, run_id: str, path: Path, raw: bytes) -> None:
         return
     rel = ws.rel(path)
     committed = objects.read_blobs(ws.root, [f"HEAD:{rel}"]).get(f"HEAD:{rel}")
-    if committed is not None and history.blob_id(committed) == history.blob_id(raw):
+    if committed == raw:
         mark(ws, run_id, raw)
         return
     fields = _differences(committed, raw) if committed is not None else []

@@ -27,8 +27,9 @@ def _decision_command(verdict: str) -> click.Command:
             emit_json(d)
         else:
             patched = f", patch on {', '.join(f.path for f in d.patched_files)}" if d.patched_files else ""
-            done = {"approve": "approved", "reject": "rejected"}[verdict]
-            click.echo(f"{run_id} {gate_id} attempt {d.attempt}: {done} by {d.by.name} (decision {d.decision}{patched})")
+            from runner.run.decisions import PAST
+
+            click.echo(f"{run_id} {gate_id} attempt {d.attempt}: {PAST[verdict]} by {d.by.name} (decision {d.decision}{patched})")
         return 0
 
     command.help = f"{verdict.capitalize()} the attempt of a gate that waits for a decision."

@@ -56,12 +56,6 @@ class Objects:
             raise GitError(f"git cat-file failed on {name}")
         return sha, kind, data[:-1]
 
-    def tree(self, sha: str) -> bytes:
-        found = self.read(sha)
-        if found is None or found[1] != "tree":
-            raise GitError(f"tree {sha} is missing from the repository", "run `git fsck`")
-        return found[2]
-
     def close(self) -> None:
         # Closing stdout too: a cat-file still writing an answer nobody reads gets EPIPE
         # and exits instead of blocking the wait.

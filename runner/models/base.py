@@ -37,11 +37,6 @@ class Record(Strict):
     schema_version: int = SCHEMA_VERSION
 
 
-def tagged(tag_field: str, tag: str) -> dict[str, Any]:
-    """Class keywords of one member of a tagged union, e.g. `class X(Base, **tagged("type", "x"))`."""
-    return {"tag_field": tag_field, "tag": tag}
-
-
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<loc>[^`]*)`(?: in `(?P<outer>[^`]*)`)?)?$", re.S)
 _FIELD = re.compile(r"^Object (?P<what>missing required|contains unknown) field `(?P<name>[^`]+)`$")
 
@@ -70,16 +65,6 @@ def load(kind: type[T], data: Any, error: type[Exception], where: str, hint: str
         raise error(f"{where}: {describe(exc)}", hint) from None
 
 
-def decode_json(kind: type[T], raw: bytes, error: type[Exception], where: str, hint: str | None = None) -> T:
-    """A validated decode of JSON bytes straight into `kind` (no intermediate dicts)."""
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except msgspec.ValidationError as exc:
-        raise error(f"{where}: {describe(exc)}", hint) from None
-    except msgspec.DecodeError as exc:
-        raise error(f"{where}: not valid JSON ({exc})", hint) from None
-
-
 def to_data(record: Any) -> Any:
     """A Struct (or a list or dict of them) as JSON-ready builtins, validated against its
     own type first, so a record built in code with a wrong value never reaches a file."""
@@ -87,12 +72,3 @@ def to_data(record: Any) -> Any:
         data = msgspec.to_builtins(record)
         return msgspec.to_builtins(msgspec.convert(data, type(record)))
     return msgspec.to_builtins(record)
-
-
-def replace(record: T, **changes: Any) -> T:
-    return msgspec.structs.replace(record, **changes)
-
-
-def copy(record: T) -> T:
-    """A deep copy (a Struct's own `__copy__` is shallow)."""
-    return msgspec.convert(msgspec.to_builtins(record), type(record))

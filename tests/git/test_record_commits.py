@@ -7,18 +7,8 @@ import json
 import stat
 
 import pytest
-from helpers import (
-    changed_files,
-    cli,
-    commit_count,
-    git,
-    pass_gate,
-    porcelain,
-    start_run,
-    subject,
-    trailers,
-    write_outputs,
-)
+from helpers import (changed_files, cli, commit_count, git, pass_gate, porcelain, start_run, subject, trailers,
+                     write_outputs)
 
 from runner import Repo, records, workspace
 

@@ -22,17 +22,9 @@ from pathlib import Path
 
 import pytest
 from helpers import PYTHON, cli, git, porcelain, runner_proc, start_run, write_outputs
-from robust_helpers import (
-    assert_all_committed,
-    assert_nothing_committed_was_lost,
-    assert_runs_consistent,
-    parse_every_record,
-    run_verify,
-    set_config,
-    start_torture_run,
-    torture_workspace,
-    verify_available,
-)
+from robust_helpers import (assert_all_committed, assert_nothing_committed_was_lost, assert_runs_consistent,
+                            parse_every_record, run_verify, set_config, start_torture_run, torture_workspace,
+                            verify_available)
 
 from runner import Repo, records, workspace
 from runner.models.base import to_data as dump

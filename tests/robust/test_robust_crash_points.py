@@ -8,15 +8,8 @@ from __future__ import annotations
 
 import pytest
 from helpers import cli, git, porcelain
-from robust_helpers import (
-    assert_all_committed,
-    assert_nothing_committed_was_lost,
-    assert_runs_consistent,
-    run_verify,
-    start_torture_run,
-    torture_workspace,
-    verify_available,
-)
+from robust_helpers import (assert_all_committed, assert_nothing_committed_was_lost, assert_runs_consistent, run_verify,
+                            start_torture_run, torture_workspace, verify_available)
 
 from runner import Repo, records, workspace
 from runner.errors import GitError, RunnerError

@@ -16,16 +16,8 @@ from pathlib import Path
 
 import pytest
 from helpers import PYTHON, RUNNER_BIN, cli
-from robust_helpers import (
-    assert_all_committed,
-    assert_nothing_committed_was_lost,
-    assert_runs_consistent,
-    parse_every_record,
-    run_verify,
-    start_torture_run,
-    torture_workspace,
-    verify_available,
-)
+from robust_helpers import (assert_all_committed, assert_nothing_committed_was_lost, assert_runs_consistent,
+                            parse_every_record, run_verify, start_torture_run, torture_workspace, verify_available)
 
 from runner import records, workspace
 

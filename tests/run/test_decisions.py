@@ -10,20 +10,8 @@ import time
 import msgspec
 import pytest
 from helpers import ART, PYTHON, RUNNER_BIN, SLUG, git, write_outputs
-from run_helpers import (
-    IDENTITY,
-    add_workflow,
-    attempt,
-    commit_all,
-    decision,
-    decision_files,
-    events,
-    head,
-    load,
-    rin,
-    run_id_of,
-    runner,
-)
+from run_helpers import (IDENTITY, add_workflow, attempt, commit_all, decision, decision_files, events, head, load, rin,
+                         run_id_of, runner)
 
 from runner.timeutil import parse
 

@@ -6,21 +6,8 @@ from __future__ import annotations
 
 import pytest
 from helpers import ART, PYTHON, SLUG, write_outputs
-from run_helpers import (
-    IDENTITY,
-    add_workflow,
-    attempt,
-    check_history,
-    commit_all,
-    decision,
-    events,
-    head,
-    load,
-    porcelain,
-    rin,
-    run_id_of,
-    runner,
-)
+from run_helpers import (IDENTITY, add_workflow, attempt, check_history, commit_all, decision, events, head, load,
+                         porcelain, rin, run_id_of, runner)
 
 pytestmark = pytest.mark.slow
 

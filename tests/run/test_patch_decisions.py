@@ -11,20 +11,8 @@ import json
 import msgspec
 import pytest
 from helpers import ART, SLUG, write_outputs
-from run_helpers import (
-    add_workflow,
-    attempt,
-    commit_all,
-    decision,
-    decision_files,
-    events,
-    head,
-    load,
-    rin,
-    run_id_of,
-    runner,
-    write_json,
-)
+from run_helpers import (add_workflow, attempt, commit_all, decision, decision_files, events, head, load, rin,
+                         run_id_of, runner, write_json)
 
 pytestmark = [
     pytest.mark.slow,

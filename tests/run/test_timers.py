@@ -7,19 +7,8 @@ import time
 
 import pytest
 from helpers import PYTHON, SLUG, git
-from run_helpers import (
-    add_workflow,
-    commit_all,
-    decision,
-    decision_files,
-    events,
-    head,
-    load,
-    rin,
-    run_id_of,
-    runner,
-    wait_until_deadline,
-)
+from run_helpers import (add_workflow, commit_all, decision, decision_files, events, head, load, rin, run_id_of, runner,
+                         wait_until_deadline)
 
 from runner.timeutil import now, parse
 
