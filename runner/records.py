@@ -60,8 +60,9 @@ def load_model(path: Path, kind: type[T], what: str, ws: Workspace | None = None
 
 # RUN.json as this process last wrote it: (path -> (inode, size, mtime), bytes). A run
 # driven through many transactions is read from disk once; each later load decodes the
-# bytes this process wrote, as long as the file is still the one it wrote.
-_WRITTEN: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+# bytes this process wrote (or read and checked for a change), as long as the file is
+# still the one it wrote or read.
+_TRUSTED: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
 
 
 def load_run(ws: Workspace, run_id: str, for_change: bool = False) -> Run:
@@ -72,14 +73,15 @@ def load_run(ws: Workspace, run_id: str, for_change: bool = False) -> Run:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
         raise NotFoundError(f"no run {run_id} in {ws.config.runs_dir}/", "see `runner run list`") from None
-    written = _WRITTEN.get(path)
-    if written is not None and written[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
-        return msgspec.json.decode(written[1], type=Run)
+    trusted = _TRUSTED.get(path)
+    if trusted is not None and trusted[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
+        return msgspec.json.decode(trusted[1], type=Run)
     raw = jsonio.read_bytes(path, what="run record")
     run = jsonio.decode_typed(raw, Path(ws.rel(path)), Run, what="run record", error=RecordError, hint=RESTORE,
                               yaml_suffixes=())
     if for_change:
         provenance.check(ws, run_id, path, raw)
+        _TRUSTED[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), raw)
     return run
 
 
@@ -89,7 +91,7 @@ def save_run(ws: Workspace, run: Run) -> Path:
     provenance.mark(ws, run.run_id, payload)
     jsonio.write_atomic(path, payload)
     st = os.stat(path)
-    _WRITTEN[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), payload)
+    _TRUSTED[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), payload)
     return path
 
 

@@ -80,7 +80,7 @@ def test_a_clone_and_uncommitted_runner_writes_are_trusted(essay_ws_committed, t
     cli("gate", "finish", "--repo", clone, "--run", run_id, "--gate", "G2", "--no-commit", check=0)
     assert git(clone, "status", "--porcelain", "--", "runs").strip()  # written, not committed
     shutil.rmtree(clone / ".git" / "runner-written")  # without the marks of its own writes...
-    records._WRITTEN.clear()  # ...and in a new process
+    records._TRUSTED.clear()  # ...and in a new process
     result = cli("gate", "start", "--repo", clone, "--run", run_id, "--gate", "G3")
     assert result.code == 4  # ...uncommitted bytes nobody vouches for are refused
     git(clone, "checkout", "--", "runs")
