@@ -32,11 +32,13 @@ class _Failed(msgspec.Struct):
 
 
 def run_bounded(specs: Sequence, ctx: CheckContext, check: Callable, wheres: Sequence[str],
-                timeout_s: float, memory_mb: int) -> list[Outcome]:
-    """`check(spec, ctx)` for every spec, each within `timeout_s`, the whole child within
-    `memory_mb`. Raises what a check raises (a ContractError names the contract)."""
-    if not hasattr(os, "fork") or not specs:
+                bounds: tuple[float, int] | None) -> list[Outcome]:
+    """`check(spec, ctx)` for every spec; with `bounds` (seconds per check, MiB for them
+    all) in a child, else in this process. Raises what a check raises (a ContractError
+    names the contract)."""
+    if bounds is None or not hasattr(os, "fork") or not specs:
         return [_one(check, spec, ctx, where) for spec, where in zip(specs, wheres)]
+    timeout_s, memory_mb = bounds
     outcomes: list[Outcome] = []
     while len(outcomes) < len(specs):
         outcomes += _child(specs, len(outcomes), ctx, check, wheres, timeout_s, memory_mb)

@@ -79,12 +79,7 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
     specs = contract.validations
     wheres = [f"{where}validations[{index}]: " for index in range(len(specs))]
     try:
-        if bounds is None:
-            outcomes = []
-            for spec, ctx.where in zip(specs, wheres):
-                outcomes.append(run_check(spec, ctx))
-        else:
-            outcomes = run_bounded(specs, ctx, run_check, wheres, *bounds)
+        outcomes = run_bounded(specs, ctx, run_check, wheres, bounds)
     except ContractError as exc:
         if not exc.message.startswith(where):
             exc.message = where + exc.message

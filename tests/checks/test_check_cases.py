@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from conftest import make_context
+from check_helpers import make_context
 
 from runner import errors
 from runner.checks import CHECKS, AnyCheck, run_check

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from conftest import make_context, write
+from check_helpers import make_context, write
 
 from runner.checks import CHECKS, AnyCheck, run_check
 from runner.checks.frontmatter import parse_frontmatter

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import make_context, write
+from check_helpers import make_context, write
 
 from runner.checks.specs import UrlReachable
 from runner.checks.urls import check_url_reachable
