@@ -1,8 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   runs the demo workflow end to end
 #   make test   runs the test suite
-# Both install what they need first (ffmpeg from Debian's packages, the Python
-# packages into .venv). Set PYTHON to choose the interpreter (3.11+).
+# Both install what they need first (ffmpeg, redis-server and chromium from Debian's
+# packages, the Python packages into .venv). Set PYTHON to choose the interpreter (3.11+).
 
 PYTHON ?= python3
 VENV := .venv
@@ -25,9 +25,11 @@ test: setup
 setup: system-deps $(STAMP)
 
 system-deps:
-	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v git >/dev/null || { \
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v git >/dev/null \
+	  && command -v redis-server >/dev/null && command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends ffmpeg git </dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    ffmpeg git redis-server chromium </dev/null; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +37,7 @@ $(STAMP): pyproject.toml
 	@# compat: a plain path in a .pth file. The default editable install imports a finder
 	@# in every Python start-up of the venv (about 20 ms of each `runner` command here);
 	@# setuptools' banner about that mode (kept by the <85 pin in pyproject.toml) is muted.
-	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q -e '.[media,test]' --config-settings editable_mode=compat
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q -e '.[media,batch,console,test]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 schemas: setup
