@@ -65,16 +65,25 @@ def inbox(repo, as_json) -> int:
         emit_json([i.to_dict() for i in items])
         return 0
     table([(i.run_id, i.gate, i.attempt, i.waiting_for, _age(i.age_s),
-            "escalated" if i.escalated else (f"{i.on_timeout} in {_age(i.time_left_s)}" if i.time_left_s is not None else "-"))
+            _automatic(i))
            for i in items], ["RUN", "GATE", "ATTEMPT", "WAITS FOR", "AGE", "AUTOMATIC ACTION"])
     return 0
+
+
+def _automatic(item) -> str:
+    """What the timer will do and when: `approve in 2.0h`, `approve overdue (runner tick applies it)`."""
+    if item.escalated:
+        return "escalated"
+    if item.time_left_s is None:
+        return "-"
+    if item.time_left_s < 0:
+        return f"{item.on_timeout} overdue (runner tick applies it)"
+    return f"{item.on_timeout} in {_age(item.time_left_s)}"
 
 
 def _age(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    if seconds < 0:
-        return "overdue"
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds / size:.1f}{unit}"

@@ -208,8 +208,9 @@ def _paused_for_decision(run: Run, state: GateState) -> Outcome:
     auto = ""
     if w and w.deadline and not w.escalated:
         auto = f"; at {w.deadline} the timer will {w.on_timeout}"
-    elif w and w.escalated:
-        auto = "; its deadline passed and it was escalated: a person must decide"
+    elif w and w.escalated:  # by its timer (a deadline) or by a route (none)
+        auto = ("; its deadline passed and it was escalated" if w.deadline
+                else "; it was escalated") + ": a person must decide"
     return Outcome("paused", rid, run.status, gate=g, attempt=w.attempt if w else None, waiting_for="decision",
                    # the time of the automatic action: none left once escalated (the prompt
                    # would otherwise wake at a past deadline, again and again)

@@ -61,6 +61,11 @@ def export(s: Session, run_id: str) -> RecastLifecycle:
     run = records.load_run(s.ws, run_id)
     recast, qc = _gates(s, run)
     directory = pack_dir(s, run, recast)
+    current = run.gate(recast.gate).current
+    if current is not None:  # gate start would hint at `gate finish`: the video is what is missing
+        raise StateError(f"the re-cast pack of {run_id} was already exported (attempt {current.attempt} of "
+                         f"{recast.gate} waits for the video since {current.started_at})",
+                         f"bring the video back: `runner recast reingest --run {run_id} --video PATH`")
     sources = {
         "hero_image": s.ws.path(_template(s, run, recast, "hero_image", "{artifact_path}/assets/hero.png"), "hero image"),
         "motion_video": s.ws.path(_template(s, run, recast, "motion_video", "{artifact_path}/render/final.mp4"),

@@ -111,3 +111,12 @@ def test_a_reingested_video_that_fails_qc_ends_the_lifecycle_failed_and_waits_fo
     assert "a re-cast video is not rendered again" in packet and "audio" in packet
     waiting = {(w["gate"], w["escalated"]) for w in cli("inbox", "--repo", root, "--json", check=0).json}
     assert ("QC", True) in waiting
+
+
+def test_a_second_export_points_to_reingest_and_changes_nothing(exported):
+    root, run_id = exported
+    before = read(root / PACK / "lifecycle.json")
+    again = cli("recast", "export", "--repo", root, "--run", run_id, check=4)
+    assert "already exported" in again.err and "runner recast reingest --run" in again.err
+    assert "gate finish" not in again.err
+    assert read(root / PACK / "lifecycle.json") == before
