@@ -96,6 +96,15 @@ class Repo:
         """Gates of `run` whose deadline passed without `tick` applying it."""
         return decisions.overdue(run)
 
+    def tip(self) -> str | None:
+        """The commit the workspace's branch points to (None before the first commit).
+        Every record commit moves it; read from the ref files, without running git, so a
+        watcher can ask often."""
+        from runner.git import refs
+
+        git_dir = self.ws.git_dir
+        return refs.read_ref(git_dir, refs.head_ref(git_dir))
+
     # ---------------------------------------------------------------- runs
 
     def start_run(self, workflow: str, slug: str, artifact_path: str | None = None, depth: str = "standard",
