@@ -13,6 +13,23 @@ def read(ctx: CheckContext, template: str) -> tuple[str, Path, str | None]:
     return rel, absolute, ctx.read_text(absolute)
 
 
+def read_repointed(ctx: CheckContext, template: str) -> tuple[str, Path, str | None, dict]:
+    """Like read, with their rule for a single-file target that does not exist: it is
+    re-pointed to the first existing `any_of` output of the contract (a report may live
+    at either any_of location). The original does this for not_contains, contains_text,
+    frontmatter_status, regex_match, min_regex_count, url_reachable and the
+    implementation target of viz_tech_match; the last item of the tuple is the details
+    to record ({"repointed_from": target} when it was re-pointed)."""
+    rel, absolute, text = read(ctx, template)
+    if text is not None:
+        return rel, absolute, text, {}
+    for output in ctx.outputs_of("any_of"):
+        other_rel, other_abs, other_text = read(ctx, output.path)
+        if other_text is not None:
+            return other_rel, other_abs, other_text, {"repointed_from": rel}
+    return rel, absolute, None, {}
+
+
 def missing(rel: str, what: str = "file") -> Outcome:
     return Outcome("FAIL", f"missing {what} {rel}", target=rel, details={"missing": rel})
 

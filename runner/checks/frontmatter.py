@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Union
 
 from runner.checks.base import CheckContext, Outcome
-from runner.checks.common import missing, read
+from runner.checks.common import missing, read_repointed
 
 if TYPE_CHECKING:  # the spec types
     from runner.checks.specs import FrontmatterStatus
@@ -76,14 +76,14 @@ def _problem(name: str, actual: Value | None, check: str | float | bool | dict) 
 
 
 def check_frontmatter_status(spec: FrontmatterStatus, ctx: CheckContext) -> Outcome:
-    rel, _, text = read(ctx, spec.target)
+    rel, _, text, details = read_repointed(ctx, spec.target)
     if text is None:
         return missing(rel)
     fields = parse_frontmatter(text)
     if fields is None:
-        return Outcome("FAIL", f"{rel} has no front matter (a block between --- lines at the top)", rel)
+        return Outcome("FAIL", f"{rel} has no front matter (a block between --- lines at the top)", rel, details)
     problems = [p for name, check in spec.checks.items() if (p := _problem(name, fields.get(name), check))]
-    details = {"fields": {k: fields.get(k) for k in spec.checks}}
+    details["fields"] = {k: fields.get(k) for k in spec.checks}
     if problems:
         return Outcome("FAIL", f"front matter of {rel}: {'; '.join(problems)}", rel, details)
     return Outcome("PASS", f"front matter of {rel} satisfies {len(spec.checks)} check(s)", rel, details)

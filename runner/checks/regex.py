@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from runner.checks.base import CheckContext, Outcome
-from runner.checks.common import line_of, missing, plural, read, short
+from runner.checks.common import line_of, missing, plural, read_repointed, short
 from runner.checks.jsregex import compile_js
 
 if TYPE_CHECKING:  # the spec types
@@ -25,7 +25,7 @@ def _examples(text: str, matches: list[re.Match]) -> list[dict]:
 
 
 def check_regex_match(spec: RegexMatch, ctx: CheckContext) -> Outcome:
-    rel, _, text = read(ctx, spec.target)
+    rel, _, text, repointed = read_repointed(ctx, spec.target)
     if text is None:
         return missing(rel)
     regex = pattern_of(ctx, spec.regex)
@@ -38,21 +38,22 @@ def check_regex_match(spec: RegexMatch, ctx: CheckContext) -> Outcome:
                 f"{rel} matches forbidden {shown} {plural(len(found), 'time')}, first "
                 f"{short(first.group(0))} on line {line_of(text, first.start())}"
             )
-            return Outcome("FAIL", message, rel, {"count": len(found), "examples": _examples(text, found)})
-        return Outcome("PASS", f"{rel} has no match for forbidden {shown}", rel)
+            details = {**repointed, "count": len(found), "examples": _examples(text, found)}
+            return Outcome("FAIL", message, rel, details)
+        return Outcome("PASS", f"{rel} has no match for forbidden {shown}", rel, repointed)
     first = regex.search(text)
     if first is None:
-        return Outcome("FAIL", f"{rel} has no match for {shown}", rel)
-    return Outcome("PASS", f"{rel} matches {shown} on line {line_of(text, first.start())}", rel)
+        return Outcome("FAIL", f"{rel} has no match for {shown}", rel, repointed)
+    return Outcome("PASS", f"{rel} matches {shown} on line {line_of(text, first.start())}", rel, repointed)
 
 
 def check_min_regex_count(spec: MinRegexCount, ctx: CheckContext) -> Outcome:
-    rel, _, text = read(ctx, spec.target)
+    rel, _, text, repointed = read_repointed(ctx, spec.target)
     if text is None:
         return missing(rel)
     found = list(pattern_of(ctx, spec.regex).finditer(text))
     need = spec.min_count
-    details = {"count": len(found), "need": need, "examples": _examples(text, found)}
+    details = {**repointed, "count": len(found), "need": need, "examples": _examples(text, found)}
     summary = f"found {plural(len(found), 'match', 'es')} of /{spec.regex}/ in {rel}"
     if len(found) < need:
         return Outcome("FAIL", f"{summary}, need {need}", rel, details)

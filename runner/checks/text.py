@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runner.checks.base import CheckContext, Outcome
-from runner.checks.common import line_of, missing, read
+from runner.checks.common import line_of, missing, read, read_repointed
 
 if TYPE_CHECKING:  # the spec types
     from runner.checks.specs import ContainsHeadings, ContainsText, NotContains
@@ -33,36 +33,20 @@ def check_contains_headings(spec: ContainsHeadings, ctx: CheckContext) -> Outcom
 
 
 def check_contains_text(spec: ContainsText, ctx: CheckContext) -> Outcome:
-    rel, _, text = read(ctx, spec.target)
+    rel, _, text, details = read_repointed(ctx, spec.target)
     if text is None:
         return missing(rel)
     wanted = spec.patterns if spec.patterns is not None else [spec.pattern]
     patterns, absent = _absent(ctx, text, wanted)
     if absent:
         listed = ", ".join(repr(p) for p in absent)
-        return Outcome("FAIL", f"{rel} does not contain {listed}", rel, {"missing": absent})
+        return Outcome("FAIL", f"{rel} does not contain {listed}", rel, {**details, "missing": absent})
     listed = ", ".join(repr(p) for p in patterns)
-    return Outcome("PASS", f"{rel} contains {'all ' if len(patterns) > 1 else ''}{listed}", rel)
-
-
-def _first_existing_any_of(ctx: CheckContext) -> str | None:
-    for output in ctx.outputs_of("any_of"):
-        rel, absolute = ctx.path(output.path)
-        if absolute.is_file():
-            return rel
-    return None
+    return Outcome("PASS", f"{rel} contains {'all ' if len(patterns) > 1 else ''}{listed}", rel, details)
 
 
 def check_not_contains(spec: NotContains, ctx: CheckContext) -> Outcome:
-    rel, _, text = read(ctx, spec.target)
-    details: dict = {}
-    if text is None:
-        # Their rule: a report may live at either any_of location, so a missing target
-        # is re-pointed to the first any_of output that exists.
-        other = _first_existing_any_of(ctx)
-        if other is not None:
-            details["repointed_from"] = rel
-            rel, _, text = read(ctx, other)
+    rel, _, text, details = read_repointed(ctx, spec.target)
     if text is None:
         if spec.missing_ok:
             return Outcome("PASS", f"{rel} does not exist (missing_ok)", rel)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from runner import __version__
 from runner.checks.base import CheckContext, Outcome
-from runner.checks.common import missing, read
+from runner.checks.common import missing, read_repointed
 from runner.checks.regex import pattern_of
 
 if TYPE_CHECKING:  # the spec types
@@ -58,18 +58,18 @@ def _distinct(matches: list[str]) -> list[str]:
 def check_url_reachable(spec: UrlReachable, ctx: CheckContext) -> Outcome:
     if ctx.offline:
         return Outcome("SKIPPED", "network checks are off (--offline)", target=ctx.path(spec.target)[0])
-    rel, _, text = read(ctx, spec.target)
+    rel, _, text, repointed = read_repointed(ctx, spec.target)
     if text is None:
         return missing(rel)
     regex = pattern_of(ctx, spec.url_pattern)
     urls = _distinct([m.group(0) for m in regex.finditer(text)])
     sample = urls[: spec.sample_size]
     if not sample:
-        return Outcome("PASS", f"no URLs matching /{spec.url_pattern}/ in {rel}", rel, {"checked": 0})
+        return Outcome("PASS", f"no URLs matching /{spec.url_pattern}/ in {rel}", rel, {**repointed, "checked": 0})
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(sample))) as pool:
         results = list(pool.map(lambda u: head(u, spec.timeout_s), sample))
     failures = {url: why for url, why in zip(sample, results) if why is not None}
-    details = {"checked": len(sample), "found": len(urls), "failures": failures}
+    details = {**repointed, "checked": len(sample), "found": len(urls), "failures": failures}
     if len(failures) > spec.max_failures:
         listed = "; ".join(f"{url} ({why})" for url, why in list(failures.items())[:5])
         message = f"{len(failures)} of {len(sample)} URLs in {rel} failed (max {spec.max_failures}): {listed}"

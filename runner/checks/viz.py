@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runner.checks.base import CheckContext, Outcome
-from runner.checks.common import missing, read
+from runner.checks.common import missing, read, read_repointed
 
 if TYPE_CHECKING:  # the spec types
     from runner.checks.specs import VizTechMatch
@@ -128,14 +128,14 @@ def check_viz_tech_match(spec: VizTechMatch, ctx: CheckContext) -> Outcome:
     meta_rel, meta_abs, meta_text = read(ctx, spec.metadata_source)
     if meta_text is None:
         return missing(meta_rel)
-    impl_rel, impl_abs = ctx.path(spec.implementation_target)
-    if not impl_abs.is_file():
+    impl_rel, impl_abs, impl_text, repointed = read_repointed(ctx, spec.implementation_target)
+    if impl_text is None:
         return missing(impl_rel)
     entries = claims(meta_text)
     if not entries:
-        return Outcome("PASS", f"{meta_rel} claims no visualization types", impl_rel)
+        return Outcome("PASS", f"{meta_rel} claims no visualization types", impl_rel, repointed)
     problems, checked = _problems(_code(impl_abs, meta_abs), entries)
-    details = {"claims": [{"name": n, "type": t} for n, t in entries], "checked": checked}
+    details = {**repointed, "claims": [{"name": n, "type": t} for n, t in entries], "checked": checked}
     if problems:
         details["problems"] = problems
         return Outcome("FAIL", "; ".join(problems), impl_rel, details)

@@ -52,3 +52,17 @@ def test_cases_found() -> None:
 
 def _convert(kind, data):
     return msgspec.convert(data, kind)
+
+
+# The original re-points a missing single-file target to the first existing any_of
+# output for these types (../shared/conformance/README.md), and for no other.
+REPOINTED = {"not_contains", "contains_text", "frontmatter_status", "regex_match", "min_regex_count",
+             "url_reachable", "viz_tech_match"}
+NOT_REPOINTED = {"file_exists", "dir_exists", "min_file_count", "contains_headings", "min_sources"}
+
+
+@pytest.mark.parametrize("tag", sorted(REPOINTED | NOT_REPOINTED))
+def test_every_type_has_a_case_with_the_target_missing_and_an_any_of_sibling(tag: str) -> None:
+    names = {p.name for p in (CASES / tag).iterdir()}
+    wanted = "missing-target-repointed-to-any-of" if tag in REPOINTED else "missing-target-not-repointed"
+    assert any(name.endswith(wanted) for name in names), f"tests/cases/{tag}/ needs a case *-{wanted}"

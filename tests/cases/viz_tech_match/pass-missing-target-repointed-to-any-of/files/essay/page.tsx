@@ -1,0 +1,1 @@
+export const ESSAY_META = { visualizations: [{ name: 'Map', type: 'D3 choropleth' }] };
