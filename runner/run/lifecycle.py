@@ -59,10 +59,17 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
                              path=loaded.path, sha256=loaded.sha256),
     )
     with transaction(s, run_id, "run start") as tx:
-        append_event(run, "run_started", s.actor, workflow=wf.workflow, depth=depth)
+        # what RUN.json fixes at the start, in the chain too, so `runner verify` can derive it
+        append_event(run, "run_started", s.actor, workflow=wf.workflow, depth=depth,
+                     ref=msgspec.to_builtins(run.workflow), gates=_fixed_at_start(gate_states))
         tx.subject, tx.trailers = f"start ({wf.workflow})", {"Status": "QUEUED", "Op": "run-start"}
         tx.save_run(run)
     return run
+
+
+def _fixed_at_start(gates: list[GateState]) -> dict:
+    return {g.gate: {"blocking": g.blocking, "kind": g.kind, "approval": msgspec.to_builtins(g.approval)}
+            for g in gates}
 
 
 def _contract(s: Session, gate: WorkflowGate) -> Contract | None:

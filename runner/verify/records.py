@@ -13,6 +13,7 @@ from runner.hashing import sha256_bytes
 from runner.jsonio import canonical_bytes
 from runner.models.decision import Decision
 from runner.models.run import Attempt, Run
+from runner.verify import derived
 from runner.verify.sources import Source, Where
 
 MODELS = {"run": Run, "attempt": Attempt, "decision": Decision}
@@ -25,7 +26,7 @@ class Records:
     def check(self) -> list[tuple[str, Attempt]]:
         """Schema and identity of every record; the hash chain of every RUN.json.
         Returns the attempts that validated, for the artifact and contract checks."""
-        attempts = []
+        attempts, runs = [], []
         for path, oid in self.audit.work.items():
             where = self.audit.where(path)
             if where.kind == "unknown":
@@ -44,8 +45,14 @@ class Records:
             self._check_identity(path, where, model)
             if where.kind == "run":
                 self._check_events(path, model, doc)
+                runs.append((path, model))
             elif where.kind == "attempt":
                 attempts.append((path, model))
+        by_run: dict[str, dict[tuple[str, int], Attempt]] = {}
+        for _, attempt in attempts:
+            by_run.setdefault(attempt.run_id, {})[(attempt.gate, attempt.attempt)] = attempt
+        for path, run in runs:
+            derived.check(self.audit, path, run, by_run.get(run.run_id, {}))
         return attempts
 
     def _check_identity(self, path: str, where: Where, model: Any) -> None:
