@@ -20,6 +20,8 @@ load only what they use."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,7 @@ from runner import records, workspace
 from runner.models.decision import Decision
 from runner.models.run import Attempt, Invocation, OpenAttempt, Run
 from runner.run import attempts, decisions, lifecycle
-from runner.run.session import Session, open_session
+from runner.run.session import Group, Session, group, open_session
 
 if TYPE_CHECKING:
     from runner.contracts.evaluate import ProgressFactory
@@ -69,6 +71,20 @@ class Repo:
 
     def __repr__(self) -> str:
         return f"Repo({str(self.ws.root)!r})"
+
+    @contextmanager
+    def commit_group(self) -> Iterator[Group]:
+        """Every write inside is recorded as it is alone (files, locks, pending marks) but
+        committed once, at the end, in one commit that keeps each operation's trailers:
+
+            with repo.commit_group() as group:
+                for run_id in finished:
+                    repo.gate_finish(run_id, "G1")
+            print(group.commits)   # the commit made (none when nothing was written)
+
+        An error inside commits what was done before it, then propagates."""
+        with group(self.session) as opened:
+            yield opened
 
     # ---------------------------------------------------------------- reading
 

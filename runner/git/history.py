@@ -8,6 +8,7 @@ GIT_OPTIONAL_LOCKS=0, so it does not refresh the index either)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from pathlib import Path
 
@@ -36,6 +37,14 @@ class Commit(msgspec.Struct):
     subject: str
     trailers: dict[str, str] = msgspec.field(default_factory=dict)
     changes: list[Change] = msgspec.field(default_factory=list)
+    # The operations a runner commit records, each its trailers: one for a commit of one
+    # operation, one per paragraph of the body for a grouped commit.
+    operations: list[dict[str, str]] = msgspec.field(default_factory=list)
+
+    @property
+    def run_ids(self) -> set[str]:
+        """The runs whose operations this commit names (Run-Id of each operation)."""
+        return {op["Run-Id"] for op in self.operations if "Run-Id" in op}
 
 
 def blob_id(data: bytes) -> str:
@@ -73,17 +82,34 @@ def log(root: Path, pathspecs: list[str], rev_range: str = "HEAD") -> list[Commi
     parent (a change made in the merge itself)."""
     token = secrets.token_hex(8)  # no commit message can forge a separator it cannot know
     start, sep, end = f"\x01{token}<", f"\x01{token}|", f"\x01{token}>"
-    fmt = f"--format={start}%H %P{sep}%s{sep}%(trailers:only,unfold){end}"
+    fmt = f"--format={start}%H %P{sep}%s{sep}%(trailers:only,unfold){sep}%b{end}"
     out = git(root, "-c", "log.showSignature=false", "log", "-z", "--raw", "--no-abbrev", "--no-renames",
               "--diff-merges=dense-combined", "--topo-order", "--reverse", "--no-color", fmt, rev_range,
               "--", *pathspecs, env=LITERAL)
     commits = []
     for chunk in out.split(start)[1:]:
         head, _, rest = chunk.partition(end)
-        ids, subject, trailer_text = head.split(sep, 2)
+        ids, subject, trailer_text, body = head.split(sep, 3)
         sha, *parents = ids.split()
-        commits.append(Commit(sha, parents, subject, _trailers(trailer_text), _raw(rest)))
+        fields = _trailers(trailer_text)
+        commits.append(Commit(sha, parents, subject, fields, _raw(rest), _operations(body, fields)))
     return commits
+
+
+def _operations(body: str, fields: dict[str, str]) -> list[dict[str, str]]:
+    """Every paragraph of `body` made only of `Key: value` lines with a Run-Id (a grouped
+    commit has one per operation); else the commit's own trailers."""
+    found = []
+    for paragraph in body.strip().split("\n\n"):
+        lines = [line for line in paragraph.splitlines() if line.strip()]
+        if lines and all(_TRAILER.match(line) for line in lines):
+            op = _trailers(paragraph)
+            if "Run-Id" in op:
+                found.append(op)
+    return found or ([fields] if fields else [])
+
+
+_TRAILER = re.compile(r"^[A-Za-z0-9-]+: ")
 
 
 def _trailers(text: str) -> dict[str, str]:

@@ -27,6 +27,18 @@ ACTOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*(?:<(?P<email>[^<>]*)>)?\s*\Z")
 RESERVED_NAMES = ("timer", "auto-approve", "runner doctor")
 
 
+class Group(msgspec.Struct):
+    """Operations whose commits are deferred and made as one (see `group`)."""
+
+    operations: list[tuple[str, dict[str, Any]]] = msgspec.field(default_factory=list)  # (subject, trailers)
+    paths: set[str] = msgspec.field(default_factory=set)
+    runs: set[str] = msgspec.field(default_factory=set)  # runs whose pending mark the group holds
+    commits: list[str] = msgspec.field(default_factory=list)  # the commits made
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+
 class Session(msgspec.Struct):
     ws: Workspace
     actor: Actor
@@ -34,6 +46,7 @@ class Session(msgspec.Struct):
     offline: bool = False
     progress: ProgressFactory | None = None
     git_settings: git.Settings | None = None  # read once, with the identity
+    group: Group | None = None  # while a commit group is open: where the commits go
 
 
 def parse_actor(text: str) -> Actor:
@@ -122,23 +135,84 @@ def transaction(session: Session, run_id: str, purpose: str) -> Iterator[Transac
     ws = session.ws
     with locking.hold(ws.git_dir / "runner.lock", ws.config.lock_timeout_s, purpose):
         tx = Transaction(session, run_id)
+        group = session.group
         if session.commit:
             tx.pending = ws.git_dir / "runner-pending" / check_name(run_id, "run id")
-            tx.recover = tx.pending.exists()
+            # a mark this group left is its own writes, committed at the group's end
+            tx.recover = tx.pending.exists() and (group is None or run_id not in group.runs)
         yield tx
-        if tx.written and session.commit:
-            _commit(tx)
-        if tx.pending is not None and tx.written:
+        if not (tx.written and session.commit):
+            return
+        paths = sorted({ws.rel(p) for p in tx.written} | set(_listed(tx) if tx.recover else ()))
+        operation = (f"{tx.run_id} {tx.subject}", _fields(tx))
+        if group is not None:
+            group.operations.append(operation)
+            group.paths.update(paths)
+            group.runs.add(run_id)
+            return
+        _commit(session, paths, [operation])
+        if tx.pending is not None:
             tx.pending.unlink(missing_ok=True)
 
 
-def _commit(tx: Transaction) -> None:
-    ws, actor = tx.session.ws, tx.session.actor
-    paths = sorted({ws.rel(p) for p in tx.written} | set(_listed(tx) if tx.recover else ()))
-    fields = {"Run-Id": tx.run_id, **tx.trailers, "Actor": _actor_text(actor), "Runner-Version": __version__}
-    message = f"runner: {tx.run_id} {tx.subject}\n\n{git.trailers(fields)}\n"
+@contextmanager
+def group(session: Session) -> Iterator[Group]:
+    """Defer the commits of every operation inside to one commit at the end.
+
+    Each operation still takes the workspace lock and writes its files as it does alone
+    (pending marks included: a command killed inside a group leaves runs that the next
+    command on them, or `runner doctor --fix`, commits). At the end, under the lock, one
+    commit takes every file the operations wrote, and its message keeps each operation's
+    trailers as a paragraph of its own, so `runner verify` checks it operation by
+    operation. An error inside commits what was done before it, then propagates. A
+    group opened inside a group is the same group."""
+    if session.group is not None:
+        yield session.group
+        return
+    session.group = opened = Group()
+    try:
+        yield opened
+    finally:
+        session.group = None
+        commit_group(session, opened)
+
+
+def commit_group(session: Session, opened: Group) -> None:
+    """Commit what `opened` collected (nothing when it is empty), and clear it."""
+    if not opened.operations:
+        return
+    ws = session.ws
+    with locking.hold(ws.git_dir / "runner.lock", ws.config.lock_timeout_s, "commit group"):
+        present = sorted(p for p in opened.paths if (ws.root / p).is_file())
+        if present:
+            opened.commits.append(_commit(session, present, opened.operations))
+        for run_id in opened.runs:
+            (ws.git_dir / "runner-pending" / run_id).unlink(missing_ok=True)
+    opened.operations, opened.paths, opened.runs = [], set(), set()
+
+
+def _fields(tx: Transaction) -> dict[str, Any]:
+    return {"Run-Id": tx.run_id, **tx.trailers, "Actor": _actor_text(tx.session.actor),
+            "Runner-Version": __version__}
+
+
+GROUP_SUBJECT = "runner: group of {n} operations on {runs} runs"
+
+
+def _commit(session: Session, paths: list[str], operations: list[tuple[str, dict[str, Any]]]) -> str:
+    """One commit of `paths`. One operation: its subject and trailers. Several: a group
+    subject, and each operation's trailers as a paragraph (the last one is the block
+    git itself reads as the trailers)."""
+    ws, actor = session.ws, session.actor
+    if len(operations) == 1:
+        subject, fields = operations[0]
+        message = f"runner: {subject}\n\n{git.trailers(fields)}\n"
+    else:
+        runs = len({fields["Run-Id"] for _, fields in operations})
+        body = "\n\n".join(git.trailers(fields) for _, fields in operations)
+        message = f"{GROUP_SUBJECT.format(n=len(operations), runs=runs)}\n\n{body}\n"
     author = git.Identity(actor.name, actor.email or "")
-    commit.commit_files(ws.root, ws.git_dir, paths, message, author, config=tx.session.git_settings)
+    return commit.commit_files(ws.root, ws.git_dir, paths, message, author, config=session.git_settings)
 
 
 def _listed(tx: Transaction) -> list[str]:

@@ -2,7 +2,8 @@
 run's record files as they were at each commit, and check every commit that touched
 a run's records:
 
-- the change was made by a runner commit of that run (subject `runner: `, Run-Id trailer),
+- the change was made by a runner commit of that run (subject `runner: `, Run-Id trailer;
+  a grouped commit names each of its operations' runs, one paragraph of trailers each),
   and not by a merge beyond what its parents had;
 - attempt and decision files were never changed or deleted once committed;
 - RUN.json lists exactly the attempt and decision files there are, with their sha256
@@ -41,10 +42,12 @@ def not_runner(commit: Commit, run_id: str) -> str | None:
     """Why `commit` is not a runner commit of `run_id`, or None when it is one."""
     if not commit.subject.startswith("runner: "):
         return f"its subject {commit.subject[:60]!r} is not a runner subject"
+    if run_id in commit.run_ids:
+        return None
+    if len(commit.operations) > 1:  # a grouped commit: one paragraph of trailers per operation
+        return f"none of its {len(commit.operations)} operations has Run-Id {run_id}"
     trailer = commit.trailers.get("Run-Id")
-    if trailer != run_id:
-        return f"its Run-Id trailer is {trailer!r}" if trailer else "it has no Run-Id trailer"
-    return None
+    return f"its Run-Id trailer is {trailer!r}" if trailer else "it has no Run-Id trailer"
 
 
 class History:
