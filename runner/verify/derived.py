@@ -103,6 +103,7 @@ def check(audit: Source, path: str, run: Run, attempts: dict[tuple[str, int], At
         if current != d.open_attempt.get(gate):
             differ(f"gates[{gi}].current", current, d.open_attempt.get(gate), f"gate {gate}'s open attempt")
     _check_fixed(audit, path, run)
+    _check_invocations(audit, path, run)
     if d.run_status in ("PASSED", "POSTED"):
         for gi, state in enumerate(run.gates):
             if state.blocking and d.gate_status.get(state.gate, "PENDING") != "PASS":
@@ -123,6 +124,11 @@ def _check_fixed(audit: Source, path: str, run: Run) -> None:
     """What the run_started event fixed (runs started by this version on): the workflow
     reference and each gate's blocking, kind and approval."""
     started = run.events[0].data if run.events and run.events[0].type == "run_started" else {}
+    if "depth" in started and started["depth"] != run.depth:
+        audit.add(CODE, path, f"the depth is {run.depth!r} but the run started with {started['depth']!r}", "depth")
+    if run.events and run.events[0].type == "run_started" and run.events[0].actor != run.created_by:
+        audit.add(CODE, path, f"created_by is {run.created_by.name!r} but {run.events[0].actor.name!r} started the run",
+                  "created_by")
     if "ref" in started and started["ref"] != msgspec.to_builtins(run.workflow):
         audit.add(CODE, path, "the workflow reference differs from the one the run started with "
                   f"({msgspec.json.encode(started['ref']).decode()})", "workflow")
@@ -141,6 +147,17 @@ def _check_fixed(audit: Source, path: str, run: Run) -> None:
             if name in at_start and at_start[name] != value:
                 audit.add(CODE, path, f"gate {state.gate}'s {name} is {value!r} but the run started with "
                           f"{at_start[name]!r}", f"gates[{gi}].{name}")
+
+
+def _check_invocations(audit: Source, path: str, run: Run) -> None:
+    """Every recorded invocation has its event, with the same gate and status, in order."""
+    events = [(e.data.get("invocation"), e.gate, e.data.get("status")) for e in run.events
+              if e.type == "invocation_recorded"]
+    listed = [(inv.id, inv.gate, inv.status) for inv in run.invocations]
+    if listed != events:
+        extra = [i for i in listed if i not in events] or [i for i in events if i not in listed]
+        audit.add(CODE, path, f"the invocations differ from their events (first: {extra[0] if extra else 'order'})",
+                  "invocations")
 
 
 def _first_difference(recorded: list, derived: list) -> str:

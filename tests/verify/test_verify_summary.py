@@ -48,6 +48,10 @@ def first_entry(key, name, value):
     (first_entry("artifacts_index", "sha256", "0" * 64), "artifacts_index"),
     (first_entry("validations", "status", "WARN"), "validations"),
     (lambda data: data["workflow"].update(artifact_path="../../etc"), "workflow"),
+    (run_field("depth", "deep"), "depth"),
+    (run_field("created_by", {"name": "Someone Else", "email": None}), "created_by"),
+    (gate_field("current", {"attempt": 9, "started_at": "2026-01-01T00:00:00.000Z",
+                            "started_by": {"name": "x"}}), "gates[0].current"),
 ])
 def test_a_summary_field_that_its_events_contradict_is_a_finding(done, change, field):
     root, run_id = done
@@ -98,3 +102,13 @@ def test_a_run_in_progress_agrees_with_its_events(essay_ws_committed):
     pass_gate(root, run_id, "G2")
     cli("gate", "start", "--repo", root, "--run", run_id, "--gate", "G3", check=0)
     assert findings(verify(root, check=0), "summary") == []
+
+
+def test_an_invocation_changed_or_added_without_its_event_is_found(essay_ws_committed):
+    root = essay_ws_committed
+    run_id = start_run(root)
+    cli("invocation", "record", "--repo", root, "--run", run_id, "--gate", "G1", "--agent", "writer",
+        "--status", "FAIL", check=0)
+    assert findings(verify(root, check=0), "summary") == []
+    forge(root, run_id, lambda data: data["invocations"][0].update(status="SUCCESS"))
+    assert [f["field"] for f in findings(verify(root, check=1), "summary")] == ["invocations"]
