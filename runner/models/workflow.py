@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from runner.models.base import UNSET, Record, Strict, field
+from runner.models.batch import BatchConfig
 
 OnTimeout = Literal["approve", "reject", "escalate"]
 NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -76,3 +77,4 @@ class Config(Record):
     # that reason), and the checks of one evaluation within this much memory.
     check_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 30
     check_memory_mb: Annotated[int, msgspec.Meta(ge=64)] = 2048
+    batch: BatchConfig | None = None  # batches across machines (docs/batches.md); None: the defaults
