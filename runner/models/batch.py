@@ -3,7 +3,7 @@ queues and how they spill (the manifest and the wire messages: runner/batch/mess
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
