@@ -32,6 +32,7 @@ class LazyGroup(click.Group):
         "qc": ("runner.cli.media_cmd", "qc"),
         "recast": ("runner.cli.media_cmd", "recast"),
         "handoff": ("runner.cli.media_cmd", "handoff"),
+        "serve": ("runner.cli.serve_cmd", "serve"),
     }
 
     def list_commands(self, ctx):

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("the run state machine", ("runner.run",)),
     ("the audit", ("runner.verify", "runner.schemas")),
     ("the front door", ("runner.repo",)),
-    ("front ends", ("runner.cli", "runner.__main__")),
+    ("front ends", ("runner.cli", "runner.console", "runner.__main__")),
 ]
 
 

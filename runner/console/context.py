@@ -1,0 +1,70 @@
+"""What one console server holds: the workspace, the token file (read again when it
+changes, so a revoked token stops working at once), a secret for this process's CSRF
+tokens, and the inbox as of the branch tip it was read at."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from runner.console import tokens
+from runner.console.types import InboxItem
+from runner.timeutil import now, parse
+
+
+class Console:
+    def __init__(self, root: Path, tokens_file: Path | None = None, tick_interval_s: float = 10.0) -> None:
+        from runner.repo import Repo
+
+        self.repo_class = Repo
+        self.root = Repo(root).root
+        self.tokens_file = tokens_file or tokens.tokens_path()
+        self.tick_interval_s = tick_interval_s
+        self.secret = secrets.token_bytes(32)
+        self._tokens: tuple[Any, tokens.TokenFile] | None = None
+        self._inbox: tuple[str | None, list[InboxItem]] | None = None
+        self._lock = threading.Lock()
+        self.wake: Callable[[], None] = lambda: None  # set by the live loop: run a tick soon
+
+    def repo(self, actor: str | None = None):
+        """The front door, acting as `actor` (a token's person) for a change."""
+        return self.repo_class(self.root, actor=actor)
+
+    def token_file(self) -> tokens.TokenFile:
+        try:
+            st = self.tokens_file.stat()
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            stamp = None
+        with self._lock:
+            if self._tokens is None or self._tokens[0] != stamp:
+                self._tokens = (stamp, tokens.load(self.tokens_file) if stamp else tokens.TokenFile())
+            return self._tokens[1]
+
+    def deciders(self) -> list[str]:
+        return sorted({t.name for t in self.token_file().tokens if t.role == "decider"})
+
+    def inbox(self) -> list[InboxItem]:
+        """Every waiting gate. Read again only when the branch tip moved; age and time
+        left are always as of now."""
+        tip = self.repo().tip()
+        with self._lock:
+            cached = self._inbox
+        if cached is None or cached[0] != tip or tip is None:
+            items = [InboxItem(**w.to_dict()) for w in self.repo().inbox()]
+            with self._lock:
+                self._inbox = (tip, items)
+        else:
+            items = cached[1]
+        moment, deciders = now(), self.deciders()
+        out = []
+        for item in items:
+            age = round((moment - parse(item.since)).total_seconds(), 1)
+            left = None if item.time_left_s is None else round((parse(item.deadline) - moment).total_seconds(), 1)
+            out.append(msgspec.structs.replace(item, age_s=age, time_left_s=left, deciders=deciders))
+        return out

@@ -1,0 +1,131 @@
+"""The console's changes, under the seed's names (job = run, stage = gate): approve,
+reject, resume, apply a patch, and the patch types. Each is one call to the front door
+as the token's person, so a decision here is the same commit, with the same trailers, as
+`runner gate approve --actor "<person>"`. Two deciders at once: the lock orders them,
+the second is refused and gets the winner's decision (409)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.response import Response
+
+from runner.console.access import console_of, decider, viewer, who
+from runner.console.problems import MEDIA_TYPE
+from runner.console.reading import NOT_FOUND
+from runner.console.types import Conflict, DecisionIn, PatchIn, Problem, ResumeIn, ResumeOut
+from runner.errors import StateError
+from runner.models.decision import Decision
+from runner.paths import check_name
+
+DECIDE_RESPONSES = {**NOT_FOUND,
+                    400: ResponseSpec(Problem, generate_examples=False, description="a bad request or patch", media_type=MEDIA_TYPE),
+                    403: ResponseSpec(Problem, generate_examples=False, description="a viewer token, or no CSRF token", media_type=MEDIA_TYPE),
+                    409: ResponseSpec(Conflict, generate_examples=False, description="already decided: the winner's decision",
+                                      media_type=MEDIA_TYPE)}
+
+
+class NotYet(HTTPException):
+    status_code = 501
+
+
+def _accepts(method: Any, name: str) -> bool:
+    return name in inspect.signature(method).parameters
+
+
+def _decide(request: Request, job_id: str, verdict: str, data: DecisionIn) -> Response:
+    check_name(job_id, "run id")
+    console = console_of(request)
+    repo = console.repo(actor=who(request).name)
+    options: dict[str, Any] = {"note": data.note, "target": data.target}
+    try:
+        if data.patch is None:
+            decision = repo.decide(job_id, data.gate, verdict, **options)
+        elif verdict == "approve":
+            if not _accepts(repo.approve, "patch"):
+                raise NotYet("approve with a patch is not available in this runner version yet")
+            decision = repo.approve(job_id, data.gate, patch=data.patch, **options)
+        else:
+            decision = _reject_with_patch(repo, job_id, data.gate, data.patch, options)
+    except StateError as exc:
+        winner = _winner(repo, job_id, data.gate)
+        if winner is None:
+            raise
+        return Response(Conflict(title="Conflict", status=409, detail=exc.message, hint=exc.hint, decision=winner),
+                        status_code=409, media_type=MEDIA_TYPE)
+    console.wake()  # the run may go on now: the live loop ticks soon
+    return Response(decision, status_code=200)
+
+
+def _reject_with_patch(repo, job_id: str, gate: str, patch: Any, options: dict) -> Decision:
+    """A reject with a patch, given as the JSON the CLI's --patch file holds."""
+    if _accepts(repo.decide, "patch"):
+        return repo.decide(job_id, gate, "reject", patch=patch, **options)
+    fd, name = tempfile.mkstemp(prefix="runner-console-patch-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(patch, fh)
+        return repo.decide(job_id, gate, "reject", patch_file=Path(name), **options)
+    finally:
+        os.unlink(name)
+
+
+def _winner(repo, job_id: str, gate: str) -> Decision | None:
+    """The decision that already holds the gate's last attempt, if one does."""
+    state = repo.run(job_id).gate(gate)
+    if state is None or not state.decisions or not state.attempts:
+        return None
+    last = state.decisions[-1]
+    return repo.decision(job_id, gate, last.decision) if last.attempt == state.attempts[-1].attempt else None
+
+
+@post("/jobs/{job_id:str}/approve", guards=[decider], responses=DECIDE_RESPONSES, sync_to_thread=True,
+      summary="Approve the attempt of a gate that waits for a decision (optionally with a patch)")
+def approve(request: Request, job_id: str, data: DecisionIn) -> Response[Decision]:
+    return _decide(request, job_id, "approve", data)
+
+
+@post("/jobs/{job_id:str}/reject", guards=[decider], responses=DECIDE_RESPONSES, sync_to_thread=True,
+      summary="Reject the attempt of a gate that waits for a decision (a patch is applied on resume)")
+def reject(request: Request, job_id: str, data: DecisionIn) -> Response[Decision]:
+    return _decide(request, job_id, "reject", data)
+
+
+@post("/jobs/{job_id:str}/resume", guards=[decider], responses=DECIDE_RESPONSES, sync_to_thread=True, status_code=200,
+      summary="Continue a run where it stopped, applying a rejected attempt's patch first")
+def resume(request: Request, job_id: str, data: ResumeIn) -> ResumeOut:
+    check_name(job_id, "run id")
+    outcome = console_of(request).repo(actor=who(request).name).resume(job_id, data.ready)
+    return ResumeOut(kind=outcome.kind, run_id=outcome.run_id, status=outcome.status, gate=outcome.gate,
+                     attempt=outcome.attempt, waiting_for=outcome.waiting_for, message=outcome.message)
+
+
+@post("/jobs/{job_id:str}/patches/{stage:str}/apply", guards=[decider], responses=DECIDE_RESPONSES,
+      sync_to_thread=True, status_code=200, summary="Apply a patch to a gate's outputs, as its own attempt")
+def apply_patch(request: Request, job_id: str, stage: str, data: PatchIn) -> Any:
+    check_name(job_id, "run id")
+    repo = console_of(request).repo(actor=who(request).name)
+    if not hasattr(repo, "apply_patch"):
+        raise NotYet("applying a patch outside a decision is not available in this runner version yet")
+    result = repo.apply_patch(job_id, stage, data.patch, target=data.target, note=data.note)
+    console_of(request).wake()
+    return result
+
+
+@get("/patches/types", sync_to_thread=True, guards=[viewer], summary="Every patch type, with an example")
+def patch_types(request: Request) -> Any:
+    repo = console_of(request).repo()
+    if not hasattr(repo, "patch_types"):
+        raise NotYet("the list of patch types is not available in this runner version yet")
+    return repo.patch_types()
+
+
+ROUTES = [approve, reject, resume, apply_patch, patch_types]
