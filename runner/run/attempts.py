@@ -87,11 +87,13 @@ def gate_start(s: Session, run_id: str, gate_id: str, agent: str | None = None, 
 
 
 def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = None,
-                route: Route | None = None, ran: Ran | None = None) -> Attempt:
+                route: Route | None = None, ran: Ran | None = None, outputs: list[str] | None = None) -> Attempt:
     """Validate and hash the outputs and record the attempt (returned). `failure`
     (e.g. a command that exited non-zero) fails the attempt whatever the checks say;
     `route` is where the step's decision sends the run; `ran`, what the runner ran to
-    produce the outputs, is recorded as the attempt's invocation in the same commit.
+    produce the outputs, is recorded as the attempt's invocation in the same commit;
+    `outputs` (workspace-relative) are files the runner itself produced for this attempt,
+    hashed into its artifacts beside the contract's outputs, with or without a contract.
 
     The outputs are hashed and checked before the workspace lock is taken (checks may
     take long; other runs' commands need not wait); under the lock the attempt must
@@ -102,6 +104,7 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
     if wf_gate is None:
         raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
     verdict = _evaluate(s, run, wf_gate) if steps.has_contract(s.ws, wf_gate) else None
+    produced = _hash_produced(s, outputs or [])
     with transaction(s, run_id, f"gate finish {gate_id}") as tx:
         run = tx.load_run()
         state, current = open_attempt(run, gate_id)
@@ -109,7 +112,7 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
             raise StateError(f"gate {gate_id}: attempt {checked.attempt} ended while its outputs were checked",
                              "see `runner run show`; finish the attempt that is open now")
         if ran is not None:
-            _invoked(s, run, gate_id, current.attempt, ran.agent, ran.status, command=ran.command,
+            invoked(s, run, gate_id, current.attempt, ran.agent, ran.status, command=ran.command,
                      exit_code=ran.exit_code, duration_s=ran.duration_s, stdout_log=ran.stdout_log,
                      stderr_log=ran.stderr_log)
         attempt = new_attempt(s, run, gate_id, current, "PASS", None)
@@ -119,6 +122,8 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
             attempt.status, attempt.failure_reason = ev.status, ev.failure_reason
             attempt.required_outputs, attempt.artifacts = ev.required_outputs, ev.artifacts
             attempt.validations, attempt.warnings = ev.validations, ev.warnings
+        known = {a.path for a in attempt.artifacts}
+        attempt.artifacts = attempt.artifacts + [a for a in produced if a.path not in known]
         if failure:
             attempt.status = "FAIL"
             reason = attempt.failure_reason
@@ -126,6 +131,15 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
         attempt.route = route
         close(tx, run, state, attempt)
         return attempt
+
+
+def _hash_produced(s: Session, outputs: list[str]) -> list:
+    """The artifacts of files a step produced itself (hashed before the lock, as the contract's)."""
+    from runner.checks.base import Output
+    from runner.contracts.evaluate import hash_output
+
+    unique = list(dict.fromkeys(outputs))
+    return [hash_output(s.ws.root, Output(rel, True, "produced by the step", "all_of"), s.progress) for rel in unique]
 
 
 def _evaluate(s: Session, run: Run, wf_gate: WorkflowGate) -> tuple[ContractRef, Evaluation]:
@@ -199,14 +213,14 @@ def record_invocation(s: Session, run_id: str, gate_id: str, agent: str, status:
         run = tx.load_run()
         state = gate_of(run, gate_id)
         number = state.current.attempt if state.current else None
-        inv = _invoked(s, run, gate_id, number, agent, status, model=model, **extra)
+        inv = invoked(s, run, gate_id, number, agent, status, model=model, **extra)
         tx.subject = f"gate {gate_id} invocation {inv.id} {status}"
         tx.trailers = {"Gate": gate_id, "Attempt": number, "Status": status, "Op": "invocation"}
         tx.save_run(run)
         return inv
 
 
-def _invoked(s: Session, run: Run, gate_id: str, number: int | None, agent: str, status: str,
+def invoked(s: Session, run: Run, gate_id: str, number: int | None, agent: str, status: str,
              **fields: Any) -> Invocation:
     inv = Invocation(id=f"inv_{compact()}_{os.urandom(3).hex()}", gate=gate_id, attempt=number, agent=agent,
                      status=status, at=iso(), actor=s.actor, **fields)

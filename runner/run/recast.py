@@ -26,6 +26,7 @@ from runner.steps import STEP_KINDS
 from runner.steps.base import StepContext
 from runner.timeutil import iso
 
+CAF_PACK = "viggle_pack.v1.json"  # the original factory's manifest of the pack, beside ours
 ROLES = {"hero_image": "hero", "motion_video": "motion", "prompt": "prompt", "instructions": "instructions"}
 
 
@@ -155,13 +156,16 @@ def reingest(s: Session, run_id: str, video: str) -> Reingested:
         raise RunnerError(f"{video} does not probe as a video: {exc.message}", "bring back a video file") from None
     if info.video_codec is None:
         raise RunnerError(f"{video} has no video stream", "bring back a video file")
+    data = source.read_bytes()
     result = directory / "result" / f"recast{source.suffix.lower() or '.mp4'}"
-    jsonio.write_atomic(result, source.read_bytes())
+    jsonio.write_atomic(result, data)
     life.result_video, life.result_sha256, life.source_video = s.ws.rel(result), digest, s.ws.rel(source)
     _advance(s, directory, life, "RESULT_RECEIVED")
-    attempts.gate_finish(s, run_id, recast.gate)
+    product = product_path(s, run, qc)
+    jsonio.write_atomic(product, data)  # the re-cast is the product the later gates read
+    attempts.gate_finish(s, run_id, recast.gate, outputs=_brought(s, directory, result, product))
     _advance(s, directory, life, "REINGESTED")
-    life.qc_attempt, life.qc_action = _qc(s, run_id, qc, life.result_video, directory)
+    life.qc_attempt, life.qc_action = _qc(s, run_id, qc)
     _advance(s, directory, life, "QC_DONE", note=f"QC attempt {life.qc_attempt}: {life.qc_action}")
     _advance(s, directory, life, "DONE" if life.qc_action == "finalize" else "FAILED")
     return Reingested(life, new_attempt=True)
@@ -178,16 +182,37 @@ def _check_pack(s: Session, directory: Path, life: RecastLifecycle) -> None:
             raise StateError(f"the pack was changed since export: {f.path}", "export a new pack")
 
 
-def _qc(s: Session, run_id: str, qc: WorkflowGate, video_rel: str, directory: Path) -> tuple[int, str]:
-    params = {"video": video_rel, "out": s.ws.rel(directory / "qc"),
-              "no_rerun": "a re-cast video is not rendered again: a person decides"}
+def product_path(s: Session, run: Run, qc: WorkflowGate) -> Path:
+    """Where the product lives: the video the QC gate measures (its `params.video`), which
+    the later gates read. An accepted re-cast is written there, as the original factory
+    writes it over `sandbox/output/<job_id>/final.mp4`."""
+    if "video" not in qc.params:
+        raise NotFoundError(f"gate {qc.gate} names no params.video, so the re-cast has no place as the product",
+                            f"set params.video of gate {qc.gate}")
+    return s.ws.path(_template(s, run, qc, "video", ""), "product video")
+
+
+def _brought(s: Session, directory: Path, result: Path, product: Path) -> list[str]:
+    """Every file of the pack (as its manifest lists them), the manifest, the video brought
+    back and the product: what the recast attempt hashes. lifecycle.json changes later."""
+    manifest = records.load_model(directory / "manifest.json", RecastPack, "recast manifest")
+    extra = [p for p in (directory / "manifest.json", directory / CAF_PACK) if p.is_file()]
+    return [f.path for f in manifest.files] + [s.ws.rel(p) for p in (*extra, result, product)]
+
+
+def _qc(s: Session, run_id: str, qc: WorkflowGate) -> tuple[int, str]:
+    """QC of the product (now the re-cast) as a new attempt of the QC gate, writing where
+    that gate writes, so its contract and its hashes see the fresh files."""
+    from runner.steps.qc import written
+
+    params = {"no_rerun": "a re-cast video is not rendered again: a person decides"}
     opened = attempts.gate_start(s, run_id, qc.gate, "qc", force=True, params=params, owned=True,
                                  supersede="a re-cast video was re-ingested")
     run = records.load_run(s.ws, run_id)
-    produced = STEP_KINDS["qc"].produce(StepContext(s, run, qc, opened.attempt, True,
-                                                    retries=run.gate(qc.gate).retries))
+    ctx = StepContext(s, run, qc, opened.attempt, True, retries=run.gate(qc.gate).retries)
+    produced = STEP_KINDS["qc"].produce(ctx)
     action = produced.route.action if produced.route else "finalize"
     # A re-cast video that fails QC is escalated (no_rerun): the run waits for a person.
     attempts.gate_finish(s, run_id, qc.gate, failure=produced.failure, route=produced.route,
-                            ran=produced.ran)
+                         ran=produced.ran, outputs=written(ctx))
     return opened.attempt, action

@@ -19,6 +19,8 @@ from runner.steps.render import paths
 if TYPE_CHECKING:
     from runner.models.run import Route
 
+OUTPUT_FILES = ("qc_report.json", "quality_decision.json", "user_action_required.json")
+
 
 def produce(ctx: StepContext) -> Produced:
     from runner.media import decide, default_policy, load_policy, qc
@@ -45,6 +47,15 @@ def produce(ctx: StepContext) -> Produced:
         route.packet = _escalation_packet(ctx, decision, ws.rel(action_file))
     failure = None if route.action == "finalize" else f"QC decided {route.action}: {decision.reason}"
     return Produced(ready=True, failure=failure, route=route, ran=ran)
+
+
+def written(ctx: StepContext) -> list[str]:
+    """The files a QC attempt measured and wrote (workspace-relative): the video, the
+    report, the decision, and the user action when there is one."""
+    ws = ctx.session.ws
+    out = paths(ctx, "out", "{artifact_path}/qc")
+    names = [name for name in OUTPUT_FILES if ws.path(f"{out}/{name}", "qc output").is_file()]
+    return [paths(ctx, "video")] + [f"{out}/{name}" for name in names]
 
 
 def _route(ctx: StepContext, decision) -> Route:

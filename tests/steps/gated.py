@@ -36,9 +36,10 @@ def policy(*rules: dict, max_retries: int = 2, policy_id: str = "test") -> dict:
 
 
 def install(root: Path, qc_policy: dict, *, job: str = "jobs/silent.job.json", qc_params: dict | None = None,
-            recast: bool = False, name: str = "mini") -> str:
+            recast: bool = False, name: str = "mini", publish: bool = False, stages: dict | None = None) -> str:
     """Write workflow `name`: RENDER (job) → QC (qc_policy, sample_fps 2) → [RECAST] →
-    REVIEW (a person approves). Returns the workflow's name."""
+    REVIEW (a person approves) → [PUBLISH: copies render/final.mp4 to dist/final.mp4].
+    Returns the workflow's name."""
     write(root / "policies" / f"{name}.json", qc_policy)
     qc = {"video": "{artifact_path}/render/final.mp4", "policy": f"policies/{name}.json",
           "out": "{artifact_path}/qc", "sample_fps": 2, **(qc_params or {})}
@@ -51,7 +52,11 @@ def install(root: Path, qc_policy: dict, *, job: str = "jobs/silent.job.json", q
                       "params": {"hero_image": "assets/astronaut.png",
                                  "motion_video": "{artifact_path}/render/final.mp4"}})
     gates.append({"gate": "REVIEW", "kind": "human", "approval": {"required": True}})
-    write(root / "orchestration" / "workflows" / f"{name}.json", {"workflow": name, "version": "1", "gates": gates})
+    if publish:
+        gates.append({"gate": "PUBLISH", "kind": "command",
+                      "command": ["cp", "{artifact_path}/render/final.mp4", "{artifact_path}/dist.mp4"]})
+    declared = {"workflow": name, "version": "1", "gates": gates, **({"stages": stages} if stages else {})}
+    write(root / "orchestration" / "workflows" / f"{name}.json", declared)
     return name
 
 

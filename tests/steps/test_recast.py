@@ -86,7 +86,8 @@ def test_reingest_runs_qc_on_the_video_once(exported, media):
     run = load_run(root, run_id)
     assert len(run.gate("QC").attempts) == before + 1 and run.gate("QC").status == "PASS"
     assert run.gate("RECAST").status == "PASS"
-    assert read(root / PACK / "qc" / "qc_report.json")["video"] == life["result_video"]
+    report = read(root / ART / "qc" / "qc_report.json")  # QC measured the product: now the re-cast
+    assert (report["video"], report["video_sha256"]) == (f"{ART}/render/final.mp4", life["result_sha256"])
 
     again = reingest(root, run_id, video, check=0).json
     assert again["new_attempt"] is False
