@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from runner.run.driver import Outcome
     from runner.run.listing import RunSummary
     from runner.run.recast import Reingested
+    from runner.steps.base import Produced
     from runner.verify.declarations import Finding as DeclarationFinding
     from runner.verify.report import Report
 
@@ -164,6 +165,14 @@ class Repo:
 
     def gate_fail(self, run_id: str, gate: str, reason: str) -> Attempt:
         return attempts.gate_fail(self.session, run_id, gate, reason)
+
+    def finish_step(self, run_id: str, gate: str, produced: Produced) -> Attempt:
+        """Finish the open attempt with what its step produced elsewhere (a batch worker,
+        whose outputs are already in the workspace): hashed and checked here as by
+        `gate_finish`; `produced.failure` fails it whatever the checks say, its route is
+        followed, and what it ran is recorded as its invocation."""
+        return attempts.gate_finish(self.session, run_id, gate, failure=produced.failure, route=produced.route,
+                                    ran=produced.ran)
 
     def record_invocation(self, run_id: str, gate: str, agent: str, status: str = "SUCCESS",
                           model: str | None = None) -> Invocation:
