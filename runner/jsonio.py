@@ -30,11 +30,13 @@ def canonical_bytes(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False) -> None:
+def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False, durable: bool = True) -> None:
     """Write JSON (or raw text/bytes) to `path` atomically.
 
     With `exclusive`, refuse (FileExistsError) when `path` already exists, and never
-    replace it even under a race: the temp file is hard-linked into place."""
+    replace it even under a race: the temp file is hard-linked into place. Without
+    `durable`, the file and its folder are not synced to disk (the caller syncs once
+    for many writes): still atomic for every process, not across a power loss."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, bytes):
@@ -50,7 +52,8 @@ def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if exclusive:
             os.link(tmp, path)  # fails with FileExistsError if someone else won
             os.unlink(tmp)
@@ -60,7 +63,8 @@ def write_atomic(path: Path, data: Any | bytes | str, *, exclusive: bool = False
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def temp_path(path: Path) -> Path:

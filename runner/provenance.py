@@ -28,15 +28,24 @@ def mark(ws: Workspace, run_id: str, payload: bytes) -> None:
     an earlier command wrote (and perhaps never committed), which are still trusted."""
     path = ws.git_dir / MARKS / run_id
     path.parent.mkdir(exist_ok=True)
-    marks = [m for m in _marks(path) if m] + [hashlib.sha256(payload).hexdigest()]
+    marks = _marks(path, keep=REWRITE)
+    digest = hashlib.sha256(payload).hexdigest()
+    if len(marks) < REWRITE:  # appended (no rename, so no flush of the file by the filesystem)
+        with open(path, "a") as fh:
+            fh.write(digest + "\n")
+        return
     tmp = path.with_name(f".{run_id}.{os.getpid()}.tmp")
-    tmp.write_text("\n".join(marks[-KEEP:]) + "\n")
+    tmp.write_text("\n".join([*marks[-KEEP + 1:], digest]) + "\n")
     os.replace(tmp, path)
 
 
-def _marks(path: Path) -> list[str]:
+REWRITE = 32  # marks appended before the file is rewritten with the last KEEP
+
+
+def _marks(path: Path, keep: int = KEEP) -> list[str]:
+    """The last `keep` marks (a line torn by a kill matches no digest)."""
     try:
-        return path.read_text().split()
+        return path.read_text().split()[-keep:]
     except FileNotFoundError:
         return []
 

@@ -85,20 +85,20 @@ def load_run(ws: Workspace, run_id: str, for_change: bool = False) -> Run:
     return run
 
 
-def save_run(ws: Workspace, run: Run) -> Path:
+def save_run(ws: Workspace, run: Run, durable: bool = True) -> Path:
     path = run_file(ws, run.run_id)
     payload = jsonio.dumps(to_data(run)).encode()
     provenance.mark(ws, run.run_id, payload)
-    jsonio.write_atomic(path, payload)
+    jsonio.write_atomic(path, payload, durable=durable)
     st = os.stat(path)
     _TRUSTED[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), payload)
     return path
 
 
-def save_new(path: Path, record: Any) -> None:
+def save_new(path: Path, record: Any, durable: bool = True) -> None:
     """Write an append-only record; refuse if the file already exists."""
     try:
-        jsonio.write_atomic(path, to_data(record), exclusive=True)
+        jsonio.write_atomic(path, to_data(record), exclusive=True, durable=durable)
     except FileExistsError:
         raise StateError(f"{path.name} already exists in {path.parent}: records are append-only",
                          "if a command was interrupted, `runner doctor --fix` records that file") from None

@@ -3,6 +3,7 @@ files written, the events appended (a hash chain), and the one commit at the end
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -109,11 +110,11 @@ class Transaction(msgspec.Struct):
     def save_run(self, run: Run) -> None:
         self._mark()
         self.run = run
-        self.written.append(records.save_run(self.session.ws, run))
+        self.written.append(records.save_run(self.session.ws, run, durable=self.session.group is None))
 
     def save_new(self, path: Path, record: msgspec.Struct) -> None:
         self._mark()
-        records.save_new(path, record)
+        records.save_new(path, record, durable=self.session.group is None)
         self.written.append(path)
 
     def _mark(self) -> None:
@@ -165,7 +166,8 @@ def group(session: Session) -> Iterator[Group]:
     commit takes every file the operations wrote, and its message keeps each operation's
     trailers as a paragraph of its own, so `runner verify` checks it operation by
     operation. An error inside commits what was done before it, then propagates. A
-    group opened inside a group is the same group."""
+    group opened inside a group is the same group. The files are written atomically but
+    not synced one by one; the group syncs once before its commit."""
     if session.group is not None:
         yield session.group
         return
@@ -185,6 +187,7 @@ def commit_group(session: Session, opened: Group) -> None:
     with locking.hold(ws.git_dir / "runner.lock", ws.config.lock_timeout_s, "commit group"):
         present = sorted(p for p in opened.paths if (ws.root / p).is_file())
         if present:
+            os.sync()  # the group's files were written without a sync each: one for them all
             opened.commits.append(_commit(session, present, opened.operations))
         for run_id in opened.runs:
             (ws.git_dir / "runner-pending" / run_id).unlink(missing_ok=True)
