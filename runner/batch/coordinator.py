@@ -1,0 +1,155 @@
+"""`runner batch dispatch`: one run per manifest item (never a second: an item's run is
+found again by its slug and artifact path), each driven as the single-run driver does,
+with the steps that need no person on an executor. The coordinator is the only git
+writer: it opens each attempt, sends the step, fetches and hashes the outputs, runs
+the contract and records the attempt. Results that arrive together are recorded in
+one commit (`Repo.commit_group`).
+
+Restarted after it died (`batch dispatch` again, or `--resume`), it records every
+result a worker left in the store once, and sends again what has none."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner import jsonio, locking
+from runner.batch import drive, manifest, progress
+from runner.batch.executors import Executor
+from runner.batch.messages import ManifestLine
+from runner.batch.routing import Router
+from runner.batch.store import Store
+from runner.batch.transfer import build_task, fetch
+from runner.models.workflow import Workflow
+from runner.repo import Repo
+
+
+@dataclass
+class Inflight:
+    item: ManifestLine
+    run_id: str
+    gate: str
+    attempt: int
+    queue: str
+
+
+@dataclass
+class Dispatched:
+    batch_id: str
+    states: dict[str, str] = field(default_factory=dict)  # item id -> done | failed | paused
+    created: int = 0
+    recorded: int = 0
+
+
+def find_runs(repo: Repo, items: list[ManifestLine]) -> dict[str, list[str]]:
+    """item id -> the runs made for it (by slug in the run id, then artifact path)."""
+    from runner import records
+
+    by_slug: dict[str, list[ManifestLine]] = {}
+    for item in items:
+        by_slug.setdefault(item.meta.slug, []).append(item)
+    found: dict[str, list[str]] = {item.meta.id: [] for item in items}
+    for run_id in records.list_run_ids(repo.ws):
+        slug = run_id.split("_", 2)[-1].rsplit("_", 1)[0] if run_id.count("_") >= 3 else ""
+        for item in by_slug.get(slug, ()):
+            if repo.run(run_id).workflow.artifact_path == item.meta.artifact_path:
+                found[item.meta.id].append(run_id)
+    return found
+
+
+class Coordinator:
+    def __init__(self, repo: Repo, batch: manifest.Batch, wf: Workflow, executor: Executor, router: Router,
+                 store: Store, report: Callable[[progress.Progress], None] | None = None) -> None:
+        self.repo, self.batch, self.wf, self.executor = repo, batch, wf, executor
+        self.router, self.store, self.report = router, store, report
+        self.inflight: dict[str, Inflight] = {}
+        self.out = Dispatched(batch.batch_id)
+        self.progress = progress.Progress(batch.batch_id, len(batch.items))
+
+    def run(self) -> Dispatched:
+        existing = find_runs(self.repo, self.batch.items)
+        todo = deque(self.batch.items)
+        window = max(2, self.executor.capacity * 2)
+        while todo or self.inflight:
+            starting = []
+            while todo and len(self.inflight) + len(starting) < window:
+                starting.append(todo.popleft())
+            if starting:
+                with self.repo.commit_group():
+                    for item in starting:
+                        runs = existing.get(item.meta.id) or [self._create(item)]
+                        self._advance(item, runs[0])
+            if self.inflight:
+                self._collect()
+            self._publish()
+        self._publish(final=True)
+        return self.out
+
+    def _create(self, item: ManifestLine) -> str:
+        meta = item.meta
+        jsonio.write_atomic(self.repo.ws.path(meta.artifact_path, "artifact path") / "item.json",
+                            {"id": meta.id, "slug": meta.slug, "params": meta.params})
+        self.out.created += 1
+        return self.repo.start_run(self.batch.workflow, meta.slug, meta.artifact_path).run_id
+
+    def _advance(self, item: ManifestLine, run_id: str) -> None:
+        """Step the run until a step is on an executor, or the run pauses or ends."""
+        while True:
+            nxt = drive.next_step(self.repo, run_id, self.wf)
+            if nxt.kind != "task":
+                self.out.states[item.meta.id] = nxt.kind
+                self.progress.settled(nxt.kind)
+                return
+            gate = nxt.gate
+            attempt_id = drive.attempt_id(run_id, gate.gate, nxt.attempt)
+            found = self.store.result(attempt_id)
+            if found is not None:  # a worker finished it before a coordinator died
+                self._record(run_id, gate.gate, nxt.attempt, found)
+                continue
+            queue = self.router.choose(self.router.queue_of(gate))
+            run = self.repo.run(run_id)
+            task = build_task(self.repo.ws, self.store, run, gate, nxt.attempt, nxt.retries, attempt_id, queue)
+            self.executor.submit(task)
+            self.router.sent(queue, attempt_id)
+            self.inflight[attempt_id] = Inflight(item, run_id, gate.gate, nxt.attempt, queue)
+            self.progress.sent_to(queue)
+            return
+
+    def _collect(self) -> None:
+        ready = self.executor.finished(list(self.inflight), timeout=0.5)
+        if not ready:
+            return
+        with self.repo.commit_group():
+            for attempt_id in ready:
+                flight = self.inflight.pop(attempt_id)
+                self.router.done(flight.queue, attempt_id)
+                self.progress.done(flight.queue)
+                data = self.store.result(attempt_id)
+                if data is not None:
+                    self._record(flight.run_id, flight.gate, flight.attempt, data)
+                self._advance(flight.item, flight.run_id)
+
+    def _record(self, run_id: str, gate: str, attempt: int, data: bytes) -> None:
+        state = self.repo.run(run_id).gate(gate)
+        if state is None or state.current is None or state.current.attempt != attempt:
+            return  # recorded already (a duplicate): dropped
+        started = time.perf_counter()
+        _, produced = fetch(self.repo.ws, self.store, data)
+        self.repo.finish_step(run_id, gate, produced)
+        self.out.recorded += 1
+        self.progress.recorded(time.perf_counter() - started)
+
+    def _publish(self, final: bool = False) -> None:
+        self.progress.backlog = {q: self.router.backlog(q) for q in self.router.config.queues}
+        if final or self.progress.due():
+            progress.save(progress.path(self.repo.ws.git_dir, self.batch.batch_id), self.progress)
+            if self.report is not None:
+                self.report(self.progress)
+
+
+def coordinator_lock(root: Path, git_dir: Path, batch_id: str):
+    """One coordinator per batch at a time (a killed one's lock is free at once: flock)."""
+    return locking.hold(git_dir / f"runner-batch-{batch_id}.lock", 1.0, f"batch dispatch {batch_id}")

@@ -1,0 +1,89 @@
+"""What goes to a worker and what comes back. Out: the step's inputs (the item's
+artifact folder, and every workspace file or folder the gate's command and params
+name, or list under `params.inputs`) put in the artifact store. Back: every output
+fetched into the workspace and hashed again here; a file whose bytes are not the ones
+the worker named fails the attempt with the reason. Outputs never land in .git or in a
+run's record folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+from runner.batch.messages import StepResult, StepTask
+from runner.batch.store import Store, StoreError
+from runner.errors import RunnerError
+from runner.hashing import sha256_file
+from runner.models.run import Run
+from runner.models.workflow import WorkflowGate
+from runner.paths import in_git_dir, run_variables, substitute
+from runner.steps.base import Produced, Ran
+from runner.workspace import Workspace
+
+
+def build_task(ws: Workspace, store: Store, run: Run, gate: WorkflowGate, attempt: int, retries: int,
+               attempt_id: str, queue: str) -> StepTask:
+    inputs: dict[str, str] = {}
+    for rel in _input_paths(ws, run, gate):
+        path = ws.root / rel
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+        for file in files:
+            inputs[ws.rel(file)] = store.put(file)
+    return StepTask(attempt_id=attempt_id, queue=queue, store=store.url, run=run, gate=gate, attempt=attempt,
+                    retries=retries, inputs=inputs)
+
+
+def _input_paths(ws: Workspace, run: Run, gate: WorkflowGate) -> list[str]:
+    wf = run.workflow
+    values = run_variables(ws.root, wf.slug, wf.artifact_path, run.run_id)
+    named = [*(gate.command or []), *_strings(gate.params)]
+    found = [wf.artifact_path] if wf.artifact_path else []
+    for text in named:
+        try:
+            rel = substitute(text, values, strict=False)
+        except RunnerError:
+            continue
+        if rel and not os.path.isabs(rel) and ".." not in Path(rel).parts and not in_git_dir(rel) \
+                and (ws.root / rel).exists() and rel != ".":
+            found.append(rel)
+    return [p for p in dict.fromkeys(found) if (ws.root / p).exists()]
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def fetch(ws: Workspace, store: Store, data: bytes) -> tuple[StepResult, Produced]:
+    """A worker's result: its outputs fetched into the workspace and hashed again, and
+    what to finish the attempt with (a failure when any output's bytes do not match)."""
+    result = msgspec.json.decode(data, type=StepResult)
+    problems = []
+    records = f"{ws.config.runs_dir.rstrip('/')}/"
+    for rel, claimed in sorted(result.outputs.items()):
+        parts = Path(rel).parts
+        if in_git_dir(rel) or (rel.startswith(records) and len(parts) > 2 and parts[2] == "record"):
+            problems.append(f"{rel}: a worker may not write there")
+            continue
+        dest = ws.path(rel, "worker output")
+        try:
+            store.fetch(claimed, dest)
+        except StoreError as exc:
+            problems.append(exc.message)
+            continue
+        actual = sha256_file(dest)
+        if actual != claimed:
+            problems.append(f"{rel}: its bytes hash to {actual[:12]}, the worker said {claimed[:12]}")
+    failure = result.failure
+    if problems:
+        refused = "outputs refused: " + "; ".join(problems)
+        failure = refused + (f"; {failure}" if failure else "")
+    ran = msgspec.convert(result.ran, Ran) if result.ran else None
+    return result, Produced(ready=True, failure=failure, route=result.route, ran=ran)
