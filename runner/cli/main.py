@@ -32,6 +32,8 @@ class LazyGroup(click.Group):
         "qc": ("runner.cli.media_cmd", "qc"),
         "recast": ("runner.cli.media_cmd", "recast"),
         "handoff": ("runner.cli.media_cmd", "handoff"),
+        "batch": ("runner.cli.batch_cmd", "batch"),
+        "worker": ("runner.cli.worker_cmd", "worker"),
         "serve": ("runner.cli.serve_cmd", "serve"),
     }
 
