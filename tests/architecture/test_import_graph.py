@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("the run state machine", ("runner.run",)),
     ("the audit", ("runner.verify", "runner.schemas")),
     ("the front door", ("runner.repo",)),
+    ("batches", ("runner.batch",)),
     ("front ends", ("runner.cli", "runner.console", "runner.__main__")),
 ]
 
