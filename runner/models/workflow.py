@@ -57,9 +57,16 @@ class Workflow(Record):
     version: str | None = None
     description: str | None = None
     gates: Annotated[list[WorkflowGate], msgspec.Meta(min_length=1)]
+    # Stage names (the original factory's `frame`, `motion`, `video`, `artifact`) -> the
+    # gate that makes that stage: a QC retry of stage `motion` runs that gate again.
+    stages: dict[str, str] = field(default_factory=dict)
 
     def gate(self, gate_id: str) -> WorkflowGate | None:
         return next((g for g in self.gates if g.gate == gate_id), None)
+
+    def stage_gate(self, stage: str) -> str:
+        """The gate a stage name maps to (a gate id maps to itself)."""
+        return self.stages.get(stage, stage)
 
 
 class Config(Record):
@@ -68,6 +75,11 @@ class Config(Record):
     contracts_dir: str = "contracts"
     workflows_dir: str = "orchestration/workflows"
     runs_dir: str = "runs"
+    # Where a run's folder is: "flat", <runs_dir>/<run-id>/; "fanout",
+    # <runs_dir>/<YYYY-MM>/<x>/<y>/<run-id>/ (the month of the id, its last two characters),
+    # so that a record commit rewrites small trees however many runs there are
+    # (docs/scale-records.md). Both are read; `runner doctor --fix` moves flat runs.
+    runs_layout: Literal["flat", "fanout"] = "flat"
     prompts_dir: str = "orchestration/prompts"
     operator_file: str = "orchestration/operator.yaml"
     commit: bool = True

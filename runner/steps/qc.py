@@ -72,11 +72,33 @@ def _route(ctx: StepContext, decision) -> Route:
             action, reason = "escalate", f"{reason}; no fallback is configured for {ctx.gate.gate}"
         else:
             target = spec.get("gate") or (decision.retry_stages[0] if decision.retry_stages else None)
+            target = _workflow(ctx).stage_gate(target) if target else None
             params = spec.get("params") or {}
             if target is None or ctx.run.gate(target) is None:
                 action, reason = "escalate", f"{reason}; retry stage {target!r} is not a gate of this run"
                 target, params = None, {}
     return Route(action=action, target=target, params=params, reason=reason, attempt=ctx.attempt)
+
+
+def _workflow(ctx: StepContext):
+    from runner import contracts
+
+    return contracts.run_workflow(ctx.session.ws, ctx.run.workflow)
+
+
+def retried_stages(ws, gate) -> list[tuple[str, str]]:
+    """(where, stage) of every stage a QC gate may send a retry or fallback to: its
+    params.retry/fallback gates and the retry stages of its policy (when it is a plain
+    path that exists). For `contracts validate`."""
+    from runner.media import load_policy
+
+    found = [(f"params.{key}.gate", spec["gate"]) for key in ("retry", "fallback")
+             if isinstance(spec := gate.params.get(key), dict) and isinstance(spec.get("gate"), str)]
+    rel = gate.params.get("policy")
+    if isinstance(rel, str) and "{" not in rel and ws.path(rel, "qc policy").is_file():
+        policy = load_policy(ws.path(rel, "qc policy"))
+        found += [(f"policy {rel} rule {r.id}", r.retry_stage) for r in policy.rules if r.retry_stage]
+    return found
 
 
 def _escalated(ctx: StepContext, decision, report, policy, reason: str):

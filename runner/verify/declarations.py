@@ -65,7 +65,7 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[
                              for where, template in contracts.declared_paths(loaded)
                              if (problem := contracts.path_problem(template))]
             else:
-                findings += _workflow_findings(ws, loaded, rel)
+                findings += _workflow_findings(ws, loaded, rel) + _stage_findings(ws, loaded, rel)
         except RunnerError as exc:
             findings.append(Finding(rel, exc.message))
     return len(targets), findings
@@ -92,6 +92,29 @@ def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Find
                 ws.path(gate.prompt_template, "prompt_template")
             except RunnerError as exc:
                 out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message} (a run refuses it)"))
+    return out
+
+
+def _stage_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Finding]:
+    """Every stage name that maps to no gate: a `stages` entry naming no gate, and a
+    stage a QC gate retries (its policy's retry_stage, params.retry/fallback) that is
+    neither a gate nor a key of `stages` (a run would escalate instead of retrying)."""
+    from runner.steps.qc import retried_stages
+
+    gates = {g.gate for g in workflow.gates}
+    out = [Finding(rel, f"stages.{stage}: {gate!r} is not a gate of this workflow")
+           for stage, gate in workflow.stages.items() if gate not in gates]
+    for i, gate in enumerate(workflow.gates):
+        if gate.kind != "qc":
+            continue
+        try:
+            stages = retried_stages(ws, gate)
+        except RunnerError as exc:
+            out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message}"))
+            continue
+        out += [Finding(rel, f"gates[{i}] ({gate.gate}): {where} retries stage {stage!r}, which maps to no gate "
+                             f'(add "stages": {{"{stage}": "<GATE>"}} to the workflow)')
+                for where, stage in stages if stage not in gates and stage not in workflow.stages]
     return out
 
 
