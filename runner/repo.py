@@ -35,11 +35,13 @@ from runner.run.session import Group, Session, group, open_session
 if TYPE_CHECKING:
     from runner.contracts.evaluate import ProgressFactory
     from runner.models.recast import Publication, RecastLifecycle
-    from runner.run.decisions import Fired, Waiting
+    from runner.patches.catalog import PatchType
+    from runner.run.decisions import Waiting
     from runner.run.doctor import Finding as DoctorFinding
     from runner.run.driver import Outcome
     from runner.run.listing import RunSummary
     from runner.run.recast import Reingested
+    from runner.run.ticking import Ticked
     from runner.steps.base import Produced
     from runner.verify.declarations import Finding as DeclarationFinding
     from runner.verify.report import Report
@@ -179,10 +181,15 @@ class Repo:
         return attempts.record_invocation(self.session, run_id, gate, agent, status, model)
 
     def decide(self, run_id: str, gate: str, verdict: str, *, by: str | None = None, note: str | None = None,
-               patch_file: Path | None = None, target: str | None = None) -> Decision:
-        """Approve or reject the attempt that waits for a decision (`by`: "Name <email>")."""
-        return decisions.decide(self.session, run_id, gate, verdict, by=by, note=note, patch_file=patch_file,
-                                target=target)
+               patch: Any = None, patch_file: Path | None = None, target: str | None = None) -> Decision:
+        """Approve or reject the attempt that waits for a decision (`by`: "Name <email>"),
+        optionally with a patch to its outputs (`patch`: a JSON Patch list or a typed patch
+        dict; or `patch_file`). An approval applies the patch at once and validates the
+        patched outputs as a new attempt; a rejection's patch is applied when the run resumes."""
+        from runner.run import patching
+
+        return patching.decide(self.session, run_id, gate, verdict, by=by, note=note, patch=patch,
+                               patch_file=patch_file, target=target)
 
     def approve(self, run_id: str, gate: str, **options: Any) -> Decision:
         return self.decide(run_id, gate, "approve", **options)
@@ -190,9 +197,26 @@ class Repo:
     def reject(self, run_id: str, gate: str, **options: Any) -> Decision:
         return self.decide(run_id, gate, "reject", **options)
 
-    def tick(self) -> list[Fired]:
-        """Apply every expired deadline in the workspace (idempotent)."""
-        return decisions.tick(self.session)
+    def apply_patch(self, run_id: str, gate: str, patch: Any, target: str | None = None,
+                    note: str | None = None) -> Attempt:
+        """Apply a patch to a gate's outputs without a decision, as a new attempt of the gate
+        (hashed and checked like any; a gate that needs approval waits again)."""
+        from runner.run import patching
+
+        return patching.apply_direct(self.session, run_id, gate, patch, target, note)
+
+    def patch_types(self) -> list[PatchType]:
+        """Every patch type with its fields, its command-line options and a worked example."""
+        from runner.patches import catalog
+
+        return catalog.patch_types()
+
+    def tick(self, resume: bool = True) -> Ticked:
+        """Apply every expired deadline in the workspace (idempotent); with `resume`, then
+        continue every run whose next step needs no person. Safe beside other commands."""
+        from runner.run import ticking
+
+        return ticking.tick(self.session, resume)
 
     # ---------------------------------------------------------------- media steps on demand
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from runner.cli.common import emit_json, json_option, open_repo, repo_option, table, write_options
+from runner.cli.patch_cmd import patch_given, patch_options
+from runner.errors import EXIT_FAILED
+from runner.run.decisions import PAST
 
 
 def _decision_command(verdict: str) -> click.Command:
@@ -15,25 +16,34 @@ def _decision_command(verdict: str) -> click.Command:
     @click.option("--gate", "gate_id", required=True, help="Gate id.")
     @click.option("--by", help="Who decides. Default: the git identity (or --actor).")
     @click.option("--note", help="Why.")
-    @click.option("--patch", "patch_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                  help="A patch to the gate's outputs (reject only): RFC 6902 JSON Patch or a typed patch.")
-    @click.option("--target", help="The output a JSON Patch applies to, when the gate has several.")
+    @patch_options
     @write_options
     @json_option
-    def command(run_id, gate_id, by, note, patch_file, target, repo, actor, no_commit, offline, as_json) -> int:
-        d = open_repo(repo, actor, no_commit, offline).decide(run_id, gate_id, verdict, by=by, note=note,
-                                                              patch_file=patch_file, target=target)
+    def command(run_id, gate_id, by, note, patch_file, patch_type, target, repo, actor, no_commit, offline, as_json,
+                **values) -> int:
+        r = open_repo(repo, actor, no_commit, offline)
+        d = r.decide(run_id, gate_id, verdict, by=by, note=note, patch=patch_given(patch_file, patch_type, values),
+                     target=target)
         if as_json:
             emit_json(d)
         else:
             patched = f", patch on {', '.join(f.path for f in d.patched_files)}" if d.patched_files else ""
-            from runner.run.decisions import PAST
-
-            click.echo(f"{run_id} {gate_id} attempt {d.attempt}: {PAST[verdict]} by {d.by.name} (decision {d.decision}{patched})")
+            click.echo(f"{run_id} {gate_id} attempt {d.attempt}: {PAST[verdict]} by {d.by.name} "
+                       f"(decision {d.decision}{patched})")
+        if verdict == "approve" and d.patched_files:  # the patched outputs were validated at once
+            state = r.run(run_id).gate(gate_id)
+            if not as_json:
+                click.echo(f"  patched outputs: attempt {state.attempts[-1].attempt} {state.attempts[-1].status}")
+            return 0 if state.status == "PASS" else EXIT_FAILED
         return 0
 
-    command.help = f"{verdict.capitalize()} the attempt of a gate that waits for a decision."
+    command.help = (f"{verdict.capitalize()} the attempt of a gate that waits for a decision, optionally with a "
+                    f"patch to its outputs ({_PATCH_WHEN[verdict]}).")
     return command
+
+
+_PATCH_WHEN = {"approve": "applied and validated as a new attempt at once; exit 1 if the patched outputs fail",
+               "reject": "applied when the run resumes"}
 
 
 approve = _decision_command("approve")
@@ -41,17 +51,24 @@ reject = _decision_command("reject")
 
 
 @click.command()
+@click.option("--no-resume", is_flag=True, help="Only apply the deadlines; continue no run.")
 @write_options
 @json_option
-def tick(repo, actor, no_commit, offline, as_json) -> int:
-    """Apply every expired deadline in the workspace (idempotent; safe from cron or CI)."""
-    fired = open_repo(repo, actor or "timer", no_commit, offline).tick()
+def tick(no_resume, repo, actor, no_commit, offline, as_json) -> int:
+    """Apply every expired deadline in the workspace, then continue the runs whose next step
+    needs no person (idempotent; safe from cron or CI, beside other commands). A run another
+    process is driving is left to it."""
+    ticked = open_repo(repo, actor or "timer", no_commit, offline).tick(resume=not no_resume)
     if as_json:
-        emit_json(fired)
-    else:
-        for f in fired:
-            click.echo(f"{f.run_id} {f.gate}: {f.action} (deadline passed)")
-        click.echo(f"{len(fired)} deadline(s) applied", err=True)
+        emit_json(ticked)
+        return 0
+    for f in ticked.fired:
+        click.echo(f"{f.run_id} {f.gate}: {f.action} (deadline passed)")
+    for c in ticked.continued:
+        click.echo(f"{c.run_id}: continued: {c.message}")
+    for run_id in ticked.busy:
+        click.echo(f"{run_id}: left alone: another process is driving it")
+    click.echo(f"{len(ticked.fired)} deadline(s) applied, {len(ticked.continued)} run(s) continued", err=True)
     return 0
 
 

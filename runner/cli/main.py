@@ -26,6 +26,7 @@ class LazyGroup(click.Group):
         "contracts": ("runner.cli.contracts_cmd", "contracts"),
         "tick": ("runner.cli.decide_cmd", "tick"),
         "inbox": ("runner.cli.decide_cmd", "inbox"),
+        "patch": ("runner.cli.patch_cmd", "patch"),
         "verify": ("runner.cli.verify_cmd", "verify"),
         "doctor": ("runner.cli.doctor_cmd", "doctor"),
         "render": ("runner.cli.media_cmd", "render"),

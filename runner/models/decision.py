@@ -6,14 +6,11 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from runner.models.base import Record, Strict, field
+from runner.models.base import Record, field
+from runner.models.patch import PatchedFile
 from runner.models.run import Actor
 
-
-class PatchedFile(Strict):
-    path: str
-    sha256_before: str
-    sha256_after: str
+__all__ = ["Decision", "PatchedFile"]
 
 
 class Decision(Record):

@@ -14,7 +14,7 @@ from runner.models.base import UNSET, Strict
 
 # A workspace-relative path. Optional in the file (the `--target` flag may give it);
 # always present in the patch stored with a decision.
-Target = Annotated[str, msgspec.Meta(min_length=1)] | None
+Target = Annotated[str, msgspec.Meta(min_length=1, description="the output to change, workspace-relative; optional when the gate has one output (or, for json_patch, one JSON/YAML output)")] | None
 def _finite(value: float, name: str) -> None:
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{name} must be a finite number")
@@ -56,7 +56,7 @@ class JsonPatchOperation(Strict):
         return data
 
 
-Operations = Annotated[list[JsonPatchOperation], msgspec.Meta(min_length=1)]
+Operations = Annotated[list[JsonPatchOperation], msgspec.Meta(min_length=1, description="RFC 6902 operations, applied in order")]
 
 
 class _Typed(Strict):
@@ -66,7 +66,7 @@ class _Typed(Strict):
 
 
 class JsonPatch(_Typed, tag_field="type", tag="json_patch"):
-    """The stored form of an RFC 6902 patch (a bare list in a patch file)."""
+    """An RFC 6902 JSON Patch on a JSON or YAML output (in a patch file, a bare list of operations)."""
 
     target: Target = None
     operations: Operations
@@ -81,7 +81,7 @@ class TextReplace(_Typed, tag_field="type", tag="text_replace"):
     """Replacements applied in order, each to the result of the previous one."""
 
     target: Target = None
-    replacements: Annotated[list[Replacement], msgspec.Meta(min_length=1)]
+    replacements: Annotated[list[Replacement], msgspec.Meta(min_length=1, description="applied in order, each on the result of the previous one")]
 
 
 class SectionReplace(_Typed, tag_field="type", tag="section_replace"):
@@ -97,7 +97,7 @@ class SectionReplace(_Typed, tag_field="type", tag="section_replace"):
 
 
 class BeatAdjustment(Strict):
-    beat_id: Annotated[str, msgspec.Meta(min_length=1)]
+    beat_id: Annotated[str, msgspec.Meta(min_length=1, description="a beat's 'id' (or 'beat_id')")]
     # a number, not a string or a bool; written back as an integer when it is whole
     duration: Annotated[float, msgspec.Meta(gt=0, description="seconds, > 0")]
 
@@ -109,7 +109,7 @@ class DurationAdjust(_Typed, tag_field="type", tag="duration_adjust"):
     """Set the `duration` of beats (by `id` or `beat_id`) in a storyboard's top-level `beats`."""
 
     target: Target = None
-    beat_adjustments: Annotated[list[BeatAdjustment], msgspec.Meta(min_length=1)]
+    beat_adjustments: Annotated[list[BeatAdjustment], msgspec.Meta(min_length=1, description="each beat at most once")]
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -120,14 +120,32 @@ class DurationAdjust(_Typed, tag_field="type", tag="duration_adjust"):
 
 
 class LevelAdjust(_Typed, tag_field="type", tag="level_adjust"):
-    """Change the level of an audio file. Applied by the media code, not here."""
+    """Change the audio level of a media output by some decibels (ffmpeg, the media extra)."""
 
     target: Target = None
-    level_change_db: float
+    level_change_db: Annotated[float, msgspec.Meta(description="decibels: positive is louder")]
 
     def __post_init__(self) -> None:
         _finite(self.level_change_db, "level_change_db")
 
+
+
+class PatchedFile(Strict):
+    """One file a patch changed: its SHA-256 before and after."""
+
+    path: str
+    sha256_before: str
+    sha256_after: str
+
+
+class AppliedPatch(Strict):
+    """A patch applied to a gate's outputs without a decision (`runner patch apply`), as
+    the invocation of the attempt that validated the result records it."""
+
+    patch: Any  # the stored form (validated, target resolved), as a decision stores it
+    sha256: str  # of the stored form's canonical JSON
+    files: list[PatchedFile]
+    note: str | None = None
 
 
 # The model of each `type` tag: the one place that says which tags exist.

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from runner.models.base import Record, Strict, field
+from runner.models.patch import AppliedPatch
 from runner.models.workflow import Approval
 
 # POSTED: published (`runner handoff register`), a terminal state after PASSED.
@@ -183,6 +184,9 @@ class Invocation(Strict):
     duration_s: float | None = None
     stdout_log: str | None = None
     stderr_log: str | None = None
+    # A patch the runner applied (`runner patch apply`); absent otherwise, so older records
+    # encode as they did.
+    patch: AppliedPatch | msgspec.UnsetType = msgspec.UNSET
 
 
 class ArtifactIndexEntry(Strict):

@@ -13,24 +13,27 @@ The patch types are the literal registry PATCH_TYPES: type tag -> function
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import stat
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import msgspec
 
 from runner.errors import WorkspaceError
 from runner.hashing import sha256_bytes, sha256_file
-from runner.jsonio import read_document, write_atomic
+from runner.jsonio import canonical_bytes, dumps, read_document, write_atomic
 from runner.models.base import load as load_typed
 from runner.models.patch import PATCH_MODELS, AnyPatch, JsonPatch
 from runner.patches import audio, kinds
 from runner.patches.base import PatchError, PlannedFile, structured_kind
 from runner.paths import inside, relative
 
-__all__ = ["PATCH_TYPES", "PatchError", "PlannedFile", "apply", "describe", "load_patch", "plan", "replan"]
+__all__ = ["PATCH_TYPES", "PatchError", "PlannedFile", "apply", "describe", "fingerprint", "load_patch", "plan", "replan",
+           "stored_form"]
 
 PATCH_TYPES: dict[str, Callable[[Any, bytes, str], bytes]] = {
     "json_patch": kinds.json_patch,
@@ -80,9 +83,7 @@ def plan(root: Path, patch: Any, outputs: list[str], target: str | None = None) 
         raise PatchError(f"no function for patch type {spec.type!r}")
     rel = spec.target
     if rel is None:
-        if spec.type != "json_patch":
-            raise PatchError(f"the {spec.type} patch has no target", 'add "target" to the patch or pass --target')
-        rel = _only_structured_output(root, outputs)
+        rel = _only_structured_output(root, outputs) if spec.type == "json_patch" else _only_output(root, spec, outputs)
     path = _output_file(root, rel, outputs)
     before = path.read_bytes()
     after = function(spec, before, rel)
@@ -189,6 +190,29 @@ def _clean(rel: str, what: str = "patch target") -> str:
     if ".." in rel.split("/"):
         raise PatchError(f"{what} {rel!r} leaves the workspace ('..')", "name one of the gate's outputs")
     return posixpath.normpath(rel)
+
+
+def stored_form(patch: Any) -> Any:
+    """`patch` as every record holds it (keys sorted): planned in this form, a patch
+    applied later writes the very bytes planned now."""
+    return json.loads(dumps(patch))
+
+
+def fingerprint(stored: Any) -> str:
+    """The SHA-256 of a patch's canonical JSON (its stored form, as `describe` returns it)."""
+    return sha256_bytes(canonical_bytes(stored))
+
+
+def _only_output(root: Path, spec: AnyPatch, outputs: list[str]) -> str:
+    """The target of a typed patch without one: the gate's one output file."""
+    files = [posixpath.normpath(o) for o in outputs if not (root / o).is_dir()]
+    if len(files) == 1:
+        return files[0]
+    if not files:
+        raise PatchError(f"the {spec.type} patch has no target and the gate has no output file to patch",
+                         'add "target" to the patch or pass --target')
+    raise PatchError(f"the {spec.type} patch has no target and the gate has {len(files)} outputs: {', '.join(files)}",
+                     'say which one with "target" in the patch or --target')
 
 
 def _is_output(root: Path, rel: str, outputs: list[str]) -> bool:

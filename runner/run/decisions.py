@@ -3,13 +3,13 @@ that decide when nobody does, and the inbox of gates waiting for a person."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
-from runner import __version__, jsonio, records
+from runner import __version__, records
 from runner.errors import StateError, UsageError
 from runner.hashing import sha256_file
 from runner.models.decision import Decision, PatchedFile
@@ -53,35 +53,50 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
 
 
 def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | None = None,
-           note: str | None = None, patch_file: Path | None = None, target: str | None = None) -> Decision:
-    """A person approves or rejects the attempt that waits for a decision."""
+           note: str | None = None, patch: Any = None, patch_file: Path | None = None,
+           target: str | None = None) -> Decision:
+    """A person approves or rejects the attempt that waits for a decision, optionally
+    with a patch to its outputs (`patch`: the data, or `patch_file`: a file read from
+    anywhere, like --prompt-file). The patch is planned now onto the bytes the person saw;
+    an approval applies it at once (under the same lock), a rejection when the run
+    resumes. Either way the decision's `patch_pending` stays set until the patched
+    outputs are validated as a new attempt (`runner.run.patching`)."""
     if verdict not in ("approve", "reject"):
         raise UsageError(f"invalid decision {verdict!r}", "approve or reject")
-    if patch_file is not None and verdict != "reject":
-        raise UsageError("--patch goes with reject", "reject with a patch; resuming applies it")
+    if patch is not None and patch_file is not None:
+        raise UsageError("give the patch as data or as a file, not both", "drop one of them")
     actor = parse_actor(by) if by else s.actor
     if is_reserved(actor.name):
         raise UsageError(f"--by {actor.name!r} is reserved for automatic decisions", "give a person's name")
+    if patch_file is not None:
+        from runner import patches
+
+        patch = patches.load_patch(Path(patch_file))
     with transaction(s, run_id, f"decide {gate_id}") as tx:
         run = tx.load_run()
         state = gate_of(run, gate_id)
         _decidable(run, state)
-        patch, patched = None, None
-        if patch_file is not None:
+        stored, planned = plan_patch(s, run, state, patch, target) if patch is not None else (None, [])
+        patched = [PatchedFile(path=p.path, sha256_before=p.sha256_before, sha256_after=p.sha256_after)
+                   for p in planned]
+        decision = record_decision(tx, run, state, verdict, actor, note=note, patch=stored, patched=patched)
+        tx.save_run(run)  # lists the decision (patch pending) before any output changes
+        if planned and verdict == "approve":
             from runner import patches
 
-            # A patch file is input, read from anywhere (only its targets must be in the
-            # workspace). It is planned in the form the decision stores (keys sorted, as
-            # every record), so that applying it at resume writes the very bytes planned now.
-            raw = json.loads(jsonio.dumps(patches.load_patch(Path(patch_file))))
-            outputs = _outputs(s, run, state)
-            planned = patches.plan(s.ws.root, raw, outputs, target)
-            patch = patches.describe(raw, planned[0].path)  # stored with its target resolved
-            patched = [PatchedFile(path=p.path, sha256_before=p.sha256_before, sha256_after=p.sha256_after)
-                       for p in planned]
-        decision = record_decision(tx, run, state, verdict, actor, note=note, patch=patch, patched=patched)
-        tx.save_run(run)
+            patches.apply(s.ws.root, planned)
         return decision
+
+
+def plan_patch(s: Session, run: Run, state: GateState, patch: Any, target: str | None) -> tuple[Any, list]:
+    """A patch planned onto the outputs of the gate's last attempt, in the form records
+    store it (`patches.stored_form`), so that applying it later writes the bytes planned
+    now: (the stored patch, with its target resolved; the planned files)."""
+    from runner import patches
+
+    raw = patches.stored_form(patch)
+    planned = patches.plan(s.ws.root, raw, outputs_of(s, run, state), target)
+    return patches.describe(raw, planned[0].path), planned
 
 
 def _decidable(run: Run, state: GateState) -> None:
@@ -98,20 +113,30 @@ def _decidable(run: Run, state: GateState) -> None:
                      "decisions apply to an attempt whose checks passed and that needs approval")
 
 
-def _outputs(s: Session, run: Run, state: GateState) -> list[str]:
+def outputs_of(s: Session, run: Run, state: GateState) -> list[str]:
+    """The files the gate's last attempt hashed (what a patch may change)."""
+    if not state.attempts:
+        raise StateError(f"gate {state.gate} has no attempt yet: it has no outputs to patch",
+                         "a patch changes the outputs an attempt recorded")
     attempt = records.load_attempt(s.ws, run.run_id, state.gate, state.attempts[-1].attempt)
     return [a.path for a in attempt.artifacts if a.exists and a.kind != "dir"]
 
 
 def pending_patch(s: Session, run: Run, state: GateState):
-    """The decision whose patch must be applied before the gate is re-validated."""
-    if state.decisions and state.decisions[-1].patch_pending and state.status == "FAIL":
+    """The decision whose patch must be applied (or, after an approval, was applied) and
+    whose result must be validated as a new attempt before the run goes on."""
+    if has_pending_patch(state):
         return records.load_model(s.ws.path(state.decisions[-1].file), Decision, "decision record")
     return None
 
 
+def has_pending_patch(state: GateState) -> bool:
+    return bool(state.decisions and state.decisions[-1].patch_pending and state.current is None
+                and state.status in ("FAIL", "PASS"))
+
+
 def apply_patch(s: Session, run: Run, state: GateState, decision: Decision) -> None:
-    """Apply a rejected attempt's patch, only onto the bytes the decision saw (a file that
+    """Apply a decision's patch, only onto the bytes the decision saw (a file that
     already holds the patched bytes, from an apply interrupted before it was recorded, is
     left as it is)."""
     from runner import patches

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import msgspec
-
 from runner import contracts, records
 from runner.errors import StateError
 from runner.models.run import GateState, Run
-from runner.patches.base import PatchError
-from runner.run import attempts, decisions, lifecycle, owners, packets
+from runner.run import attempts, decisions, lifecycle, owners, packets, patching
+from runner.run.drivelock import driving
 from runner.run.session import Session, transaction
 from runner.run.transitions import append_event
 from runner.steps import STEP_KINDS
@@ -69,29 +67,34 @@ def resume(s: Session, run_id: str, ready: bool = False) -> Outcome:
     return advance(s, run_id, proceed=True, ready=ready)
 
 
-def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False) -> Outcome:
+def advance(s: Session, run_id: str, proceed: bool = False, ready: bool = False, wait: bool = True) -> Outcome:
     """Go as far as possible without a person. `proceed`: a person said to go on (the
-    outputs of the waiting agent gate are ready, or a failed gate should be retried)."""
+    outputs of the waiting agent gate are ready, or a failed gate should be retried).
+    Holds the run's drive lock throughout (`wait=False`: LockTimeout at once if another
+    process drives the run)."""
+    with driving(s, run_id, wait):
+        return _advance(s, run_id, proceed, ready)
+
+
+def _advance(s: Session, run_id: str, proceed: bool, ready: bool) -> Outcome:
     decisions.tick_run(s, run_id)
     while True:
         run = records.load_run(s.ws, run_id)
         if run.status in CLOSED:
             return Outcome("done", run_id, run.status, message=f"run {run_id} is {run.status}")
-        state = _next_gate(run)
+        state = next_gate(run)
         if state is None:
             done = lifecycle.complete_run(s, run_id)
             return Outcome("done" if done.status == "PASSED" else "failed", run_id, done.status,
                            message=f"run {run_id} {done.status}")
         if state.status == "AWAITING_APPROVAL":
             return _paused_for_decision(run, state)
+        decision = decisions.pending_patch(s, run, state)
+        if decision is not None:
+            if patching.follow_up(s, run_id, state.gate, decision) is not None:
+                proceed = False  # the go-ahead applied the patch: patched outputs that fail stop the run
+            continue
         if state.status in ("FAIL", "ABANDONED"):
-            decision = decisions.pending_patch(s, run, state)
-            if decision is not None:
-                if _apply_patch(s, run_id, state, decision):
-                    attempts.gate_start(s, run_id, state.gate, patch_of=decision.decision)
-                    attempts.gate_finish(s, run_id, state.gate)
-                    proceed = False  # the go-ahead applied the patch: patched outputs that fail stop the run
-                continue
             if state.route is not None and state.route.action == "abort":
                 done = lifecycle.complete_run(s, run_id, "FAILED", state.route.reason)
                 return _failed(done, state, f"{state.route.reason} (abort)")
@@ -123,9 +126,9 @@ def _packet(s: Session, wf_gate, run: Run, state: GateState, number: int):
     return packets.write(s, run, wf_gate, state, number, _retry_notes(s, run, state))
 
 
-def _next_gate(run: Run) -> GateState | None:
+def next_gate(run: Run) -> GateState | None:
     for state in run.gates:
-        if state.status == "PASS":
+        if state.status == "PASS" and not decisions.has_pending_patch(state):
             continue
         if state.status == "PENDING" and STEP_KINDS[state.kind].on_demand:
             continue  # started by its own command (e.g. `runner recast export`)
@@ -133,34 +136,6 @@ def _next_gate(run: Run) -> GateState | None:
             continue  # a failed non-blocking gate is recorded and passed over
         return state
     return None
-
-
-def _apply_patch(s: Session, run_id: str, state: GateState, decision) -> bool:
-    """Apply a rejection's patch; whether it applied. A patch that no longer applies (its
-    files changed since the decision) is recorded as not applied, with the reason, and
-    the gate is retried as after any rejection: no run is left waiting on it."""
-    with transaction(s, run_id, f"patch {state.gate}") as tx:
-        run = tx.load_run()
-        try:
-            decisions.apply_patch(s, run, state, decision)
-            applied, reason = True, None
-        except PatchError as exc:
-            applied, reason = False, exc.message
-        gate = run.gate(state.gate)
-        gate.decisions[-1].patch_pending = False
-        files = msgspec.to_builtins(decision.patched_files)
-        if applied:
-            append_event(run, "patch_applied", s.actor, gate=state.gate, attempt=decision.attempt,
-                         decision=decision.decision, files=files)
-            tx.subject = f"gate {state.gate} patch of decision {decision.decision} applied"
-        else:
-            append_event(run, "patch_not_applied", s.actor, gate=state.gate, attempt=decision.attempt,
-                         decision=decision.decision, reason=reason)
-            tx.subject = f"gate {state.gate} patch of decision {decision.decision} not applied: {reason}"
-        tx.trailers = {"Gate": state.gate, "Attempt": decision.attempt, "Status": "PATCHED" if applied else "UNPATCHED",
-                       "Op": "patch"}
-        tx.save_run(run)
-    return applied
 
 
 def _retry_notes(s: Session, run: Run, state: GateState) -> list[str]:

@@ -135,15 +135,6 @@ def test_a_patch_outside_the_gate_or_that_does_not_fit_is_refused(patch_ws, patc
     assert load(root, rid).gate("P1").status == "AWAITING_APPROVAL"
 
 
-def test_a_patch_goes_with_reject_only(patch_ws):
-    root = patch_ws
-    rid = _awaiting(root)
-    fix = write_json(root / "fix.json", [{"op": "replace", "path": "/count", "value": 4}])
-    out = rin(root, "gate", "approve", "--run", rid, "--gate", "P1", "--patch", fix, check=2)
-    assert "--patch goes with reject" in out.err
-    assert decision_files(root, rid, "P1") == []
-
-
 def test_a_patch_inserting_an_object_applies_exactly_as_it_was_accepted(patch_ws, tmp_path):
     """The docs' own example: a value whose keys are not in sorted order. The decision
     stores the patch with sorted keys; it is planned in that form, so resuming writes the

@@ -69,7 +69,7 @@ def test_deadlines_fire_with_the_driver_stopped(timed_ws):
     assert rin(root, "run", "list", "--stale", "--older-than", "1h", "--json", check=0).json == []
     assert head(root) == before
 
-    fired = runner(root, "tick", "--json", check=0).json
+    fired = runner(root, "tick", "--no-resume", "--json", check=0).json["fired"]
     assert sorted((f["run_id"], f["gate"], f["action"]) for f in fired) == sorted(
         (rid, "T", action) for action, rid in runs.items())
 
@@ -95,7 +95,7 @@ def test_deadlines_fire_with_the_driver_stopped(timed_ws):
     assert git(root, "log", "-3", "--format=%an").split() == ["timer"] * 3  # one commit per run
 
     after = head(root)
-    assert rin(root, "tick", "--json", check=0).json == []  # idempotent
+    assert rin(root, "tick", "--no-resume", "--json", check=0).json["fired"] == []  # idempotent
     assert head(root) == after
 
     (item,) = rin(root, "inbox", "--json", check=0).json
@@ -138,7 +138,7 @@ def test_an_optional_gate_with_a_delay_waits_for_a_person_then_the_timer_approve
     timed = run_id_of(rin(root, "run", "outline-fast", "--slug", SLUG, check=3))
     assert load(root, timed).gate("outline").status == "AWAITING_APPROVAL"
     wait_until_deadline(root, timed, "outline")
-    fired = runner(root, "tick", "--json", check=0).json
+    fired = runner(root, "tick", "--no-resume", "--json", check=0).json["fired"]
     assert [(f["run_id"], f["gate"], f["action"]) for f in fired] == [(timed, "outline", "approve")]
     d = decision(root, timed, "outline", 1)
     assert (d.verdict, d.by.name, d.automatic, d.timed_out) == ("approve", "timer", True, True)

@@ -1,0 +1,87 @@
+"""`runner tick`: apply every expired deadline, then continue the runs whose next step
+needs no person (the seed's "the job automatically resumes").
+
+Safe beside any other runner command, and meant to be called on a schedule: each change
+is its own transaction under the workspace lock, and a run that another process is
+driving (it holds the run's drive lock) is left to it, reported as busy."""
+
+from __future__ import annotations
+
+import msgspec
+
+from runner import records
+from runner.errors import LockTimeout, RunnerError
+from runner.models.run import Run
+from runner.run import decisions, driver
+from runner.run.decisions import Fired
+from runner.run.session import Session
+from runner.steps import STEP_KINDS
+
+
+class Continued(msgspec.Struct):
+    """A run `tick` continued: where it stopped (the driver's outcome), or why it could not."""
+
+    run_id: str
+    kind: str  # "done" | "paused" | "failed" | "error"
+    status: str  # the run's status afterwards
+    gate: str | None = None
+    waiting_for: str | None = None
+    message: str = ""
+
+
+class Ticked(msgspec.Struct):
+    fired: list[Fired]
+    continued: list[Continued]
+    busy: list[str]  # runs another process was driving: left to it
+
+
+def needs_no_person(run: Run) -> bool:
+    """Whether the driver can take `run` further without a person: it runs, nothing in it
+    is open or waits (an open attempt belongs to whoever started it), and its next step
+    is the runner's own: a patch to validate, an abort a route chose, the end of the run,
+    or a gate whose kind produces its outputs itself or asks a person (not an agent gate,
+    whose outputs come from outside)."""
+    if run.status != "RUNNING":
+        return False
+    if any(g.current is not None or g.waiting is not None or g.status == "AWAITING_APPROVAL" for g in run.gates):
+        return False
+    state = driver.next_gate(run)
+    if state is None or decisions.has_pending_patch(state):
+        return True
+    route = state.route.action if state.route is not None else None
+    if route == "abort":
+        return True
+    kind = STEP_KINDS[state.kind]
+    startable = state.status == "PENDING" or route in ("retry", "fallback")
+    return startable and (kind.in_process or kind.requires_approval)
+
+
+def tick(s: Session, resume: bool = True) -> Ticked:
+    """Apply every expired deadline; with `resume`, continue every run that needs no person."""
+    fired = decisions.tick(s)
+    continued: list[Continued] = []
+    busy: list[str] = []
+    if not resume:
+        return Ticked(fired, continued, busy)
+    for run_id in records.list_run_ids(s.ws):
+        try:
+            if not needs_no_person(records.load_run(s.ws, run_id)):
+                continue
+            outcome = driver.advance(s, run_id, wait=False)
+        except LockTimeout:
+            busy.append(run_id)
+            continue
+        except RunnerError as exc:  # one run's trouble stops neither the tick nor the other runs
+            status = _status(s, run_id)
+            continued.append(Continued(run_id, "error", status, message=exc.message))
+            continue
+        continued.append(Continued(run_id, outcome.kind, outcome.status, outcome.gate, outcome.waiting_for,
+                                   outcome.message))
+    return Ticked(fired, continued, busy)
+
+
+def _status(s: Session, run_id: str) -> str:
+    try:
+        return records.load_run(s.ws, run_id).status
+    except RunnerError:
+        return "UNREADABLE"
