@@ -48,7 +48,9 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
     while True:  # the directory is the reservation: unique under concurrency
         run_id = new_run_id(slug)
         try:
-            records.run_dir(s.ws, run_id).mkdir()
+            folder = records.run_dir(s.ws, run_id)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir()
             break
         except FileExistsError:
             continue
@@ -68,7 +70,7 @@ def start_run(s: Session, workflow: str, slug: str, artifact_path: str | None = 
 
 
 def _fixed_at_start(gates: list[GateState]) -> dict:
-    return {g.gate: {"blocking": g.blocking, "kind": g.kind, "approval": msgspec.to_builtins(g.approval)}
+    return {g.gate: {"blocking": g.blocking, "kind": g.kind, "approval": msgspec.to_builtins(g.approval), "name": g.name}
             for g in gates}
 
 

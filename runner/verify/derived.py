@@ -25,6 +25,7 @@ class Derived(msgspec.Struct):
     open_attempt: dict[str, int | None] = msgspec.field(default_factory=dict)
     artifacts: dict[str, ArtifactIndexEntry] = msgspec.field(default_factory=dict)
     validations: list[ValidationSummary] = msgspec.field(default_factory=list)
+    deciders: dict[tuple[str, int], str] = msgspec.field(default_factory=dict)
     unknown: set[tuple[str, int]] = msgspec.field(default_factory=set)  # finished attempts without a file
 
 
@@ -57,6 +58,7 @@ def _apply(d: Derived, event: Event, attempts: dict[tuple[str, int], Attempt]) -
             d.gate_status[gate] = "AWAITING_APPROVAL"
     elif kind in ("decision", "timer_fired") and data.get("verdict") in ("approve", "reject"):
         d.gate_status[gate] = "PASS" if data["verdict"] == "approve" else "FAIL"
+        d.deciders[(gate, data.get("decision"))] = event.actor.name
     elif kind == "run_failed":
         d.run_status = "FAILED"
     elif kind == "run_resumed":
@@ -99,6 +101,10 @@ def check(audit: Source, path: str, run: Run, attempts: dict[tuple[str, int], At
             differ(f"gates[{gi}].status", state.status, status, f"gate {gate}'s status")
         if state.retries != d.retries.get(gate, 0):
             differ(f"gates[{gi}].retries", state.retries, d.retries.get(gate, 0), f"gate {gate}'s retry count")
+        for di, ref in enumerate(state.decisions):
+            by = d.deciders.get((gate, ref.decision))
+            if by is not None and by != ref.by:
+                differ(f"gates[{gi}].decisions[{di}].by", ref.by, by, f"decision {ref.decision} of {gate}'s maker")
         current = state.current.attempt if state.current else None
         if current != d.open_attempt.get(gate):
             differ(f"gates[{gi}].current", current, d.open_attempt.get(gate), f"gate {gate}'s open attempt")
@@ -142,7 +148,8 @@ def _check_fixed(audit: Source, path: str, run: Run) -> None:
         at_start = fixed.get(state.gate)
         if not isinstance(at_start, dict):
             continue
-        now = {"blocking": state.blocking, "kind": state.kind, "approval": msgspec.to_builtins(state.approval)}
+        now = {"blocking": state.blocking, "kind": state.kind, "approval": msgspec.to_builtins(state.approval),
+               "name": state.name}
         for name, value in now.items():
             if name in at_start and at_start[name] != value:
                 audit.add(CODE, path, f"gate {state.gate}'s {name} is {value!r} but the run started with "
