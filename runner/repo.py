@@ -35,6 +35,7 @@ from runner.run.session import Group, Session, group, open_session
 if TYPE_CHECKING:
     from runner.contracts.evaluate import ProgressFactory
     from runner.models.recast import Publication, RecastLifecycle
+    from runner.models.report import RunReport
     from runner.patches.catalog import PatchType
     from runner.run.decisions import Waiting
     from runner.run.doctor import Finding as DoctorFinding
@@ -245,6 +246,13 @@ class Repo:
         from runner.verify import audit
 
         return audit.verify(self.ws, run_id, since, allow_shallow, require_signed)
+
+    def report(self, run_id: str) -> RunReport:
+        """Everything `runner report` shows of one run (records, outputs' pictures, QC
+        metrics, verify's verdict); reads only. `runner.report.write_html` renders it."""
+        from runner import report
+
+        return report.gather(self.ws, run_id)
 
     def validate_declarations(self, paths: list[Path] | None = None) -> tuple[int, list[DeclarationFinding]]:
         """Check contracts and workflows: (files checked, findings)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from runner.models import decision, media, patch, recast
+from runner.models import decision, media, patch, recast, report
 from runner.models.contract import Contract
 from runner.models.run import Attempt, Run
 from runner.models.workflow import Config, Workflow
@@ -19,6 +19,7 @@ def types() -> dict[str, Any]:
     return {
         "run": Run, "attempt": Attempt, "contract": Contract, "workflow": Workflow, "config": Config,
         **decision.SCHEMA_MODELS, **recast.SCHEMA_MODELS, **patch.SCHEMA_MODELS, **media.SCHEMA_MODELS,
+        **report.SCHEMA_MODELS,
     }
 
 

@@ -28,6 +28,7 @@ class LazyGroup(click.Group):
         "inbox": ("runner.cli.decide_cmd", "inbox"),
         "patch": ("runner.cli.patch_cmd", "patch"),
         "verify": ("runner.cli.verify_cmd", "verify"),
+        "report": ("runner.cli.report_cmd", "report"),
         "doctor": ("runner.cli.doctor_cmd", "doctor"),
         "render": ("runner.cli.media_cmd", "render"),
         "qc": ("runner.cli.media_cmd", "qc"),

@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("state transitions", ("runner.run.transitions",)),
     ("the run state machine", ("runner.run",)),
     ("the audit", ("runner.verify", "runner.schemas")),
+    ("the run report", ("runner.report",)),
     ("the front door", ("runner.repo",)),
     ("batches", ("runner.batch",)),
     ("front ends", ("runner.cli", "runner.console", "runner.__main__")),
