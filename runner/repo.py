@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from runner.run.decisions import Waiting
     from runner.run.doctor import Finding as DoctorFinding
     from runner.run.driver import Outcome
+    from runner.run.importing import ImportedRun
     from runner.run.listing import RunSummary
     from runner.run.recast import Reingested
     from runner.run.ticking import Ticked
@@ -259,6 +260,14 @@ class Repo:
         from runner.verify import declarations
 
         return declarations.validate(self.ws, paths)
+
+    def import_esy(self, runs_dir: str | Path) -> list[ImportedRun]:
+        """Convert the Esy runner's run records in `runs_dir` (<run-id>/record/RUN.json and
+        attempt files) into runner records, one commit per run; what could not be carried
+        is named per field in each result."""
+        from runner.run import importing
+
+        return importing.import_esy(self.session, Path(runs_dir))
 
     def doctor(self, fix: bool = False) -> list[DoctorFinding]:
         """Find (and with `fix`, repair) what an interrupted command left."""

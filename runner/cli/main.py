@@ -30,6 +30,7 @@ class LazyGroup(click.Group):
         "verify": ("runner.cli.verify_cmd", "verify"),
         "report": ("runner.cli.report_cmd", "report"),
         "doctor": ("runner.cli.doctor_cmd", "doctor"),
+        "import": ("runner.cli.import_cmd", "import_group"),
         "render": ("runner.cli.media_cmd", "render"),
         "qc": ("runner.cli.media_cmd", "qc"),
         "recast": ("runner.cli.media_cmd", "recast"),

@@ -1,0 +1,149 @@
+"""The run records of the original Esy runner, read as they are: RUN.json (the run, its
+gates with their attempts embedded, events) and record/gates/<G>/attempt-<n>.json.
+Their format has no schema version and few guarantees, so it is read leniently, and
+every field that runner's records cannot carry is named (`Notes`), never dropped
+silently. No I/O beyond reading the files; importing.py writes and commits."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from runner import jsonio
+from runner.errors import RecordError
+from runner.hashing import sha256_bytes
+from runner.paths import substitute
+
+ATTEMPT_FILE = re.compile(r"^attempt-([1-9][0-9]*)\.json$")
+RUN_FIELDS = {"run_id", "workflow", "depth", "prompt", "status", "started_at", "finished_at", "gates",
+              "invocations", "artifacts_index", "validations", "events"}
+# What runner builds again from the attempts, or cannot carry, and why.
+RUN_NOT_CARRIED = {
+    "events": "rebuilt from the attempts with their original times; the original messages are not carried",
+    "artifacts_index": "derived again from the attempts",
+    "validations": "derived again from the attempts",
+}
+ATTEMPT_NOT_CARRIED = {
+    "absolute_path": "a path of the machine that ran it; runner records workspace-relative paths",
+    "resolved_path": "a path of the machine that ran it; runner records workspace-relative paths",
+    "prompt_sha256": "the original's prompt hash covered a timestamp and cannot be reproduced",
+}
+ATTEMPT_FIELDS = {"attempt", "status", "started_at", "finished_at", "agent", "prompt_sha256", "invocation_ids",
+                  "required_outputs", "artifacts", "validations", "failure_reason"}
+
+
+class RunnerRecord(RecordError):
+    """The folder holds a record of runner itself (imported before, or never Esy's)."""
+
+
+class Notes(msgspec.Struct):
+    """field -> why it was not carried (or how it was carried otherwise), for one run."""
+
+    fields: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def add(self, field: str, why: str) -> None:
+        self.fields.setdefault(field, why)
+
+
+class Original(msgspec.Struct):
+    """One run of the original, read: RUN.json and its attempt files."""
+
+    folder: Path  # <runs>/<run-id>
+    run: dict[str, Any]
+    attempts: dict[tuple[str, int], dict[str, Any]]  # (gate, n) -> the attempt as the original recorded it
+    sha256: dict[str, str]  # file (relative to the run folder) -> sha256 of its bytes
+    notes: Notes
+
+
+def _json_object(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
+    raw = jsonio.read_bytes(path, what=what, error=RecordError)
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise RecordError(f"{path}: not JSON ({exc})", "an Esy record is a JSON file") from None
+    if not isinstance(data, dict):
+        raise RecordError(f"{path}: not a JSON object", "an Esy record is a JSON object")
+    return data, raw
+
+
+def read_original(folder: Path) -> Original:
+    """Read one original run folder; RecordError naming the file and the field when it
+    is not one."""
+    run, raw = _json_object(folder / "record" / "RUN.json", "Esy run record")
+    sha = {"record/RUN.json": sha256_bytes(raw)}
+    where = f"{folder / 'record' / 'RUN.json'}"
+    workflow = run.get("workflow")
+    for name, ok in (("run_id", isinstance(run.get("run_id"), str)), ("workflow", isinstance(workflow, dict)),
+                     ("workflow.slug", isinstance(workflow, dict) and isinstance(workflow.get("slug"), str)),
+                     ("started_at", isinstance(run.get("started_at"), str))):
+        if not ok:
+            raise RecordError(f"{where}: {name} is missing or not a string/object",
+                              "not a RUN.json of the Esy runner")
+    if "schema_version" in run:
+        raise RunnerRecord(f"{where}: has a schema_version: a record of runner, not of the Esy runner",
+                          "only the original runner's records are imported")
+    notes = Notes()
+    for name in sorted(set(run) - RUN_FIELDS):
+        notes.add(name, "a field runner does not know; not carried")
+    attempts: dict[tuple[str, int], dict[str, Any]] = {}
+    for gate in run.get("gates") or []:
+        for embedded in (gate.get("attempts") or []) if isinstance(gate, dict) else []:
+            if isinstance(embedded, dict) and isinstance(embedded.get("attempt"), int):
+                attempts[(str(gate.get("gate")), embedded["attempt"])] = embedded
+    gates_dir = folder / "record" / "gates"
+    for gate_dir in sorted(p for p in gates_dir.iterdir() if p.is_dir()) if gates_dir.is_dir() else []:
+        for path in sorted(gate_dir.iterdir()):
+            m = ATTEMPT_FILE.match(path.name)
+            if not m:
+                notes.add(f"record/gates/{gate_dir.name}/{path.name}", "not an attempt file; not carried")
+                continue
+            data, raw = _json_object(path, "Esy attempt record")
+            key = (gate_dir.name, int(m.group(1)))
+            sha[f"record/gates/{gate_dir.name}/{path.name}"] = sha256_bytes(raw)
+            if key in attempts and attempts[key] != data:
+                notes.add(f"gates.{key[0]}.attempts[{key[1]}]", "RUN.json and the attempt file differ; the file "
+                          "is carried")
+            attempts[key] = data
+    for (gate, number), data in attempts.items():
+        if f"record/gates/{gate}/attempt-{number}.json" not in sha:
+            notes.add(f"record/gates/{gate}/attempt-{number}.json",
+                      "missing: the attempt is carried from RUN.json")
+    return Original(folder, run, attempts, sha, notes)
+
+
+class Paths:
+    """Their path templates made workspace-relative: {slug} and {artifact_path} are
+    substituted; {client_component}, which they resolved on their machine, is taken from
+    the absolute path they recorded (its file name, in the artifact folder)."""
+
+    def __init__(self, slug: str, artifact_path: str | None):
+        self.values = {"slug": slug, "artifact_path": artifact_path or ""}
+
+    def resolve(self, template: str, absolute: str | None = None) -> str:
+        if "{client_component}" in template and absolute:
+            name = posixpath.basename(absolute.replace("\\", "/"))
+            template = template.replace("{client_component}", posixpath.join(self.values["artifact_path"], name))
+        return posixpath.normpath(substitute(template, self.values, strict=False))
+
+
+def check_status(record: dict[str, Any], severity: str) -> str:
+    """PASS, FAIL, WARN (a failed warning) or SKIPPED, from their `pass`/`skipped`."""
+    if record.get("skipped"):
+        return "SKIPPED"
+    if record.get("pass"):
+        return "PASS"
+    return "WARN" if severity == "warning" else "FAIL"
+
+
+def check_message(record: dict[str, Any], status: str) -> str:
+    """Their own words when they recorded some, else what their fields say."""
+    for key in ("message", "reason", "error"):
+        if isinstance(record.get(key), str) and record[key]:
+            return record[key]
+    shown = ", ".join(f"{k}={record[k]!r}" for k in ("path", "pattern", "found", "count", "required")
+                      if k in record and not isinstance(record[k], (dict, list)))
+    return f"{record.get('type', 'check')} {status} (imported from the Esy runner{': ' + shown if shown else ''})"
