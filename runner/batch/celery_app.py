@@ -47,7 +47,8 @@ def make_app(broker: str, visibility_timeout_s: float, max_tasks_per_child: int 
     def execute(task: dict) -> dict:
         from runner.batch import work
 
-        return work.execute(task)
+        result = work.execute(task)  # in the store; the log gets a line, not the result
+        return {"attempt_id": task.get("attempt_id"), "dropped": work.DROPPED in result}
 
     return app
 

@@ -80,8 +80,8 @@ class LocalExecutor:
 
 class CeleryExecutor:
     """Sends each step to its queue as a Celery task whose id is the attempt's id, and
-    watches the store for results. A task without a result after the visibility timeout
-    is sent again (a message lost with a broker that died before writing it); a worker
+    watches the store for results. A task without a result after twice the visibility
+    timeout is sent again (a message lost with a broker that died before writing it); a worker
     drops a copy whose attempt already has a result."""
 
     def __init__(self, store: Store, app: Any, capacity: int, resend_after_s: float) -> None:
@@ -109,7 +109,7 @@ class CeleryExecutor:
             self.sent.pop(attempt, None)
         now = time.monotonic()
         for attempt, (at, data, queue) in list(self.sent.items()):
-            if now - at > self.resend_after_s and attempt in attempt_ids:
+            if now - at > 2 * self.resend_after_s and attempt in attempt_ids:
                 self._send(attempt, data, queue)
         return ready
 

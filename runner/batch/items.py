@@ -45,10 +45,12 @@ def read_items(path: Path, root: Path, workflow: str, batch_id: str) -> list[Man
             earlier = seen.setdefault(f"{key}={value}", line)
             if earlier != line:
                 errors.append(f"line {line}, column {key}: {value!r} is also the {key} of line {earlier}")
+                break
         lines.append(ManifestLine(task=TASK, args=[workflow], meta=meta))
     if not lines and not errors:
         errors.append("line 1: no items")
     if errors:
+        errors.sort(key=lambda e: int(e.split()[1].rstrip(",:")))
         shown = "; ".join(errors[:20]) + (f"; and {len(errors) - 20} more" if len(errors) > 20 else "")
         raise ItemsError(f"{path.name}: {len(errors)} invalid row(s): {shown}",
                          "fix those rows and plan again; nothing was written")
@@ -105,6 +107,7 @@ def _meta(line: int, fields: dict, root: Path, batch_id: str, errors: list[str])
     for key, value in (("id", item_id), ("slug", slug)):
         if not is_safe_name(value):
             errors.append(f"line {line}, column {key}: {value!r} is not a name (letters, digits, '.', '_', '-')")
+            break  # a slug taken from a bad id says the same again
     art = str(fields.get("artifact_path") or f"artifacts/{batch_id}/{item_id}").strip().rstrip("/")
     try:
         inside(root, art, what="artifact_path")
