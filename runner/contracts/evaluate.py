@@ -12,6 +12,7 @@ from runner import outputs as rules
 from runner.checks import run_check
 from runner.checks.base import CheckContext, Output
 from runner.contracts.bounded import run_bounded
+from runner.contracts.prescripts import run_pre_scripts
 from runner.errors import ContractError
 from runner.hashing import sha256_dir, sha256_file
 from runner.models.contract import Contract, RequiredOutputs
@@ -21,6 +22,7 @@ from runner.paths import Variables, inside, substitute
 # Called with (path, total bytes) before hashing a large output; returns a per-chunk callback.
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 LARGE = 64 << 20
+PRE_SCRIPT_TIMEOUT_S = 300.0
 
 
 class Evaluation(msgspec.Struct):
@@ -72,10 +74,12 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
     where = f"contract {contract_rel}: "
     required_outputs = contract.required_outputs
     outputs = resolve_outputs(root, required_outputs, values, depth, where)
+    # before the outputs are hashed: a pre-script may write them (G9 registers the essay)
+    results: list[ValidationResult] = run_pre_scripts(root, contract.pre_scripts, values, offline=offline,
+                                                      timeout_s=PRE_SCRIPT_TIMEOUT_S, where=where)
     artifacts = [hash_output(root, o, progress) for o in outputs]
     ctx = CheckContext(root=root, variables=values, depth=depth, offline=offline,
                        rule=required_outputs.rule, outputs=outputs)
-    results: list[ValidationResult] = []
     specs = contract.validations
     wheres = [f"{where}validations[{index}]: " for index in range(len(specs))]
     try:
@@ -93,16 +97,22 @@ def evaluate(root: Path, contract: Contract, contract_rel: str, values: Variable
             details=outcome.details,
         ))
     failures = [r for r in results if r.status == "FAIL"]
-    warnings = [f"validations[{r.index}] {r.type}: {r.message}" for r in results if r.status == "WARN"]
+    warnings = [_label(r) for r in results if r.status == "WARN"]
     missing = _missing_outputs([o.rule for o in outputs], artifacts)
-    reasons = ([missing] if missing else []) + [f"validations[{r.index}] {r.type}: {r.message}"
-                                                for r in failures]
+    reasons = ([missing] if missing else []) + [_label(r) for r in failures]
     return Evaluation(
         status="FAIL" if reasons else "PASS",
         artifacts=artifacts, validations=results, warnings=warnings,
         failure_reason="; ".join(reasons) or None,
         required_outputs=[o.path for o in outputs],
     )
+
+
+def _label(result: ValidationResult) -> str:
+    """`validations[2] not_contains: ...`, or `pre_scripts[0]: ...` (recorded at index -1)."""
+    if result.index < 0:
+        return f"pre_scripts[{-result.index - 1}]: {result.message}"
+    return f"validations[{result.index}] {result.type}: {result.message}"
 
 
 def _missing_outputs(lists: list[str], artifacts: list[Artifact]) -> str | None:
