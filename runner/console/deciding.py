@@ -49,26 +49,26 @@ def _decide(request: Request, job_id: str, verdict: str, data: DecisionIn) -> Re
     try:
         if data.patch is None:
             decision = repo.decide(job_id, data.gate, verdict, **options)
-        elif verdict == "approve":
-            if not _accepts(repo.approve, "patch"):
-                raise NotYet("approve with a patch is not available in this runner version yet")
-            decision = repo.approve(job_id, data.gate, patch=data.patch, **options)
+        elif _accepts(repo.decide, "patch"):
+            decision = repo.decide(job_id, data.gate, verdict, patch=data.patch, **options)
+        elif verdict == "reject":
+            decision = _reject_with_patch_file(repo, job_id, data.gate, data.patch, options)
         else:
-            decision = _reject_with_patch(repo, job_id, data.gate, data.patch, options)
+            raise NotYet("approve with a patch is not available in this runner version yet")
     except StateError as exc:
         winner = _winner(repo, job_id, data.gate)
         if winner is None:
             raise
-        return Response(Conflict(title="Conflict", status=409, detail=exc.message, hint=exc.hint, decision=winner),
+        detail = (f"gate {winner.gate} attempt {winner.attempt} was already decided: "
+                  f"{winner.verdict} by {winner.by.name}")
+        return Response(Conflict(title="Conflict", status=409, detail=detail, hint=exc.hint, decision=winner),
                         status_code=409, media_type=MEDIA_TYPE)
     console.wake()  # the run may go on now: the live loop ticks soon
     return Response(decision, status_code=200)
 
 
-def _reject_with_patch(repo, job_id: str, gate: str, patch: Any, options: dict) -> Decision:
+def _reject_with_patch_file(repo, job_id: str, gate: str, patch: Any, options: dict) -> Decision:
     """A reject with a patch, given as the JSON the CLI's --patch file holds."""
-    if _accepts(repo.decide, "patch"):
-        return repo.decide(job_id, gate, "reject", patch=patch, **options)
     fd, name = tempfile.mkstemp(prefix="runner-console-patch-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
