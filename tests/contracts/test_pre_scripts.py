@@ -4,6 +4,7 @@ offline they are SKIPPED. G9 of the originals registers the essay with a Node sc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -68,7 +69,6 @@ def test_the_node_script_runs_in_the_workspace_before_the_checks(root):
                                    "essays/robot"]
     assert pre.details["exit_code"] == 0 and pre.details["stdout"] == "registered robot\n"
     # the output the script wrote is hashed as it is after the script
-    import hashlib
     assert ev.artifacts[0].sha256 == hashlib.sha256((root / "src/data/visualEssays.ts").read_bytes()).hexdigest()
 
 
@@ -109,5 +109,6 @@ def test_gate_finish_records_the_script_in_the_attempt_and_verify_passes(essay_w
     cli("gate", "finish", "--repo", essay_ws, "--run", run_id, "--gate", "G1", check=0)
     assert (essay_ws / ART / "stamp.txt").read_text() == SLUG
     attempt = Repo(essay_ws).attempt(run_id, "G1", 1)
-    assert [(v.index, v.type, v.status) for v in attempt.validations][0] == (-1, "pre_script", "PASS")
+    first = attempt.validations[0]
+    assert (first.index, first.type, first.status) == (-1, "pre_script", "PASS")
     assert cli("verify", "--repo", essay_ws, "--json", check=0).json["findings"] == []
