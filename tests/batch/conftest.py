@@ -107,9 +107,10 @@ class Workers:
 
     def start(self, broker: str, concurrency: int = 2, queues: str = "command", vt: float = 60) -> subprocess.Popen:
         log = self.tmp / f"worker-{len(self.procs)}.log"
-        proc = subprocess.Popen([str(RUNNER_BIN), "worker", "--broker", broker, "--queues", queues,
-                                 "--concurrency", str(concurrency), "--visibility-timeout", str(vt)],
-                                cwd=self.tmp, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        with open(log, "wb") as out:  # the worker keeps its own copy of the descriptor
+            proc = subprocess.Popen([str(RUNNER_BIN), "worker", "--broker", broker, "--queues", queues,
+                                     "--concurrency", str(concurrency), "--visibility-timeout", str(vt)],
+                                    cwd=self.tmp, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         proc.log = log
         self.procs.append(proc)
         wait_for(lambda: b"ready." in log.read_bytes(), 60, "the worker to be ready", every=0.1)
