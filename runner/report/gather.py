@@ -17,8 +17,9 @@ from runner.models.report import (
     VerifySummary,
 )
 from runner.models.run import Attempt, GateState
+from runner.report import pictures
 from runner.report.diffs import decision_diffs
-from runner.report.pictures import Output, is_picture, pictures
+from runner.report.pictures import Output
 from runner.verify.report import Report
 from runner.workspace import Workspace
 
@@ -29,14 +30,16 @@ def gather(ws: Workspace, run_id: str) -> RunReport:
     from runner.verify import audit
 
     run = records.load_run(ws, run_id)
-    audit_report = audit.verify(ws, run.run_id)
     gates = [_gate(ws, run.run_id, state) for state in run.gates]
     attempts = [entry.record for gate in gates for entry in gate.attempts]
+    started = pictures.start(ws.root, list(dict.fromkeys(
+        art.path for a in attempts for art in a.artifacts if art.exists and art.kind != "dir")))
+    audit_report = audit.verify(ws, run.run_id)  # while ffmpeg makes the pictures
     now = {(a.gate, a.attempt, a.path): a.current for a in audit_report.artifacts}
     return RunReport(
         run_id=run.run_id, workflow=run.workflow, status=run.status, started_at=run.started_at,
         finished_at=run.finished_at, created_by=run.created_by, runner_version=__version__, gates=gates,
-        events=run.events, qc=_qc(ws, attempts, now), pictures=pictures(ws.root, _outputs(attempts, now)),
+        events=run.events, qc=_qc(ws, attempts, now), pictures=pictures.finish(started, _outputs(attempts, now)),
         verify=_verify(audit_report))
 
 
@@ -72,18 +75,18 @@ def _qc(ws: Workspace, attempts: list[Attempt], now: Now) -> list[QcEntry]:
     return found
 
 
-def _outputs(attempts: list[Attempt], now: Now) -> list[Output]:
-    """Each video or image output once, in the order attempts first recorded it."""
+def _outputs(attempts: list[Attempt], now: Now) -> dict[str, Output]:
+    """Each video or image output, by path: its SHA-256 now, and whether an attempt recorded those bytes."""
     seen: dict[str, Output] = {}
     for attempt in attempts:
         for art in attempt.artifacts:
-            if not art.exists or art.kind == "dir" or not is_picture(art.path):
+            if not art.exists or art.kind == "dir" or not pictures.is_picture(art.path):
                 continue
             current = now.get((attempt.gate, attempt.attempt, art.path))
             previous = seen.get(art.path)
             recorded = current is not None and current == art.sha256
             seen[art.path] = Output(art.path, current, recorded or (previous is not None and previous.recorded))
-    return list(seen.values())
+    return seen
 
 
 def _verify(report: Report) -> VerifySummary:

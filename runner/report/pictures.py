@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runner import proc
 from runner.errors import RunnerError
@@ -29,22 +30,28 @@ def is_picture(path: str) -> bool:
     return path.lower().endswith(VIDEO + IMAGE)
 
 
-def pictures(root: Path, outputs: list[Output]) -> list[Picture]:
-    """One Picture per video or image output (first MAX_PICTURES), made in parallel."""
-    chosen = [o for o in outputs if is_picture(o.path)][:MAX_PICTURES]
-    started = [(output, _start(root, output)) for output in chosen]
-    return [_finish(output, job) for output, job in started]
+def start(root: Path, paths: list[str]) -> list[tuple[str, Any]]:
+    """The ffmpeg of each video or image among `paths` (first MAX_PICTURES), started in
+    parallel: (path, the process or the problem that stopped it). `finish` collects them,
+    so the caller may do other work meanwhile."""
+    chosen = [path for path in paths if is_picture(path)][:MAX_PICTURES]
+    return [(path, _start(root, path)) for path in chosen]
 
 
-def _start(root: Path, output: Output):
+def finish(started: list[tuple[str, Any]], outputs: dict[str, Output]) -> list[Picture]:
+    """The pictures of `start`, each with what `outputs` says of its file now."""
+    return [_finish(outputs.get(path, Output(path, None, False)), job) for path, job in started]
+
+
+def _start(root: Path, rel: str):
     """The running ffmpeg of one picture, or the problem that stopped it."""
     from runner.media.tools import binary
 
-    path = root / output.path
+    path = root / rel
     if not path.is_file():
         return "the file no longer exists"
     try:
-        if output.path.lower().endswith(VIDEO):
+        if rel.lower().endswith(VIDEO):
             seconds = _duration(path)
             frames = COLUMNS * ROWS
             # frames spread over the video, the first half an interval in
