@@ -66,8 +66,8 @@ def test_a_worker_killed_mid_step_is_redelivered_after_the_visibility_timeout_an
         batch_ws, redis_server, workers, tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
-    write_workflow(batch_ws, "mark", ["sh", "-c", f"date +%s.%N >> {marks}/$(basename {{artifact_path}}); sleep 2; "
-                                              "echo ok > {artifact_path}/out.txt"], timeout_s=3)
+    write_workflow(batch_ws, "mark", ["sh", "-c", (f"date +%s.%N >> {marks}/$(basename {{artifact_path}}); sleep 2; "
+                                              "echo ok > {artifact_path}/out.txt")], timeout_s=3)
     set_batch_config(batch_ws, visibility_timeout_s=5)
     git(batch_ws, "add", "-A")
     git(batch_ws, "commit", "-q", "-m", "user: a step that marks its starts")
@@ -78,7 +78,7 @@ def test_a_worker_killed_mid_step_is_redelivered_after_the_visibility_timeout_an
     workers.kill(first)  # SIGKILL the whole worker mid-step: the message is left unacknowledged
     started = float(mark.read_text().split()[0])
     workers.start(redis_server.url, concurrency=1, vt=5)
-    out, err = coordinator.communicate(timeout=120)
+    _out, err = coordinator.communicate(timeout=120)
     assert coordinator.returncode == 0, err
     starts = [float(x) for x in mark.read_text().split()]
     assert len(starts) >= 2 and starts[1] - started >= 5 - 0.5  # not given to a worker before the timeout
@@ -98,7 +98,7 @@ def test_redis_killed_mid_batch_and_restarted_loses_nothing(batch_ws, redis_serv
     redis_server.kill()
     time.sleep(0.5)
     redis_server.start()  # same port, same directory: the append-only file is read back
-    out, err = coordinator.communicate(timeout=180)
+    _out, err = coordinator.communicate(timeout=180)
     assert coordinator.returncode == 0, err
     _all_once(batch_ws, batch_id, 12)
 
