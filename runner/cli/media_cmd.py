@@ -39,7 +39,7 @@ class QcGroup(click.Group):
         return super().get_command(ctx, name) or _check_command(name)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage(ctx.command_path, "VIDEO [--policy FILE] [--sample-fps N] [--out DIR] [--json] "
+        formatter.write_usage(ctx.command_path, "VIDEO [--policy FILE] [--sample-fps N] [--out DIR [--format F]] [--json] "
                                                 "| import-policy SRC DST")
 
 
@@ -55,20 +55,29 @@ def _check_command(video_arg: str) -> click.Command:
     @click.option("--policy", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="qc_policy.json.")
     @click.option("--sample-fps", type=float, default=5.0, show_default=True)
     @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-                  help="Write qc_report.json and quality_decision.json here.")
+                  help="Write the report and the decision here.")
+    @click.option("--format", "formats", type=click.Choice(["both", "runner", "caf"]), default="both",
+                  show_default=True, help="With --out: runner's qc_report.json and quality_decision.json, the "
+                  "original factory's qc_report.v1.json and quality_decision.v1.json, or both.")
+    @click.option("--job-id", help="The job id their files name (default: the video's file name without suffix).")
     @json_option
     @click.pass_context
-    def check(ctx, policy, sample_fps, out, as_json) -> int:
-        from runner.media import decide, default_policy, load_policy
+    def check(ctx, policy, sample_fps, out, formats, job_id, as_json) -> int:
+        from runner.media import decide, default_policy, read_policy
         from runner.media import qc as measure
+        from runner.media.caf_qc import write_caf
+        from runner.timeutil import iso
 
         video = click.Path(dir_okay=False, exists=True, path_type=Path).convert(video_arg, None, ctx)
-        chosen = load_policy(policy) if policy else default_policy()
+        chosen = read_policy(policy) if policy else default_policy()
         report = measure(video.resolve(), chosen, sample_fps)
         decision = decide(report, chosen, 0)
-        if out:
+        if out and formats != "caf":
             jsonio.write_atomic(out / "qc_report.json", to_data(report))
             jsonio.write_atomic(out / "quality_decision.json", to_data(decision))
+        if out and formats != "runner":
+            write_caf(out, report, decision, chosen, job_id=job_id or video.stem, policy_rel=policy and policy.as_posix(),
+                      out_rel=None, at=iso())
         if as_json:
             emit_json({"report": to_data(report), "decision": to_data(decision)})
         else:
@@ -84,13 +93,22 @@ def _check_command(video_arg: str) -> click.Command:
 @qc.command("import-policy")
 @click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-def import_policy(source, target) -> int:
-    """Convert a qc_policy.v1.json of the original factory to runner's format (actions mapped)."""
-    from runner.media import import_caf_policy
+@json_option
+def import_policy(source, target, as_json) -> int:
+    """Convert a qc_policy.v1.json of the original factory to runner's format (actions
+    mapped; failure classes, presets and advisory mode carried); says what it did not carry."""
+    from runner.media import import_caf
 
-    policy = import_caf_policy(jsonio.read_json(source, what="policy"))
+    policy, notes = import_caf(jsonio.read_json(source, what="policy"))
     jsonio.write_atomic(target, to_data(policy))
-    click.echo(f"wrote {target}: {len(policy.rules)} rules, max_retries {policy.max_retries}")
+    if as_json:
+        emit_json({"policy": to_data(policy), "not_carried": notes})
+        return 0
+    click.echo(f"wrote {target}: {len(policy.rules)} rules, max_retries {policy.max_retries}, "
+               f"{len(policy.failure_classes)} failure classes, {len(policy.presets)} presets, "
+               f"advisory mode {'on' if policy.advisory and policy.advisory.enabled else 'off'}")
+    for note in notes:
+        click.echo(f"not carried: {note}")
     return 0
 
 

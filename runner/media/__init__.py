@@ -6,9 +6,10 @@ numpy, scikit-image and mediapipe are imported inside the functions that use the
 from __future__ import annotations
 
 from runner.media.audio import level_adjust, measure_loudness
+from runner.media.caf_policy import import_caf, import_caf_policy, read_policy
 from runner.media.decision import decide
 from runner.media.job import load_job
-from runner.media.policy import default_policy, evaluate, import_caf_policy, load_policy
+from runner.media.policy import default_policy, evaluate, load_policy
 from runner.media.probe import probe
 from runner.media.qc import qc
 from runner.media.render import render
@@ -17,6 +18,7 @@ __all__ = [
     "decide",
     "default_policy",
     "evaluate",
+    "import_caf",
     "import_caf_policy",
     "level_adjust",
     "load_job",
@@ -24,5 +26,6 @@ __all__ = [
     "measure_loudness",
     "probe",
     "qc",
+    "read_policy",
     "render",
 ]

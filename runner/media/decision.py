@@ -12,6 +12,7 @@ from runner.models.media import (
     ACTION_PRIORITY,
     MetricResult,
     MetricRule,
+    Preset,
     QcPolicy,
     QcReport,
     QualityDecision,
@@ -81,11 +82,25 @@ def decide(report: QcReport, policy: QcPolicy, retries_so_far: int) -> QualityDe
         reason = "; ".join(_describe(r) for r in culprits)
         if budget_spent:
             reason += f"; retry budget spent ({retries_so_far} of {policy.max_retries})"
-    stages = sorted({r.retry_stage for r in culprits if r.retry_stage}) if action == "retry" else []
+    stages = sorted({r.retry_stage for r in culprits if r.retry_stage}) if action in ("retry", "fallback") else []
     user_action = None
     if action == "escalate":
         rules = {rule.id: rule for rule in policy.rules}
         user_action = _user_action(culprits[0], rules[culprits[0].rule_id], budget_spent, retries_so_far)
+    classes = [c for c in policy.failure_classes if any(r.metric in c.metrics for r in failing)]
+    preset = _preset(policy, culprits) if action == "fallback" else None
     return QualityDecision(
-        action=action, reason=reason, retry_stages=stages, user_action_required=user_action, **common
+        action=action, reason=reason, retry_stages=stages, user_action_required=user_action,
+        failure_classes=[c.class_id for c in classes], preset=preset,
+        advisory=bool(policy.advisory and policy.advisory.enabled), **common,
     )
+
+
+def _preset(policy: QcPolicy, culprits: list[MetricResult]) -> Preset | None:
+    """The policy's preset for the class of the most severe rule that asked for the fallback."""
+    presets = {p.class_id: p for p in policy.presets}
+    for result in culprits:
+        for cls in policy.failure_classes:
+            if result.metric in cls.metrics and cls.class_id in presets:
+                return presets[cls.class_id]
+    return None

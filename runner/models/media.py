@@ -5,7 +5,7 @@ Types only, no I/O. The functions live in `runner/media/`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
@@ -155,6 +155,7 @@ class MetricRule(Strict):
     on_unknown: Action = "escalate"  # the metric could not be measured
     expected_artifact: str | None = None  # for the person, on escalation
     example_fix: str | None = None
+    dimension: str | None = None  # what the metric is about (identity, motion, audio, ...), for reports
 
     def __post_init__(self) -> None:
         if self.hard_threshold is None and self.threshold < 0:
@@ -175,11 +176,44 @@ class MetricRule(Strict):
         return self.threshold / 2 if self.direction == "min" else self.threshold * 2
 
 
+ClassId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]+$")]
+
+
+class FailureClass(Strict):
+    """A named kind of failure (the original factory's `failure_classification`): the
+    metrics whose failure it is, and the action it asks for."""
+
+    class_id: ClassId
+    metrics: Annotated[list[str], msgspec.Meta(min_length=1)]
+    action: Action
+
+
+class Preset(Strict):
+    """The settings a fallback runs with for a failure class (their `workflow_presets`,
+    SWITCH_POLICY): `parameter_overrides` go on top of the fallback gate's params."""
+
+    class_id: ClassId
+    preset_id: Annotated[str, msgspec.Meta(min_length=1)]
+    workflow_id: str | None = None
+    parameter_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+class Advisory(Strict):
+    """Their `advisory_mode`: the decision is advice for a person; recorded with every
+    decision. `allowed_actions`: the actions the advice may name."""
+
+    enabled: bool
+    allowed_actions: list[Action] = field(default_factory=list)
+
+
 class QcPolicy(Record):
     policy_id: Annotated[str, msgspec.Meta(min_length=1)]
     description: str | None = None
     max_retries: Annotated[int, msgspec.Meta(ge=0, le=10)] = 2
     rules: Annotated[list[MetricRule], msgspec.Meta(min_length=1)]
+    failure_classes: list[FailureClass] = field(default_factory=list)
+    presets: list[Preset] = field(default_factory=list)
+    advisory: Advisory | None = None
 
     def __post_init__(self) -> None:
         ids = [rule.id for rule in self.rules]
@@ -254,6 +288,9 @@ class QualityDecision(Record):
     failed_rules: list[str]
     retry_stages: list[str]
     user_action_required: UserActionRequired | None = None
+    failure_classes: list[str] = field(default_factory=list)  # the policy's classes of the failing rules
+    preset: Preset | None = None  # the settings a fallback runs with (the policy's preset for its class)
+    advisory: bool = False  # the policy's advisory mode was on
 
 
 SCHEMA_MODELS = {

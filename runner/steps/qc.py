@@ -1,8 +1,9 @@
 """`qc`: the runner measures a video against a QC policy and decides what happens next
 (runner[media]): finalize, retry, fallback, escalate or abort.
 
-params: `video`, `policy` (default: the embedded policy), `out` (default
-`{artifact_path}/qc`), `sample_fps` (default 5), `retry` ({gate, params}: the stage a
+params: `video`, `policy` (ours, or the original factory's qc_policy.v1; default: the
+embedded policy), `out` (default `{artifact_path}/qc`: runner's files and, beside them,
+`qc_report.v1.json` and `quality_decision.v1.json` in the original factory's formats), `sample_fps` (default 5), `retry` ({gate, params}: the stage a
 retry runs again, default the policy's retry stage), `fallback` ({gate, params}),
 `no_rerun` (why no stage can make the video again: a retry or fallback escalates)."""
 
@@ -19,17 +20,22 @@ from runner.steps.render import paths
 if TYPE_CHECKING:
     from runner.models.run import Route
 
-OUTPUT_FILES = ("qc_report.json", "quality_decision.json", "user_action_required.json")
+OUTPUT_FILES = ("qc_report.json", "quality_decision.json", "user_action_required.json",
+                "qc_report.v1.json", "quality_decision.v1.json")  # the last two: the original factory's formats
 
 
 def produce(ctx: StepContext) -> Produced:
-    from runner.media import decide, default_policy, load_policy, qc
+    from runner.media import decide, default_policy, qc, read_policy
+    from runner.media.caf_qc import write_caf
     from runner.models.base import to_data
+    from runner.timeutil import iso
 
     ws = ctx.session.ws
     video = ws.path(paths(ctx, "video"), "qc video")
-    policy = load_policy(ws.path(paths(ctx, "policy"), "qc policy")) if "policy" in ctx.params else default_policy()
-    out = ws.path(paths(ctx, "out", "{artifact_path}/qc"), "qc output")
+    policy_rel = paths(ctx, "policy") if "policy" in ctx.params else None
+    policy = read_policy(ws.path(policy_rel, "qc policy")) if policy_rel else default_policy()
+    out_rel = paths(ctx, "out", "{artifact_path}/qc")
+    out = ws.path(out_rel, "qc output")
     report = qc(video, policy, float(ctx.params.get("sample_fps", 5.0)), base=ws.root)
     decision = decide(report, policy, ctx.retries)
     route = _route(ctx, decision)
@@ -37,6 +43,8 @@ def produce(ctx: StepContext) -> Produced:
         decision = _escalated(ctx, decision, report, policy, route.reason)
     jsonio.write_atomic(out / "qc_report.json", to_data(report))
     jsonio.write_atomic(out / "quality_decision.json", to_data(decision))
+    write_caf(out, report, decision, policy, job_id=ctx.run.workflow.slug, policy_rel=policy_rel, out_rel=out_rel,
+              at=iso())
     action_file = out / "user_action_required.json"
     if decision.user_action_required is not None:
         jsonio.write_atomic(action_file, to_data(decision.user_action_required))
@@ -68,12 +76,13 @@ def _route(ctx: StepContext, decision) -> Route:
         return Route(action="escalate", reason=f"{reason}; {ctx.params['no_rerun']}", attempt=ctx.attempt)
     if action in ("retry", "fallback"):
         spec = ctx.params.get(action) or {}
-        if action == "fallback" and not spec:
+        preset = decision.preset if action == "fallback" else None  # the policy's settings for the failure
+        if action == "fallback" and not spec and preset is None:
             action, reason = "escalate", f"{reason}; no fallback is configured for {ctx.gate.gate}"
         else:
             target = spec.get("gate") or (decision.retry_stages[0] if decision.retry_stages else None)
             target = _workflow(ctx).stage_gate(target) if target else None
-            params = spec.get("params") or {}
+            params = {**(spec.get("params") or {}), **(preset.parameter_overrides if preset else {})}
             if target is None or ctx.run.gate(target) is None:
                 action, reason = "escalate", f"{reason}; retry stage {target!r} is not a gate of this run"
                 target, params = None, {}
@@ -90,13 +99,13 @@ def retried_stages(ws, gate) -> list[tuple[str, str]]:
     """(where, stage) of every stage a QC gate may send a retry or fallback to: its
     params.retry/fallback gates and the retry stages of its policy (when it is a plain
     path that exists). For `contracts validate`."""
-    from runner.media import load_policy
+    from runner.media import read_policy
 
     found = [(f"params.{key}.gate", spec["gate"]) for key in ("retry", "fallback")
              if isinstance(spec := gate.params.get(key), dict) and isinstance(spec.get("gate"), str)]
     rel = gate.params.get("policy")
     if isinstance(rel, str) and "{" not in rel and ws.path(rel, "qc policy").is_file():
-        policy = load_policy(ws.path(rel, "qc policy"))
+        policy = read_policy(ws.path(rel, "qc policy"))
         found += [(f"policy {rel} rule {r.id}", r.retry_stage) for r in policy.rules if r.retry_stage]
     return found
 

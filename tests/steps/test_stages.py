@@ -52,3 +52,26 @@ def test_validate_reports_a_stage_that_maps_to_nothing(media_ws):
 
     install(media_ws, lost, stages={"motion": "RENDER", "frame": "RENDER"})
     cli("contracts", "validate", "--repo", media_ws, check=0)
+
+
+def test_a_switch_policy_runs_the_preset_of_the_failure_class(media_ws):
+    """Their SWITCH_POLICY: the fallback runs the stage's gate with the preset's
+    parameter_overrides (here: another job) for the class of the failing metric."""
+    caf = {**CAF_POLICY,
+           "gates": [{**CAF_POLICY["gates"][0], "failure_action": "SWITCH_POLICY"}],
+           "failure_classification": {"classes": [{"class_id": "audio_sync", "metrics": ["audio_present"],
+                                                   "action": "SWITCH_POLICY"}]},
+           "workflow_presets": {"class_to_preset": [{"class_id": "audio_sync", "preset_id": "with_audio",
+                                                     "workflow_id": "mini",
+                                                     "parameter_overrides": {"job": "jobs/with-audio.job.json"}}]}}
+    write(media_ws / "repo" / "shared" / "qc_policy.v1.json", caf)
+    wf = install(media_ws, policy(rule("fps", 1.0)), qc_params={"policy": "repo/shared/qc_policy.v1.json"},
+                 stages={"motion": "RENDER"})
+    out = drive(media_ws, wf, check=3).json
+    assert out["gate"] == "REVIEW"
+    first = load_attempt(media_ws, out["run_id"], "QC", 1)
+    assert (first.route.action, first.route.target, first.route.params) == (
+        "fallback", "RENDER", {"job": "jobs/with-audio.job.json"})
+    decision = read(media_ws / ART / "qc" / "quality_decision.json")
+    assert decision["action"] == "finalize"
+    assert load_attempt(media_ws, out["run_id"], "RENDER", 2).params == {"job": "jobs/with-audio.job.json"}
