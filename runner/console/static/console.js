@@ -47,7 +47,7 @@ function age(seconds) {
 const view = () => document.getElementById("view");
 
 function show(...children) {
-  view().replaceChildren(...children);
+  view().replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined));
 }
 
 function showLogin() {
@@ -118,11 +118,9 @@ async function inboxPage() {
     h("td", {}, item.escalated ? "escalated" : item.time_left_s === null ? "-" :
       `${item.on_timeout} in ${age(item.time_left_s)}`),
     h("td", {}, item.deciders.join(", ") || "-")));
-  show(h("h1", {}, `Inbox (${result.data.length} waiting)`),
-    rows.length ? h("div", { class: "scroll" }, h("table", { id: "inbox" },
-      h("thead", {}, h("tr", {}, ["Run", "Gate", "Attempt", "Waits for", "Age", "Time left", "Who may decide"]
-        .map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, rows))) : h("p", {}, "Nothing waits for a person."));
+  show(h("h1", {}, `Inbox (${result.data.length} waiting)`), rows.length
+    ? cardTable("inbox", ["Run", "Gate", "Attempt", "Waits for", "Age", "Time left", "Who may decide"], rows)
+    : h("p", {}, "Nothing waits for a person."));
 }
 
 async function runsPage(cursor) {
@@ -143,9 +141,17 @@ async function runsPage(cursor) {
     h("td", {}, r.last_activity || r.started_at)));
   const more = result.data.next_cursor ? h("button", { type: "button",
     onclick: () => runsPage(result.data.next_cursor) }, "Next page") : null;
-  show(h("h1", {}, "Runs"), select, h("div", { class: "scroll" }, h("table", {},
-    h("thead", {}, h("tr", {}, ["Run", "Workflow", "Status", "Gates passed", "Now", "Last activity"]
-      .map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows))), more);
+  show(h("h1", {}, "Runs"), select,
+    cardTable("runs", ["Run", "Workflow", "Status", "Gates passed", "Now", "Last activity"], rows), more);
+}
+
+// A table that a narrow screen shows as one card per row, each cell named by its column.
+function cardTable(id, headers, rows) {
+  for (const row of rows) {
+    [...row.children].forEach((cell, i) => { cell.dataset.label = headers[i]; });
+  }
+  return h("div", { class: "scroll" }, h("table", { id, class: "cards" },
+    h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows)));
 }
 
 async function runPage(runId, refresh) {

@@ -1,0 +1,93 @@
+"""The page in a real browser (Debian's chromium, driven by Playwright; no download):
+log in with a token from the keyboard, read the inbox and a run, approve a gate and see
+the run move on, see another person's decision arrive live; a phone-sized screen too.
+Screenshots are saved (see the artifacts_dir fixture)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import GRACE
+from helpers import cli
+
+from runner import Repo
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser():
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium is not installed (make test installs it from Debian's packages)")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def log_in(page, server, who: str = "decider") -> None:
+    page.goto(server.url + "/")
+    token = page.locator("#token")
+    sync_api.expect(token).to_be_focused()
+    page.keyboard.type(server.tokens.secrets[who])
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#me")).to_contain_text("(" + who if who == "viewer" else "(decider)")
+
+
+def test_log_in_approve_and_see_the_run_move_on(server, review_ws, browser, artifacts_dir):
+    root, (run_id, other) = review_ws
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    log_in(page, server)
+    sync_api.expect(page.locator("#inbox tbody tr")).to_have_count(2)
+    sync_api.expect(page.locator("#inbox")).to_contain_text("Grace Hopper <grace@example.org>")
+    page.screenshot(path=str(artifacts_dir / "1-inbox.png"), full_page=True)
+
+    page.click(f"text={run_id}")
+    sync_api.expect(page.locator('[data-gate-status="B1"]')).to_have_text("AWAITING_APPROVAL")
+    attempt = Repo(root).attempt(run_id, "B1", 1)
+    notes = next(a for a in attempt.artifacts if a.path.endswith("notes.md"))
+    sync_api.expect(page.locator("#gate-B1")).to_contain_text(notes.sha256)
+    sync_api.expect(page.locator("#gate-B1 img.preview")).to_have_count(1)
+    page.click(f"text=Preview {notes.path}")
+    sync_api.expect(page.locator(f'[data-preview="{notes.path}"]')).to_contain_text("The robot draft.")
+    page.screenshot(path=str(artifacts_dir / "2-run-waiting.png"), full_page=True)
+
+    page.fill("#decide-B1-note", "Reads well.")
+    page.click("#decide-B1-approve")
+    # The decision is recorded; the server's timer loop runs C1 (no person needed); the page follows live.
+    sync_api.expect(page.locator("#run-status")).to_have_text("PASSED", timeout=20_000)
+    sync_api.expect(page.locator("#gate-B1")).to_contain_text("Reads well.")
+    page.screenshot(path=str(artifacts_dir / "3-run-passed.png"), full_page=True)
+    decision = Repo(root).decision(run_id, "B1", 1)
+    assert (decision.by.name, decision.by.email, decision.note) == ("Grace Hopper", "grace@example.org", "Reads well.")
+
+    # Someone else decides the other run from a shell: the open page shows it without a reload.
+    page.goto(f"{server.url}/#/run/{other}")
+    sync_api.expect(page.locator('[data-gate-status="B1"]')).to_have_text("AWAITING_APPROVAL")
+    cli("gate", "reject", "--repo", root, "--run", other, "--gate", "B1", "--actor", GRACE, "--note", "No.", check=0)
+    sync_api.expect(page.locator("#gate-B1")).to_contain_text("No.", timeout=20_000)
+    assert errors == []
+    assert all(url.startswith(server.url) for url in requests), [u for u in requests if not u.startswith(server.url)]
+
+
+def test_a_viewer_reads_on_a_phone_without_deciding(server, review_ws, browser, artifacts_dir):
+    _, (run_id, _) = review_ws
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    log_in(page, server, "viewer")
+    sync_api.expect(page.locator("#inbox tbody tr")).to_have_count(2)
+    page.screenshot(path=str(artifacts_dir / "4-phone-inbox.png"), full_page=True)
+    page.goto(f"{server.url}/#/run/{run_id}")
+    sync_api.expect(page.locator("#gate-B1")).to_contain_text("A decider token may decide this gate.")
+    assert page.locator("#decide-B1-approve").count() == 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px screen"
+    page.screenshot(path=str(artifacts_dir / "5-phone-run.png"), full_page=True)
