@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from runner.run.importing import ImportedRun
     from runner.run.listing import RunSummary
     from runner.run.recast import Reingested
+    from runner.run.recast_inbox import PickedUp
     from runner.run.ticking import Ticked
     from runner.steps.base import Produced
     from runner.verify.declarations import Finding as DeclarationFinding
@@ -231,6 +232,13 @@ class Repo:
         from runner.run import recast
 
         return recast.reingest(self.session, run_id, video)
+
+    def recast_pick_up(self, inbox: str | None = None) -> list[PickedUp]:
+        """Re-ingest the video of every re-cast pointer (viggle_reingest_pointer.v1) in the
+        inbox folder (default sandbox/inbox) whose run's pack waits; each pointer once."""
+        from runner.run import recast_inbox
+
+        return recast_inbox.pick_up(self.session, inbox)
 
     def register_publication(self, run_id: str, platform: str, url: str, video: str | None = None) -> Publication:
         from runner.run import handoff
