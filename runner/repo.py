@@ -60,9 +60,10 @@ class Repo:
         self._actor, self._commit, self._offline, self._progress = actor, commit, offline, progress
 
     @classmethod
-    def init(cls, path: str | Path, **options: Any) -> tuple[Repo, list[str]]:
-        """Make a git repository a workspace (idempotent); the repo, and the files created."""
-        changed = workspace.init(Path(path))
+    def init(cls, path: str | Path, example: str | None = None, **options: Any) -> tuple[Repo, list[str]]:
+        """Make a git repository a workspace (idempotent), with an example workflow and its
+        files when `example` names one ("essay", "video"); the repo, and the files created."""
+        changed = workspace.init(Path(path), example=example)
         return cls(path, **options), changed
 
     @property

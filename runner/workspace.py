@@ -8,7 +8,7 @@ from pathlib import Path
 
 import msgspec
 
-from runner import jsonio
+from runner import examples, jsonio
 from runner.errors import WorkspaceError
 from runner.models.base import to_data
 from runner.models.workflow import Config
@@ -96,9 +96,13 @@ def load_config(root: Path) -> Config:
     return config
 
 
-def init(root: Path, config: Config | None = None) -> list[str]:
+def init(root: Path, config: Config | None = None, example: str | None = None) -> list[str]:
     """Make `root` (a git repository) a workspace. Idempotent: creates only what is
-    missing, never overwrites a user's file. Returns the paths it created or changed."""
+    missing, never overwrites a user's file. With `example` (see runner/examples.py), the
+    example's workflow and every file it names are copied in too. Returns the paths it
+    created or changed."""
+    if example is not None:
+        examples.example_files(example)  # an unknown example is refused before anything is written
     root = Path(root).resolve()
     if _git_root(root) != root:
         raise WorkspaceError(f"{root} is not the top of a git repository", "run `git init` first")
@@ -120,6 +124,8 @@ def init(root: Path, config: Config | None = None) -> list[str]:
     for name, line in ((".gitignore", f"{runs}/*/logs/"), (".gitattributes", f"{runs}/** -text")):
         if _add_line(root / name, line):
             changed.append(name)
+    if example is not None:
+        changed += examples.install(root, example, ws.config.workflows_dir)
     return changed
 
 

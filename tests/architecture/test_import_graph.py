@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("the one JSON reader and writer", ("runner.jsonio",)),
     ("check types", ("runner.checks",)),
     ("records and declarations", ("runner.models",)),
-    ("workspace", ("runner.workspace",)),
+    ("workspace", ("runner.workspace", "runner.examples")),
     ("git", ("runner.git",)),
     ("record files and contracts", ("runner.records", "runner.provenance", "runner.contracts")),
     ("libraries", ("runner.patches", "runner.media")),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
-from helpers import cli, make_repo, runner_proc
+from helpers import REPO, RUNNER_BIN, cli, make_repo, runner_proc
 
 from runner import workspace
 from runner.models.workflow import Config
@@ -81,3 +83,54 @@ def test_init_as_a_subprocess(tmp_path):
     runner_proc("init", cwd=root, check=0)
     cli("init", root, check=0)
     assert (root / ".gitignore").read_text().count("runs/*/logs/") == 1
+
+
+def _readme_block(after: str) -> list[str]:
+    """The commands of the README's code block that follows the line `after`, comments cut."""
+    text = (REPO / "README.md").read_text().split(after, 1)[1]
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_commands_for_your_own_repository_work_as_written(tmp_path):
+    lines = _readme_block("To use `runner` in your own repository:")
+    install, *commands = lines
+    assert "pip install -e ." in install  # this checkout is installed so already (the venv the tests use)
+    assert commands[0].startswith("cd my-repo && runner init --example essay")
+    make_repo(tmp_path / "my-repo")
+    script = "".join(f'{command}\necho "rc=$?"\n' for command in commands)
+    env = {**os.environ, "PATH": f"{RUNNER_BIN.parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    codes = [line for line in done.stdout.splitlines() if line.startswith("rc=")]
+    assert codes == ["rc=0", "rc=0", "rc=3"], (done.stdout, done.stderr)  # the run waits for the agent of G1
+    assert "gate G1 attempt 1 waits for its outputs" in done.stdout
+    root = tmp_path / "my-repo"
+    assert (root / "orchestration" / "workflows" / "essay.json").is_file()
+    assert sorted(p.name for p in (root / "contracts").glob("*.contract.json")) == [
+        "G1.contract.json", "G2.contract.json", "G3.contract.json"]
+    assert "not found" not in next((root / "runs").glob("*/logs/gates/G1/prompt-1.txt")).read_text()
+
+
+def test_init_example_video_copies_what_its_gates_name_and_validates(tmp_path):
+    root = make_repo(tmp_path / "studio")
+    created = cli("init", root, "--example", "video", "--json", check=0).json["created"]
+    for rel in ("orchestration/workflows/video.json", "contracts/QC.contract.json", "orchestration/qc_policy.json",
+                "examples/plan_video.py", "examples/publish_video.py", "schemas/qc_report.schema.json"):
+        assert rel in created and (root / rel).read_bytes() == (REPO / rel).read_bytes(), rel
+    checked = cli("contracts", "validate", "--repo", root, "--json", check=0).json
+    assert checked["findings"] == [] and checked["checked"] == 6
+
+
+def test_init_example_never_overwrites_and_refuses_an_unknown_example(tmp_path):
+    root = make_repo(tmp_path / "repo")
+    mine = root / "contracts" / "G1.contract.json"
+    mine.parent.mkdir(parents=True)
+    mine.write_text('{"gate": "G1", "required_outputs": {"all_of": [{"path": "mine.md"}]}}\n')
+    created = cli("init", root, "--example", "essay", "--json", check=0).json["created"]
+    assert "contracts/G1.contract.json" not in created and "contracts/G2.contract.json" in created
+    assert "mine.md" in mine.read_text()
+    assert cli("init", root, "--example", "essay", "--json", check=0).json["created"] == []
+    other = make_repo(tmp_path / "other")
+    refused = cli("init", other, "--example", "podcast", check=2)
+    assert "podcast" in refused.err and not (other / "runner.json").exists()
