@@ -1,6 +1,6 @@
-"""What goes to a worker and what comes back. Out: the step's inputs (the item's
-artifact folder, and every workspace file or folder the gate's command and params
-name, or list under `params.inputs`) put in the artifact store. Back: every output
+"""What goes to a worker and what comes back. Out: the step's inputs (runner.json, the
+run's workflow, the item's artifact folder, and every workspace file or folder the
+gate's command and params name) put in the artifact store. Back: every output
 fetched into the workspace and hashed again here; a file whose bytes are not the ones
 the worker named fails the attempt with the reason. Outputs never land in .git or in a
 run's record folder."""
@@ -39,7 +39,8 @@ def _input_paths(ws: Workspace, run: Run, gate: WorkflowGate) -> list[str]:
     wf = run.workflow
     values = run_variables(ws.root, wf.slug, wf.artifact_path, run.run_id)
     named = [*(gate.command or []), *_strings(gate.params)]
-    found = [wf.artifact_path] if wf.artifact_path else []
+    # the config and the workflow: a step may read them (QC routes to the workflow's gates)
+    found = ["runner.json", *([wf.path] if wf.path else []), *([wf.artifact_path] if wf.artifact_path else [])]
     for text in named:
         try:
             rel = substitute(text, values, strict=False)

@@ -26,7 +26,7 @@ from runner.paths import inside
 from runner.run.session import Session
 from runner.steps import STEP_KINDS
 from runner.steps.base import Produced, StepContext
-from runner.workspace import Workspace
+from runner.workspace import CONFIG_FILE, Workspace, load_config
 
 DROPPED = "dropped"
 
@@ -59,7 +59,8 @@ def execute(task_data: dict) -> dict:
 
 
 def _produce(task: StepTask, root: Path) -> Produced:
-    session = Session(Workspace(root, Config()), Actor(name=f"worker {os.uname().nodename}"), commit=False)
+    config = load_config(root) if (root / CONFIG_FILE).is_file() else Config()
+    session = Session(Workspace(root, config), Actor(name=f"worker {os.uname().nodename}"), commit=False)
     kind = step_kind(task.gate.kind, bool(task.gate.command))
     ctx = StepContext(session, task.run, task.gate, task.attempt, proceed=True, retries=task.retries)
     try:
