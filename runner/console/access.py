@@ -11,6 +11,7 @@ import hashlib
 import hmac
 
 from litestar import Request, delete, get, post
+from litestar.datastructures import Cookie
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
@@ -94,11 +95,10 @@ def session(request: Request) -> SessionOut:
     return SessionOut(name=found.name, role=found.role, csrf=csrf_for(console_of(request), token or ""))
 
 
-@delete("/session", sync_to_thread=False, status_code=204, summary="Log out")
-def logout() -> Response[None]:
-    response = Response(None, status_code=204)
-    response.delete_cookie(COOKIE, path="/")
-    return response
+@delete("/session", sync_to_thread=False, status_code=204, summary="Log out",
+        response_cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/", httponly=True, samesite="strict")])
+def logout() -> None:
+    return None
 
 
 ROUTES = [login, session, logout]
