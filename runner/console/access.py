@@ -11,8 +11,8 @@ import hashlib
 import hmac
 
 from litestar import Request, delete, get, post
-from litestar.datastructures import Cookie
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.response import Response
