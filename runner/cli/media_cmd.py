@@ -147,6 +147,33 @@ def reingest(run_id, video, repo, actor, no_commit, offline, as_json) -> int:
     return 0 if life.state == "DONE" else EXIT_FAILED
 
 
+@recast.command("watch")
+@click.option("--inbox", help="Folder of the re-ingest pointers, in the workspace (default: sandbox/inbox).")
+@click.option("--once", is_flag=True, help="Scan once and exit (default: scan every --interval seconds).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@write_options
+@json_option
+def watch(inbox, once, interval, repo, actor, no_commit, offline, as_json) -> int:
+    """Pick up viggle_reingest_pointer.v1 files dropped in the inbox: each names a job (a
+    run's slug) and its re-cast video, re-ingested as `recast reingest` does, once. Exit 1
+    when a pointer was refused or a re-cast did not pass QC (with --once)."""
+    import time
+
+    opened = open_repo(repo, actor, no_commit, offline)
+    while True:
+        picked = opened.recast_pick_up(inbox)
+        if as_json:
+            emit_json([p.to_dict() for p in picked])
+        else:
+            for p in picked:
+                click.echo(f"{p.pointer}: " + (f"refused: {p.error}" if p.error else
+                           f"{p.run_id} {p.state}" + ("" if p.new_attempt else " (picked up before)")))
+        if once:
+            bad = [p for p in picked if p.error or (p.new_attempt and p.state != "DONE")]
+            return EXIT_FAILED if bad else 0
+        time.sleep(interval)
+
+
 @click.group()
 def handoff() -> None:
     """Record publications."""

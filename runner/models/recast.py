@@ -3,7 +3,9 @@ video they bring back) and the registry of publications."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+import msgspec
 
 from runner.models.base import Record, Strict, field
 from runner.models.run import Actor
@@ -50,6 +52,34 @@ class RecastLifecycle(Record):
     qc_gate: str | None = None
     qc_attempt: int | None = None
     qc_action: str | None = None
+    pointer: str | None = None  # the inbox file (viggle_reingest_pointer.v1) that named the video
+
+
+class CafPack(Strict):
+    """`viggle_pack.v1.json`: the original factory's manifest of a pack, written beside
+    ours so their tools find the pack (their schema wants it under
+    `sandbox/dist_artifacts/<job_id>/viggle_pack`)."""
+
+    version: Literal["viggle_pack.v1"] = "viggle_pack.v1"
+    job_id: str
+    pack_root: str
+    hero_image: str
+    motion_video: str
+    prompt_file: str
+    instructions_file: str
+    created_at: str
+
+
+class ReingestPointer(Strict):
+    """`viggle_reingest_pointer.v1`: dropped in an inbox folder, it names the video a
+    person brought back for a job (their file, read as it is)."""
+
+    version: Literal["viggle_reingest_pointer.v1"]
+    job_id: Annotated[str, msgspec.Meta(min_length=1)]
+    source: Literal["viggle"]
+    result_video_relpath: Annotated[str, msgspec.Meta(min_length=1)]
+    submitted_at: str
+    notes: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
 class Publication(Strict):
@@ -59,12 +89,20 @@ class Publication(Strict):
     posted_at: str
     by: Actor
     video_sha256: str | None = None
+    # The original factory's names (their handoff_registry.v1 requires them): the run's slug
+    # as their job id, and the url again as their post_url.
+    job_id: str | None = None
+    post_url: str | None = None
 
 
 class HandoffRegistry(Record):
-    """The workspace's ledger of publications (one file, append-only in content)."""
+    """The workspace's ledger of publications (one file, append-only in content). Kept
+    valid against the original factory's handoff_registry.v1 as well (their `version`,
+    `updated_at`, and each entry's `job_id` and `post_url`)."""
 
     entries: list[Publication] = field(default_factory=list)
+    version: Literal["handoff_registry.v1"] = "handoff_registry.v1"
+    updated_at: str | None = None
 
 
 SCHEMA_MODELS = {"recast_pack": RecastPack, "recast_lifecycle": RecastLifecycle, "handoff_registry": HandoffRegistry}

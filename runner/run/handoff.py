@@ -38,11 +38,14 @@ def register(s: Session, run_id: str, platform: str, url: str, video: str | None
             raise StateError(f"run {run_id} is {run.status}; only a PASSED run can be published",
                              "finish the run first (every blocking gate passed)")
         entry = Publication(run_id=run_id, platform=platform, url=url, posted_at=iso(), by=s.actor,
-                            video_sha256=digest)
+                            video_sha256=digest, job_id=run.workflow.slug, post_url=url)
         registry = load_registry(s)
         if any(e.run_id == run_id and e.platform == platform and e.url == url for e in registry.entries):
             raise StateError(f"{url} is already registered for {run_id} on {platform}")
+        for older in registry.entries:  # written before the registry kept their names
+            older.job_id, older.post_url = older.job_id or older.run_id, older.post_url or older.url
         registry.entries.append(entry)
+        registry.updated_at = entry.posted_at
         jsonio.write_atomic(registry_path(s), to_data(registry))
         tx.written.append(registry_path(s))
         run.status = "POSTED"

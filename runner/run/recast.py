@@ -16,7 +16,7 @@ from runner import jsonio, records
 from runner.errors import NotFoundError, RunnerError, StateError
 from runner.hashing import sha256_bytes, sha256_file
 from runner.models.base import to_data
-from runner.models.recast import PackFile, RecastLifecycle, RecastPack, Transition
+from runner.models.recast import CafPack, PackFile, RecastLifecycle, RecastPack, Transition
 from runner.models.run import PacketRef, Run
 from runner.models.workflow import WorkflowGate
 from runner.paths import run_variables, substitute
@@ -36,7 +36,7 @@ class Reingested:
     new_attempt: bool  # False: this very file was re-ingested before
 
 
-def _gates(s: Session, run: Run) -> tuple[WorkflowGate, WorkflowGate]:
+def gates(s: Session, run: Run) -> tuple[WorkflowGate, WorkflowGate]:
     wf = lifecycle.workflow_of(s, run)
     recast = next((g for g in wf.gates if g.kind == "recast"), None)
     if recast is None:
@@ -60,7 +60,7 @@ def pack_dir(s: Session, run: Run, gate: WorkflowGate) -> Path:
 
 def export(s: Session, run_id: str) -> RecastLifecycle:
     run = records.load_run(s.ws, run_id)
-    recast, qc = _gates(s, run)
+    recast, qc = gates(s, run)
     directory = pack_dir(s, run, recast)
     current = run.gate(recast.gate).current
     if current is not None:  # gate start would hint at `gate finish`: the video is what is missing
@@ -95,6 +95,11 @@ def export(s: Session, run_id: str) -> RecastLifecycle:
                               files=[PackFile(role=r, path=s.ws.rel(p), sha256=sha256_file(p), size=p.stat().st_size)
                                      for r, p in zip(roles, files)])
         jsonio.write_atomic(directory / "manifest.json", to_data(manifest))
+        rels = [s.ws.rel(p) for p in files]
+        caf = CafPack(job_id=run_now.workflow.slug, pack_root=s.ws.rel(directory), hero_image=rels[0],
+                      motion_video=rels[1], prompt_file=rels[2], instructions_file=rels[3],
+                      created_at=manifest.created_at)
+        jsonio.write_atomic(directory / CAF_PACK, to_data(caf))
         state_file = RecastLifecycle(run_id=run_id, gate=recast.gate, state="EXPORTED", qc_gate=qc.gate,
                                      pack_manifest_sha256=sha256_file(directory / "manifest.json"),
                                      history=[Transition(state="EXPORTED", at=iso(), by=s.actor)])
@@ -120,7 +125,7 @@ def _instructions(s: Session, run: Run, recast: WorkflowGate, qc: WorkflowGate) 
     return "\n".join(lines) + "\n"
 
 
-def _lifecycle(directory: Path) -> RecastLifecycle:
+def read_lifecycle(directory: Path) -> RecastLifecycle:
     path = directory / "lifecycle.json"
     if not path.is_file():
         raise StateError(f"no re-cast pack in {directory}", "run `runner recast export --run ID` first")
@@ -133,13 +138,14 @@ def _advance(s: Session, directory: Path, life: RecastLifecycle, state: str, not
     jsonio.write_atomic(directory / "lifecycle.json", to_data(life))
 
 
-def reingest(s: Session, run_id: str, video: str) -> Reingested:
+def reingest(s: Session, run_id: str, video: str, pointer: str | None = None) -> Reingested:
+    """`pointer`: the inbox file that named the video (see recast_inbox), recorded."""
     from runner.media.probe import media_info
 
     run = records.load_run(s.ws, run_id)
-    recast, qc = _gates(s, run)
+    recast, qc = gates(s, run)
     directory = pack_dir(s, run, recast)
-    life = _lifecycle(directory)
+    life = read_lifecycle(directory)
     source = s.ws.flag_path(video, "--video")
     if not source.is_file():
         raise NotFoundError(f"no such video: {video}")
@@ -160,6 +166,7 @@ def reingest(s: Session, run_id: str, video: str) -> Reingested:
     result = directory / "result" / f"recast{source.suffix.lower() or '.mp4'}"
     jsonio.write_atomic(result, data)
     life.result_video, life.result_sha256, life.source_video = s.ws.rel(result), digest, s.ws.rel(source)
+    life.pointer = pointer
     _advance(s, directory, life, "RESULT_RECEIVED")
     product = product_path(s, run, qc)
     jsonio.write_atomic(product, data)  # the re-cast is the product the later gates read

@@ -36,7 +36,7 @@ def policy(*rules: dict, max_retries: int = 2, policy_id: str = "test") -> dict:
 
 
 def install(root: Path, qc_policy: dict, *, job: str = "jobs/silent.job.json", qc_params: dict | None = None,
-            recast: bool = False, name: str = "mini", publish: bool = False, stages: dict | None = None) -> str:
+            recast: bool | dict = False, name: str = "mini", publish: bool = False, stages: dict | None = None) -> str:
     """Write workflow `name`: RENDER (job) → QC (qc_policy, sample_fps 2) → [RECAST] →
     REVIEW (a person approves) → [PUBLISH: copies render/final.mp4 to dist/final.mp4].
     Returns the workflow's name."""
@@ -50,7 +50,8 @@ def install(root: Path, qc_policy: dict, *, job: str = "jobs/silent.job.json", q
     if recast:
         gates.append({"gate": "RECAST", "kind": "recast",
                       "params": {"hero_image": "assets/astronaut.png",
-                                 "motion_video": "{artifact_path}/render/final.mp4"}})
+                                 "motion_video": "{artifact_path}/render/final.mp4",
+                                 **(recast if isinstance(recast, dict) else {})}})
     gates.append({"gate": "REVIEW", "kind": "human", "approval": {"required": True}})
     if publish:
         gates.append({"gate": "PUBLISH", "kind": "command",
