@@ -17,6 +17,9 @@ demo: setup
 demo-essay: setup
 	$(BIN)/python examples/demo.py essay
 
+demo-batch: setup  # 6 short videos as a batch on the local executor, then batch verify
+	$(BIN)/python examples/batch_demo.py 6
+
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 	$(BIN)/runner contracts validate

@@ -85,6 +85,7 @@ class Coordinator:
             if self.inflight:
                 self._collect()
             self._publish()
+        self.progress.finished = True
         self._publish(final=True)
         return self.out
 

@@ -48,10 +48,11 @@ class Progress(msgspec.Struct):
     def throughput(self) -> float:
         """Items settled per second over the recent window."""
         recent = self.settled_at
-        if len(recent) < 2:
+        if not recent:
             return 0.0
-        span = max(recent[-1] - recent[0], 1e-6)
-        return (len(recent) - 1) / span
+        if len(recent) < 500:  # since the dispatch started
+            return len(recent) / max(recent[-1] - self.started_at, 1e-6)
+        return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
 
 
 def path(git_dir: Path, batch_id: str) -> Path:

@@ -56,8 +56,10 @@ def dispatch(batch_id, executor, broker, slots, resume, repo, actor, no_commit, 
     from runner.batch.dispatch import dispatch as run_dispatch
 
     front = open_repo(repo, actor, no_commit, offline)
-    report = _progress_line if sys.stderr.isatty() and not as_json else None
-    done = run_dispatch(front, batch_id, executor, broker, resume, slots, report)
+    tty = sys.stderr.isatty()
+    done = run_dispatch(front, batch_id, executor, broker, resume, slots, None if as_json else _progress(tty))
+    if tty and not as_json:
+        err("")
     counts = {state: list(done.states.values()).count(state) for state in sorted(set(done.states.values()))}
     if as_json:
         emit_json({"batch_id": batch_id, "items": counts, "runs_created": done.created, "results": done.recorded})
@@ -67,11 +69,22 @@ def dispatch(batch_id, executor, broker, slots, resume, repo, actor, no_commit, 
     return EXIT_FAILED if counts.get("failed") else EXIT_PAUSED if counts.get("paused") else 0
 
 
-def _progress_line(p) -> None:
-    settled = len(p.settled_at)
-    flight = sum(p.inflight.values())
-    sys.stderr.write(f"\r{p.batch_id}: {settled}/{p.items} settled, {flight} in flight, {p.results} recorded ")
-    sys.stderr.flush()
+def _progress(tty: bool):
+    """The dispatch's progress on stderr: one line rewritten on a terminal, else a line
+    every 10 seconds."""
+    last = [0.0]
+
+    def show(p) -> None:
+        line = (f"{p.batch_id}: {len(p.settled_at)}/{p.items} item(s) settled, {sum(p.inflight.values())} step(s) "
+                f"in flight, {p.results} result(s) recorded")
+        if tty:
+            sys.stderr.write(f"\r{line} ")
+            sys.stderr.flush()
+        elif time.monotonic() - last[0] >= 10 or p.finished:
+            last[0] = time.monotonic()
+            err(line)
+
+    return show
 
 
 @batch.command("status")
