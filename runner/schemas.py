@@ -96,8 +96,15 @@ def _leaves(errors: Any) -> Any:
         if err.validator != "anyOf" or not err.context:
             yield err
             continue
+        unknown = _unknown_tag(err)
+        if unknown:
+            err.message = unknown
+            yield err
+            continue
         branches: dict[Any, list] = {}
         for sub in err.context:
+            if err.instance is not None and err.schema["anyOf"][sub.schema_path[0]] == {"type": "null"}:
+                continue  # "or null" is not what a value that is there meant
             branches.setdefault(sub.schema_path[0], []).append(sub)
         tagged = [b for b in branches.values()
                   if not any(s.validator in ("const", "enum") and list(s.relative_path)[-1:] in (["type"], ["kind"])
@@ -107,6 +114,17 @@ def _leaves(errors: Any) -> Any:
             yield from _leaves(min(candidates, key=len))
         else:
             yield err
+
+
+def _unknown_tag(err: Any) -> str | None:
+    """`unknown type 'x' (known: ...)` for an object whose tag names no member of a tagged union."""
+    tag = err.schema.get("discriminator", {}).get("propertyName")
+    mapping = err.schema.get("discriminator", {}).get("mapping", {})
+    if not tag or not isinstance(err.instance, dict) or err.instance.get(tag) in mapping:
+        return None
+    if tag not in err.instance:
+        return f"no {tag!r} (one of: {', '.join(sorted(mapping))})"
+    return f"unknown {tag} {err.instance[tag]!r} (known: {', '.join(sorted(mapping))})"
 
 
 def _loc(path: Any) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import emit_json, json_option, open_repo, repo_option
+from runner.cli.common import emit_json, err, json_option, open_repo, repo_option
 from runner.errors import EXIT_FAILED
 
 
@@ -23,14 +23,15 @@ def validate(paths, allow_empty, repo, as_json) -> int:
     contract a workflow names exists. Exit 0 when all are valid, 1 otherwise (also when
     no file was found to check, unless --allow-empty)."""
     checked, findings = open_repo(repo).validate_declarations(list(paths) or None)
-    if checked == 0 and not allow_empty:
-        click.echo("error: no contract or workflow found to check (contracts_dir and workflows_dir of runner.json)",
-                   err=True)
-        return EXIT_FAILED
+    # the findings (or --json) on stdout; the summary on stderr, as `runner verify` does
     if as_json:
         emit_json({"checked": checked, "findings": [f.to_dict() for f in findings]})
     else:
         for f in findings:
             click.echo(f"{f.file}: {f.message}")
-        click.echo(f"{checked} file(s) checked, {len(findings)} finding(s)", err=True)
+    if checked == 0 and not allow_empty:
+        err("error: no contract or workflow found to check (contracts_dir and workflows_dir of runner.json)")
+        err("  hint: runner init --example essay adds one; --allow-empty accepts none")
+        return EXIT_FAILED
+    err(f"{checked} file(s) checked, {len(findings)} finding(s)")
     return EXIT_FAILED if findings else 0
