@@ -49,6 +49,43 @@ def _dispatch(root: Path, batch: str, *extra: str) -> float:
     return wall
 
 
+def _floor(n: int) -> float:
+    """The machine's floor now: the same N sleeps as processes, 2 at a time (xargs -P 2)."""
+    started = time.perf_counter()
+    subprocess.run(["xargs", "-P", "2", "-n", "1", "sh", "-c", f"sleep {STEP_S}; echo $0 > /dev/null"],
+                   input="\n".join(str(k) for k in range(n)).encode(), check=True)
+    return time.perf_counter() - started
+
+
+def _growth(root: Path) -> None:
+    objects = dict(line.split(": ") for line in git(root, "count-objects", "-v").splitlines())
+    commits = int(git(root, "rev-list", "--count", "HEAD"))
+    kib = int(objects["size"]) + int(objects["size-pack"])
+    print(f"   repository: {commits} commits, {kib} KiB of objects (loose, unpacked): {kib / commits:.1f} KiB a commit")
+
+
+def _redis_bytes_per_step(broker: str, root: Path, count: int = 1000) -> None:
+    """Steps queued with no worker: the broker's memory for each."""
+    import redis as redis_lib
+
+    from runner import Repo
+    from runner.batch.celery_app import make_app, send
+    from runner.models.base import to_data
+
+    repo = Repo(root)
+    run = repo.run(min(p.name for p in (root / "runs").iterdir() if p.name.startswith("run_")))
+    task = {"schema_version": 1, "attempt_id": "x", "queue": "idle", "store": str(root / ".runner/store"),
+            "run": to_data(run), "gate": {"gate": "S1", "kind": "command", "command": ["true"]}, "attempt": 1,
+            "inputs": {f"artifacts/x/{k}.json": "0" * 64 for k in range(3)}}
+    client = redis_lib.Redis.from_url(broker)
+    before = client.info("memory")["used_memory"]
+    app = make_app(broker, 7200)
+    for k in range(count):
+        send(app, f"bench.{k}", {**task, "attempt_id": f"bench.{k}"}, "idle")
+    used = client.info("memory")["used_memory"] - before
+    print(f"   redis: {used / count:.0f} bytes per queued step ({count} queued, a one-gate run's task)")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -72,7 +109,9 @@ def _celery(tmp: Path, root: Path, batch: str) -> float:
                                                 start_new_session=True))
             while b"ready." not in log.read_bytes():
                 time.sleep(0.1)
-        return _dispatch(root, batch, "--executor", "celery", "--broker", broker, "--slots", "2")
+        wall = _dispatch(root, batch, "--executor", "celery", "--broker", broker, "--slots", "2")
+        _redis_bytes_per_step(broker, root)
+        return wall
     finally:
         for w in workers:
             os.killpg(w.pid, signal.SIGTERM)
@@ -88,14 +127,18 @@ def main() -> int:
     ideal = n * STEP_S / 2
     with session("bench_batch", args.keep, args.code) as tmp:
         header(f"{n} command gates of {STEP_S} s; ideal {ideal:.1f} s (2 slots)")
+        floor = _floor(n)
+        print(f"   baseline: the same sleeps as bare processes, 2 at a time: {floor:.1f} s = {floor / ideal:.2f}x the ideal")
         local = _workspace(tmp, "local")
         wall = _dispatch(local, _plan(local, n), "--slots", "2")
-        print(f"   local, 2 processes: {wall:.1f} s = {wall / ideal:.2f}x the ideal (goal 1.25x): {verdict(wall <= 1.25 * ideal)}")
+        print(f"   local, 2 processes: {wall:.1f} s = {wall / ideal:.2f}x the ideal (goal 1.25x): "
+              f"{verdict(wall <= 1.25 * ideal)}; {wall / floor:.2f}x the baseline")
+        _growth(local)
         if shutil.which("redis-server"):
             remote = _workspace(tmp, "celery")
             wall = _celery(tmp, remote, _plan(remote, n))
             print(f"   celery, 2 workers: {wall:.1f} s = {wall / ideal:.2f}x the ideal (goal 1.25x): "
-                  f"{verdict(wall <= 1.25 * ideal)}")
+                  f"{verdict(wall <= 1.25 * ideal)}; {wall / floor:.2f}x the baseline")
         header(f"a {big}-item manifest")
         root = _workspace(tmp, "big")
         started = time.perf_counter()
