@@ -65,7 +65,7 @@ def _from_patch(patch: Any, path: str) -> str:
             lines.append(f"@@ {op.get('op')} {op.get('path')}" + (f" from {op['from']}" if "from" in op else "") + " @@")
             if "value" in op:
                 sign = " " if op.get("op") == "test" else "+"
-                lines += [sign + line for line in json.dumps(op["value"], indent=2, sort_keys=True).splitlines()]
+                lines += [sign + line for line in json.dumps(op["value"], indent=2, ensure_ascii=False).splitlines()]
     elif kind == "text_replace":
         for item in patch.get("replacements", []):
             lines.append("@@ text_replace @@")
@@ -74,7 +74,7 @@ def _from_patch(patch: Any, path: str) -> str:
     else:
         lines.append(f"@@ {kind} @@")
         rest = {k: v for k, v in patch.items() if k not in ("type", "target")}
-        lines += ["+" + line for line in json.dumps(rest, indent=2, sort_keys=True).splitlines()]
+        lines += ["+" + line for line in json.dumps(rest, indent=2, ensure_ascii=False).splitlines()]
     return "\n".join(lines) + "\n"
 
 
