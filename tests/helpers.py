@@ -129,7 +129,7 @@ def porcelain(root: Path) -> list[str]:
 # --- the example essay workflow (contracts/ and orchestration/workflows/essay.json) -----------
 
 def install_essay(root: Path) -> Path:
-    """Copy the project's example contracts and 3-gate workflow into a workspace."""
+    """Copy the project's example contracts, 3-gate workflow and its prompt templates into a workspace."""
     for gate in ("G1", "G2", "G3"):
         contract = REPO / "contracts" / f"{gate}.contract.json"
         target = root / "contracts" / contract.name
@@ -138,6 +138,10 @@ def install_essay(root: Path) -> Path:
     workflows = root / "orchestration" / "workflows"
     workflows.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "orchestration" / "workflows" / "essay.json", workflows / "essay.json")
+    prompts = root / "orchestration" / "prompts"  # the templates the workflow names
+    prompts.mkdir(parents=True, exist_ok=True)
+    for gate in ("G1", "G2", "G3"):
+        shutil.copyfile(REPO / "orchestration" / "prompts" / f"{gate}.md", prompts / f"{gate}.md")
     return root
 
 

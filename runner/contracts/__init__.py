@@ -105,13 +105,34 @@ def load_contract(ws: Workspace, rel: str) -> Loaded:
 
 
 def load_gate_contract(ws: Workspace, gate: WorkflowGate) -> Loaded:
-    """The contract a workflow gate uses, refused when it declares another gate."""
+    """The contract a workflow gate uses, refused when it declares another gate or names
+    a schema file that is not there (so a run refuses it at its start, and a gate before
+    it opens an attempt, instead of failing when the attempt finishes)."""
     loaded = load_contract(ws, contract_path(ws, gate.gate, gate.contract))
     if loaded.model.gate != gate.gate:
         raise ContractError(f"contract {loaded.path} is the contract of gate {loaded.model.gate!r}, "
                             f"but gate {gate.gate!r} uses it",
                             "point the gate at its own contract, or fix the contract's `gate`")
+    for where, rel, what in missing_files(ws, loaded.model):
+        if what == "schema file":
+            raise ContractError(f"contract {loaded.path}: {where}: {what} {rel} not found",
+                                "create it, or fix the path in the contract")
     return loaded
+
+
+def missing_files(ws: Workspace, contract: Contract) -> list[tuple[str, str, str]]:
+    """(field, path, what) of each file the contract names by a fixed path (one without a
+    variable) that is not in the workspace: the schema of a json_schema check, a pre-script."""
+    named = [(f"validations[{i}].schema", check.schema_path, "schema file")
+             for i, check in enumerate(contract.validations) if check.type == "json_schema"]
+    named += [(f"pre_scripts[{i}].path", script.path, "pre-script") for i, script in enumerate(contract.pre_scripts)]
+    out = []
+    for where, rel, what in named:
+        if VARIABLE.search(rel) or path_problem(rel):
+            continue  # resolved per run, or refused as a path already
+        if not (ws.root / rel).is_file():
+            out.append((where, rel, what))
+    return out
 
 
 def _contract_file(ws: Workspace, rel: str) -> Path:

@@ -14,6 +14,7 @@ from runner.models.run import GateState, PacketRef, Run
 from runner.models.workflow import WorkflowGate
 from runner.paths import run_variables, substitute
 from runner.run.session import Session
+from runner.workspace import Workspace
 
 
 def write(s: Session, run: Run, gate: WorkflowGate, state: GateState, attempt: int,
@@ -61,18 +62,20 @@ def build(s: Session, run: Run, gate: WorkflowGate, state: GateState, attempt: i
 def _instructions(s: Session, gate: WorkflowGate, values: dict) -> str:
     if not gate.prompt_template:
         return gate.description or "(no prompt_template for this gate)"
-    path = _template_path(s, gate.prompt_template)
+    path = template_path(s.ws, gate.prompt_template)
     if path is None:
         return (f"(prompt template {gate.prompt_template!r} not found in {s.ws.config.prompts_dir}/)\n"
                 + (gate.description or ""))
     return substitute(path.read_text(encoding="utf-8"), values, strict=False).strip()
 
 
-def _template_path(s: Session, name: str) -> Path | None:
+def template_path(ws: Workspace, name: str) -> Path | None:
+    """A gate's prompt_template: a workspace path, or a name in prompts_dir (with .md or
+    .txt); None when there is no such file."""
     candidates = [name] if "/" in name else []
-    candidates += [f"{s.ws.config.prompts_dir}/{name}{ext}" for ext in ("", ".md", ".txt")]
+    candidates += [f"{ws.config.prompts_dir}/{name}{ext}" for ext in ("", ".md", ".txt")]
     for rel in candidates:
-        path = s.ws.path(rel, "prompt template")
+        path = ws.path(rel, "prompt template")
         if path.is_file():
             return path
     return None

@@ -10,7 +10,6 @@ from runner.errors import ContractError, RunnerError
 from runner.models.base import load
 from runner.models.contract import Contract
 from runner.models.workflow import Workflow
-from runner.verify import contract_problems
 from runner.workspace import Workspace
 
 
@@ -58,13 +57,15 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[
             problems = schemas.problems(model, data)
             if problems:
                 findings += [Finding(rel, f"{loc}: {message}") for loc, message in problems]
-                if kind == "contract":  # and every problem its schema cannot name
-                    named = {loc for loc, _ in problems}
-                    findings += [Finding(rel, message) for message in contract_problems.problems(data, named)]
                 continue
             loaded = load(model, data, ContractError, rel)
             if kind == "contract":
-                findings += [Finding(rel, message) for message in contract_problems.problems(data, set())]
+                contracts.check_variables(loaded, rel)
+                findings += [Finding(rel, f"{where}: {template!r} {problem} (a run refuses it)")
+                             for where, template in contracts.declared_paths(loaded)
+                             if (problem := contracts.path_problem(template))]
+                findings += [Finding(rel, f"{where}: {what} {path} not found") for where, path, what
+                             in contracts.missing_files(ws, loaded)]
             else:
                 findings += _workflow_findings(ws, loaded, rel) + _stage_findings(ws, loaded, rel)
         except RunnerError as exc:
@@ -88,12 +89,24 @@ def _workflow_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Find
                 contracts.load_gate_contract(ws, gate)
         except RunnerError as exc:
             out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message}"))
-        if gate.prompt_template and "/" in gate.prompt_template:  # a path, not a name in prompts_dir
-            try:
-                ws.path(gate.prompt_template, "prompt_template")
-            except RunnerError as exc:
-                out.append(Finding(rel, f"gates[{i}] ({gate.gate}): {exc.message} (a run refuses it)"))
+        if gate.prompt_template:
+            out += _template_findings(ws, gate.prompt_template, f"gates[{i}] ({gate.gate})", rel)
     return out
+
+
+def _template_findings(ws: Workspace, name: str, where: str, rel: str) -> list[Finding]:
+    """A prompt_template that names no file: its packets would say so instead of instructing."""
+    from runner.run.packets import template_path
+
+    try:
+        if "/" in name:  # a path, not a name in prompts_dir
+            ws.path(name, "prompt_template")
+        if template_path(ws, name) is not None:
+            return []
+    except RunnerError as exc:  # a path that leaves the workspace
+        return [Finding(rel, f"{where}: {exc.message} (a run refuses it)")]
+    shown = name if "/" in name else f"{ws.config.prompts_dir}/{name}(.md|.txt)"
+    return [Finding(rel, f"{where}: prompt_template {name!r}: no file {shown}")]
 
 
 def _stage_findings(ws: Workspace, workflow: Workflow, rel: str) -> list[Finding]:
