@@ -10,6 +10,7 @@ from runner.errors import ContractError, RunnerError
 from runner.models.base import load
 from runner.models.contract import Contract
 from runner.models.workflow import Workflow
+from runner.verify import contract_problems
 from runner.workspace import Workspace
 
 
@@ -57,13 +58,13 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> tuple[int, list[
             problems = schemas.problems(model, data)
             if problems:
                 findings += [Finding(rel, f"{loc}: {message}") for loc, message in problems]
+                if kind == "contract":  # and every problem its schema cannot name
+                    named = {loc for loc, _ in problems}
+                    findings += [Finding(rel, message) for message in contract_problems.problems(data, named)]
                 continue
             loaded = load(model, data, ContractError, rel)
             if kind == "contract":
-                contracts.check_variables(loaded, rel)
-                findings += [Finding(rel, f"{where}: {template!r} {problem} (a run refuses it)")
-                             for where, template in contracts.declared_paths(loaded)
-                             if (problem := contracts.path_problem(template))]
+                findings += [Finding(rel, message) for message in contract_problems.problems(data, set())]
                 findings += [Finding(rel, f"{where}: {what} {path} not found") for where, path, what
                              in contracts.missing_files(ws, loaded)]
             else:

@@ -109,3 +109,53 @@ def test_nothing_to_check_is_said_and_fails_unless_allowed(tmp_path):
     result = cli("contracts", "validate", "--repo", root, check=1)
     assert "no contract or workflow found to check" in result.err
     cli("contracts", "validate", "--repo", root, "--allow-empty", check=0)
+
+
+def test_every_error_of_a_contract_is_reported_not_the_first(essay_ws):
+    """A check whose own rules fail (a regex that does not compile) hides neither the path
+    variables of the others nor its siblings' problems; a bad item names its field."""
+    bad = {"gate": "X", "required_outputs": {"all_of": [{"path": "{foo}/a.md"}, {"path": "/abs.md"}]},
+           "validations": [{"type": "regex_match", "target": "{foo}/a.md", "regex": "("},
+                           {"type": "file_exists", "target": "{baz}/c.md"},
+                           {"type": "min_file_count", "target": "{artifact_path}", "pattern": "*.md"}]}
+    (essay_ws / "contracts" / "X.contract.json").write_text(json.dumps(bad))
+    worse = {"gate": "Y", "required_outputs": {"all_of": [{"path": 1}, {"pathx": "a"}]},
+             "validations": [{"type": "nope"}, {"type": "file_exists"}], "extra": 1}
+    (essay_ws / "contracts" / "Y.contract.json").write_text(json.dumps(worse))
+    findings = cli("contracts", "validate", "--repo", essay_ws, "--json", check=1).json["findings"]
+    x = [f["message"] for f in findings if f["file"] == "contracts/X.contract.json"]
+    assert any(m.startswith("$.validations[0]") and "regex" in m for m in x), x
+    assert any(m.startswith("$.validations[2]") and "thresholds" in m for m in x), x
+    for where, name in (("required_outputs.all_of[0].path", "{foo}"), ("validations[0].target", "{foo}"),
+                        ("validations[1].target", "{baz}")):
+        assert any(m.startswith(where) and f"unknown path variable {name}" in m for m in x), (where, x)
+    assert any(m.startswith("required_outputs.all_of[1].path") and "is absolute" in m for m in x), x
+    y = [f["message"] for f in findings if f["file"] == "contracts/Y.contract.json"]
+    assert "$.required_outputs.all_of[0].path: 1 is not of type 'string'" in y
+    assert "$.required_outputs.all_of[1]: 'path' is a required property" in y
+    assert any(m.startswith("$.validations[0]: unknown type 'nope' (known: ") for m in y), y
+    assert "$.validations[1]: 'target' is a required property" in y and "$.extra: unknown field" in y
+    assert not any("is not of type 'null'" in m or "any of the given schemas" in m for m in y), y
+
+
+def test_results_go_to_stdout_and_the_summary_to_stderr(essay_ws, tmp_path):
+    """`contracts validate` and `verify` alike: findings (or --json) on stdout, the one
+    summary line on stderr, so `> findings.txt` keeps only the findings."""
+    clean = cli("contracts", "validate", "--repo", essay_ws, check=0)
+    assert clean.out == "" and clean.err.strip() == "4 file(s) checked, 0 finding(s)"
+    (essay_ws / "contracts" / "G1.contract.json").write_text("{ not json")
+    broken = cli("contracts", "validate", "--repo", essay_ws, check=1)
+    assert broken.out.startswith("contracts/G1.contract.json: ") and "finding(s)" not in broken.out
+    assert broken.err.strip() == f"4 file(s) checked, {len(broken.out.splitlines())} finding(s)"
+    assert json.loads(cli("contracts", "validate", "--repo", essay_ws, "--json", check=1).out)["checked"] == 4
+
+    from helpers import make_repo
+
+    empty = make_repo(tmp_path / "empty")
+    cli("init", empty, check=0)
+    nothing = cli("contracts", "validate", "--repo", empty, "--json", check=1)
+    assert nothing.json == {"checked": 0, "findings": []} and "no contract or workflow" in nothing.err
+
+    verified = cli("verify", "--repo", essay_ws, check=0)
+    assert verified.out == "" and verified.err.startswith("verified 0 run(s)")
+    assert json.loads(cli("verify", "--repo", essay_ws, "--json", check=0).out)["ok"] is True
