@@ -15,8 +15,13 @@ from runner.paths import inside
 
 
 def load_job(path: Path) -> RenderJob:
-    """Read and validate a job file; ContractError naming the file and the field."""
+    """Read and validate a job file, ours or the original factory's `job.json` (see
+    caf_job); ContractError naming the file and the field."""
+    from runner.media.caf_job import from_caf_job, is_caf_job
+
     data = read_json(path, what="render job", error=ContractError)
+    if is_caf_job(data):
+        return from_caf_job(data, f"render job {path}")
     return load_typed(RenderJob, data, ContractError, f"render job {path}")
 
 
@@ -29,6 +34,7 @@ class Segment:
     path: Path
     start: float
     frames: int
+    loop: bool = False
 
 
 def resolve_input(base: Path, rel: str, what: str) -> Path:
@@ -60,7 +66,7 @@ def segments(job: RenderJob, base: Path, clip_duration) -> list[Segment]:
         frames = round(duration * fps) if item.duration is not None else math.floor(duration * fps + 1e-9)
         if frames < 1:
             raise RunnerError(f"visuals[{index}]: clip {item.path} gives no frame at {fps} fps")
-        out.append(Segment("clip", item.path, path, item.start, frames))
+        out.append(Segment("clip", item.path, path, item.start, frames, item.loop))
     return out
 
 

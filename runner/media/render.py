@@ -31,6 +31,8 @@ def _visual_stream(ffmpeg, seg: Segment, spec):
         ).video
     else:
         options = {"ss": f"{seg.start:g}"} if seg.start else {}
+        if seg.loop:  # read again from the start, bounded as an image is
+            options.update(stream_loop=-1, t=f"{(seg.frames + 1) / spec.fps:.6f}")
         stream = ffmpeg.input(f"file:{seg.rel}", **options).video.filter("fps", fps=spec.fps)
     return (
         stream.filter("trim", end_frame=seg.frames)

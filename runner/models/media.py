@@ -44,6 +44,11 @@ class ClipInput(_Visual, tag_field="kind", tag="clip"):
     path: RelPath
     start: Annotated[float, msgspec.Meta(ge=0)] = 0.0
     duration: Seconds | None = None
+    loop: bool = False  # play the clip again from its start until `duration` is filled
+
+    def __post_init__(self) -> None:
+        if self.loop and self.duration is None:
+            raise ValueError(f"clip {self.path}: a looped clip needs a duration")
 
 
 Visual = Union[ImageInput, ClipInput]
