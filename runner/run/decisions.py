@@ -150,14 +150,6 @@ class Fired(msgspec.Struct):
     action: str
 
 
-def tick(s: Session) -> list[Fired]:
-    """Apply every expired deadline in the workspace. Idempotent."""
-    fired = []
-    for run_id in records.list_run_ids(s.ws):
-        fired += tick_run(s, run_id)
-    return fired
-
-
 def _expired(state: GateState) -> bool:
     w = state.waiting
     return bool(w and w.deadline and not w.escalated and parse(w.deadline) <= now())

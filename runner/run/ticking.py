@@ -16,6 +16,7 @@ from runner.run import decisions, driver
 from runner.run.decisions import Fired
 from runner.run.session import Session
 from runner.steps import STEP_KINDS
+from runner.vocab import CLOSED
 
 
 class Continued(msgspec.Struct):
@@ -57,27 +58,28 @@ def needs_no_person(run: Run) -> bool:
 
 
 def tick(s: Session, resume: bool = True) -> Ticked:
-    """Apply every expired deadline; with `resume`, continue every run that needs no person."""
-    fired = decisions.tick(s)
-    continued: list[Continued] = []
-    busy: list[str] = []
-    if not resume:
-        return Ticked(fired, continued, busy)
+    """Apply every expired deadline; with `resume`, continue every run that needs no
+    person. One pass over the runs, each read once unless a deadline of it fired; one
+    run's trouble is reported and stops neither the tick nor the other runs."""
+    ticked = Ticked([], [], [])
     for run_id in records.list_run_ids(s.ws):
         try:
-            if not needs_no_person(records.load_run(s.ws, run_id)):
+            run = records.load_run(s.ws, run_id)
+            if decisions.overdue(run) and run.status not in CLOSED:
+                ticked.fired += decisions.tick_run(s, run_id)
+                run = records.load_run(s.ws, run_id)
+            if not resume or not needs_no_person(run):
                 continue
             outcome = driver.advance(s, run_id, wait=False)
         except LockTimeout:
-            busy.append(run_id)
+            ticked.busy.append(run_id)
             continue
-        except RunnerError as exc:  # one run's trouble stops neither the tick nor the other runs
-            status = _status(s, run_id)
-            continued.append(Continued(run_id, "error", status, message=exc.message))
+        except RunnerError as exc:
+            ticked.continued.append(Continued(run_id, "error", _status(s, run_id), message=exc.message))
             continue
-        continued.append(Continued(run_id, outcome.kind, outcome.status, outcome.gate, outcome.waiting_for,
-                                   outcome.message))
-    return Ticked(fired, continued, busy)
+        ticked.continued.append(Continued(run_id, outcome.kind, outcome.status, outcome.gate, outcome.waiting_for,
+                                          outcome.message))
+    return ticked
 
 
 def _status(s: Session, run_id: str) -> str:
