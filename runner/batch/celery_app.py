@@ -5,7 +5,8 @@ minutes-long steps delivered at least once:
   its step ran, so a worker that dies mid-step leaves it to be delivered again;
 - `worker_prefetch_multiplier = 1`: a worker holds no more steps than it runs;
 - the Redis `visibility_timeout` above the longest gate timeout: an unacknowledged
-  step is given to another worker only after it, never while it still runs;
+  step is given to another worker only after it, never while it still runs (and soon
+  after it: the sweep for such steps runs every few seconds, not kombu's 100);
 - the prefork pool, with `worker_max_tasks_per_child` (mediapipe's memory is given back).
 
 The task id is the attempt id; the worker drops a task whose attempt has a result."""
@@ -32,7 +33,10 @@ def make_app(broker: str, visibility_timeout_s: float, max_tasks_per_child: int 
         worker_prefetch_multiplier=1,
         worker_pool="prefork",
         worker_max_tasks_per_child=max_tasks_per_child,
-        broker_transport_options={"visibility_timeout": visibility_timeout_s},
+        # kombu sweeps for unacknowledged steps older than the timeout every 10 x 10 s by
+        # default: every few seconds instead (at most 10), one sorted-set range read each
+        broker_transport_options={"visibility_timeout": visibility_timeout_s, "unacked_restore_throttle": 1,
+                                  "unacked_restore_interval": max(1, min(10, int(visibility_timeout_s / 5)))},
         task_ignore_result=True,  # results go to the artifact store, under the attempt id
         task_serializer="json",
         accept_content=["json"],
