@@ -1,9 +1,16 @@
 """The run directory layout, and load (validated) / save (canonical, atomic) of records.
 
-    <runs_dir>/<run-id>/record/RUN.json                      committed, the one mutable summary
-    <runs_dir>/<run-id>/record/gates/<GATE>/attempt-<n>.json  committed, append-only
-    <runs_dir>/<run-id>/record/gates/<GATE>/decision-<n>.json committed, append-only
-    <runs_dir>/<run-id>/logs/...                              git-ignored (prompt packets, stdout/stderr)
+    <run>/record/RUN.json                      committed, the one mutable summary
+    <run>/record/gates/<GATE>/attempt-<n>.json  committed, append-only
+    <run>/record/gates/<GATE>/decision-<n>.json committed, append-only
+    <run>/logs/...                              git-ignored (prompt packets, stdout/stderr)
+
+where <run>, a run's folder, is <runs_dir>/<run-id> in the flat layout, and
+<runs_dir>/<YYYY-MM>/<x>/<y>/<run-id> in the fan-out one (runner.json `runs_layout`):
+the month of the id's start time, then its last two characters (random in the ids the
+runner makes), so every tree a record commit rewrites stays small. Both layouts are
+read whatever the setting; new runs go where the setting says. Every path to a run
+folder is made here (`run_dir`), and every listing of runs walks both (`find_runs`).
 """
 
 from __future__ import annotations
@@ -27,8 +34,56 @@ ATTEMPT_FILE = re.compile(r"^attempt-(\d+)\.json$")
 RESTORE = "restore it from git (`git checkout -- <file>`) or run `runner doctor`"
 
 
+# A run id made by the runner: run_<YYYYMMDD>T<HHMMSS>Z_<slug>_<6 random [0-9a-z]>.
+DATED_ID = re.compile(r"^run_(?P<year>\d{4})(?P<month>\d{2})\d{2}T\d{6}Z_.+(?P<x>[0-9a-z])(?P<y>[0-9a-z])$")
+MONTH = re.compile(r"^\d{4}-\d{2}$")
+FANOUT_DEPTH = 3  # <YYYY-MM>/<x>/<y>
+LAYOUTS = ("flat", "fanout")
+
+
+def layout_path(run_id: str, layout: str) -> str:
+    """The folder of `run_id` relative to the runs folder in `layout`. An id without the
+    runner's date and suffix stays flat in either."""
+    m = DATED_ID.match(run_id) if layout == "fanout" else None
+    return f"{m['year']}-{m['month']}/{m['x']}/{m['y']}/{run_id}" if m else run_id
+
+
 def run_dir(ws: Workspace, run_id: str) -> Path:
-    return ws.runs_dir / check_name(run_id, "run id")
+    """The run's folder: where it is (either layout), else where a new run goes."""
+    check_name(run_id, "run id")
+    runs, layout = ws.runs_dir, ws.config.runs_layout
+    preferred = runs / layout_path(run_id, layout)
+    if preferred.is_dir():
+        return preferred
+    other = runs / layout_path(run_id, LAYOUTS[layout == "flat"])
+    return other if other != preferred and other.is_dir() else preferred
+
+
+def find_runs(runs: str) -> list[tuple[str, str]]:
+    """(run id, folder) of every folder of the runs folder `runs` that may be a run, in
+    either layout, by run id: names that are valid ids (the caller checks for a RUN.json)."""
+    found = []
+    for name in _names(runs):
+        if not is_safe_name(name):
+            continue
+        folder = os.path.join(runs, name)
+        if not MONTH.match(name):
+            found.append((name, folder))
+            continue
+        for x in _names(folder):
+            for y in _names(os.path.join(folder, x)):
+                inner = os.path.join(folder, x, y)
+                found += [(run_id, os.path.join(inner, run_id)) for run_id in _names(inner)
+                          if is_safe_name(run_id) and layout_path(run_id, "fanout") == f"{name}/{x}/{y}/{run_id}"]
+    found.sort()
+    return found
+
+
+def _names(folder: str) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def record_dir(ws: Workspace, run_id: str) -> Path:
@@ -117,8 +172,6 @@ def attempt_numbers(ws: Workspace, run_id: str, gate: str) -> list[int]:
 
 
 def list_run_ids(ws: Workspace) -> list[str]:
-    runs = ws.runs_dir
-    if not runs.is_dir():
-        return []
     # a folder whose name is not a run id is not a run (`runner doctor` reports it)
-    return sorted(p.name for p in runs.iterdir() if is_safe_name(p.name) and (p / "record" / "RUN.json").is_file())
+    return list(dict.fromkeys(run_id for run_id, folder in find_runs(os.fspath(ws.runs_dir))
+                              if os.path.isfile(os.path.join(folder, "record", "RUN.json"))))

@@ -16,6 +16,7 @@ from runner.paths import inside, relative, work_tree_path
 
 CONFIG_FILE = "runner.json"
 GITIGNORE_LINE = "runs/*/logs/"
+FANOUT_LOGS = "{runs}/*/*/*/*/logs/"  # the logs folders of the fan-out layout (records.layout_path)
 
 
 class Workspace(msgspec.Struct):
@@ -124,9 +125,19 @@ def init(root: Path, config: Config | None = None, example: str | None = None) -
     for name, line in ((".gitignore", f"{runs}/*/logs/"), (".gitattributes", f"{runs}/** -text")):
         if _add_line(root / name, line):
             changed.append(name)
+    if ignore_fanout_logs(ws) and ".gitignore" not in changed:
+        changed.append(".gitignore")
     if example is not None:
         changed += examples.install(root, example, ws.config.workflows_dir)
     return changed
+
+
+def ignore_fanout_logs(ws: Workspace) -> bool:
+    """In the fan-out layout (runs/<YYYY-MM>/<x>/<y>/<run-id>/), git ignores the logs
+    folders there too; whether .gitignore changed."""
+    if ws.config.runs_layout != "fanout":
+        return False
+    return _add_line(ws.root / ".gitignore", FANOUT_LOGS.format(runs=ws.config.runs_dir.rstrip("/")))
 
 
 def _add_line(path: Path, line: str) -> bool:

@@ -69,16 +69,20 @@ def _sort_key(entry: tuple[bytes, bytes, bytes]) -> bytes:
 
 
 def _build_tree(objects: Store, tree: str | None, changes: dict[str, object], algo: str,
-                written: list[tuple[str, bytes]]) -> bytes:
+                written: list[tuple[str, bytes]], root: bool = False) -> bytes | None:
     """The binary id of a new tree: `tree` with `changes` applied. `changes` maps a name
-    to a blob sha (a file) or to a nested dict (a sub-directory to change). Only the
-    trees along the changed paths are read; the new ones are appended to `written`
-    (children first) as (sha, raw content), the way `git mktree` would write them."""
+    to a blob sha (a file), to None (a file to remove) or to a nested dict (a
+    sub-directory to change). Only the trees along the changed paths are read; the new
+    ones are appended to `written` (children first) as (sha, raw content), the way
+    `git mktree` would write them. None when the tree ends up empty (git keeps no empty
+    folder), unless it is the `root`."""
     size = hashlib.new(algo).digest_size
     data = _tree(objects, tree) if tree else b""
     content = _splice(objects, data, changes, algo, written, size)
     if content is None:
         content = _rebuild(objects, tree, data, changes, algo, written, size)
+    if not content and not root:
+        return None
     digest = hashlib.new(algo, b"tree %d\0" % len(content))
     digest.update(content)
     written.append((digest.hexdigest(), content))
@@ -104,13 +108,13 @@ def _splice(objects: Store, data: bytes, changes: dict[str, object], algo: str,
         if start != 0 and not (start > size and data[start - size - 1] == 0):
             return None
         end = at + len(key) + size
-        if (mode == _TREE_MODE) != isinstance(change, dict):
+        if (mode == _TREE_MODE) != isinstance(change, dict) and change is not None:
             return None
         if isinstance(change, dict):
             oid = _build_tree(objects, data[end - size:end].hex(), change, algo, written)
         else:
-            oid = bytes.fromhex(str(change))
-        spans.append((start, end, mode + key + oid))
+            oid = None if change is None else bytes.fromhex(str(change))
+        spans.append((start, end, b"" if oid is None else mode + key + oid))
     out, last = [], 0
     for start, end, entry in sorted(spans):
         out += [data[last:start], entry]
@@ -133,21 +137,26 @@ def _rebuild(objects: Store, tree: str | None, data: bytes, changes: dict[str, o
             sub = old[0][-size:].hex() if old is not None and _is_tree(old[1]) else None
             mode, oid = _TREE_MODE, _build_tree(objects, sub, change, algo, written)
         else:
-            mode, oid = _FILE_MODE, bytes.fromhex(str(change))
+            mode, oid = _FILE_MODE, None if change is None else bytes.fromhex(str(change))
+        if oid is None:  # removed (a file, or a folder left empty)
+            if at is not None:
+                entries[at] = (b"", b"", key)
+            continue
         entry = (mode + b" " + key + b"\0" + oid, mode, key)
         if at is None:
             index[key] = len(entries)
             entries.append(entry)
             resort = True
         else:
-            resort = resort or _is_tree(entries[at][1]) != _is_tree(mode)
+            resort = resort or not entries[at][1] or _is_tree(entries[at][1]) != _is_tree(mode)
             entries[at] = entry
     if resort:
+        entries = [e for e in entries if e[0]]
         entries.sort(key=_sort_key)
     return b"".join(e[0] for e in entries)
 
 
-def _nest(paths: dict[str, str]) -> dict[str, object]:
+def _nest(paths: dict[str, str | None]) -> dict[str, object]:
     tree: dict[str, object] = {}
     for path, blob in paths.items():
         parts = path.split("/")
@@ -160,9 +169,10 @@ def _nest(paths: dict[str, str]) -> dict[str, object]:
 
 def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, author: Identity,
                  retries: int = 20, config: Settings | None = None) -> str:
-    """Commit exactly `paths` (workspace-relative files, as they are on disk) onto the
-    current branch. Returns the new commit's sha (or the current one, when HEAD already
-    holds the files as they are: no empty commit is made).
+    """Commit exactly `paths` (workspace-relative files, as they are on disk; one that
+    is not on disk is removed, as `git rm` would) onto the current branch. Returns the
+    new commit's sha (or the current one, when HEAD already holds the files as they
+    are: no empty commit is made).
 
     One git process whatever the history (update-index, for the user's index), two when
     a tree to rebuild is packed (cat-file), one more without `config` (git config)."""
@@ -176,13 +186,13 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
     # branch moved and the index not, which would delete the records it lacks.
     try:
         with Lock(git_dir, git_dir / "index.lock", INDEX_WAIT_S) as index:
-            by_path = {path: store.write("blob", (root / path).read_bytes()) for path in paths}
-            index.write(_index_with(root, git_dir, by_path))
+            by_path = {path: _blob(store, root / path) for path in paths}
+            index.write(_index_with(root, git_dir, by_path, config.algo))
             changes = _nest(by_path)
             for _ in range(retries):
                 ref, old, base_tree = _tip(store, git_dir)
                 trees: list[tuple[str, bytes]] = []
-                _build_tree(store, base_tree, changes, config.algo, trees)
+                _build_tree(store, base_tree, changes, config.algo, trees, root=True)
                 tree = trees[-1][0]
                 if tree == base_tree:  # the files are already committed as they are: no empty commit
                     index.commit(git_dir / "index")
@@ -238,14 +248,23 @@ def _maybe_gc(root: Path, commit: str) -> None:
         proc.run(["git", *NO_HOOKS, "gc", "--auto", "--quiet"], cwd=root, env=proc.clean_env())
 
 
-def _index_with(root: Path, git_dir: Path, blobs: dict[str, str]) -> bytes:
+def _blob(store: Store, path: Path) -> str | None:
+    """The blob id of a file written into the store, or None when there is no file."""
+    try:
+        return store.write("blob", path.read_bytes())
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _index_with(root: Path, git_dir: Path, blobs: dict[str, str | None], algo: str = "sha1") -> bytes:
     """The user's index (staged changes kept) with the record entries added, made by
     `git update-index` on a copy: the real index stays locked, untouched until the rename."""
     copy = git_dir / f"runner-index.{os.getpid()}.tmp"
     try:
         if (git_dir / "index").exists():
             shutil.copyfile(git_dir / "index", copy)
-        info = "".join(f"100644 {sha}\t{path}\n" for path, sha in blobs.items())
+        zero = "0" * hashlib.new(algo).digest_size * 2  # mode 0: the entry is removed
+        info = "".join(f"100644 {sha}\t{path}\n" if sha else f"0 {zero}\t{path}\n" for path, sha in blobs.items())
         git(root, "update-index", "--add", "--index-info", input=info.encode(), env={"GIT_INDEX_FILE": str(copy)})
         return copy.read_bytes()
     finally:

@@ -156,6 +156,14 @@ def tree_names(root: Path, rev: str, directory: str) -> set[str]:
     return {p.rsplit("/", 1)[-1] for p in out.split("\0") if p}
 
 
+def trees_at(root: Path, rev: str, paths: list[str]) -> set[str]:
+    """Those of `paths` that are folders at `rev` (one `git cat-file --batch-check`)."""
+    if not paths or any("\n" in p for p in paths):
+        return set()
+    out = git(root, "cat-file", "--batch-check=%(objecttype)", input="".join(f"{rev}:{p}\n" for p in paths).encode())
+    return {path for path, kind in zip(paths, out.splitlines()) if kind == "tree"}
+
+
 def tree_blobs(root: Path, rev: str, pathspecs: list[str]) -> dict[str, str]:
     """path -> blob id of every file under `pathspecs` at `rev`."""
     out = git(root, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *pathspecs, env=LITERAL)

@@ -6,7 +6,9 @@ repair it without deleting any record:
 - an attempt left open by a runner process that died: ended ABANDONED, with an event;
 - record files changed but not committed: committed;
 - leftover temp files of an atomic write or of a commit's trees (their writer dead), and a
-  lock file naming a dead process.
+  lock file naming a dead process;
+- runs in the flat layout when runner.json asks for the fan-out one: moved, in one
+  commit (run/relayout.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from runner.run.attempts import close, new_attempt, register
 from runner.run.owners import alive, hostname
 from runner.run.session import Session, transaction
 from runner.run.transitions import append_event
+from runner.workspace import ignore_fanout_logs
 
 DOCTOR = Actor(name="runner doctor")
 
@@ -34,7 +37,7 @@ DOCTOR = Actor(name="runner doctor")
 @dataclass
 class Finding:
     # interrupted-finish | interrupted-decision | abandoned | uncommitted | temp-file | stale-lock |
-    # stale-git-lock | malformed
+    # stale-git-lock | malformed | flat-layout | logs-not-ignored
     kind: str
     path: str
     message: str
@@ -59,13 +62,41 @@ def diagnose(s: Session, fix: bool = False) -> list[Finding]:
             findings.append(Finding("malformed", s.ws.rel(records.run_file(s.ws, run_id)), exc.message))
     findings += _tree_dirs(s, fix)
     findings += _git_locks(s, fix)
+    findings += _layout(s, fix)  # before the uncommitted records: a move half done is finished as a move
     findings += _uncommitted(s, fix)
     return findings
 
 
 def _run_ids(s: Session) -> list[str]:
+    """Every folder holding a record/ folder: the runs of either layout, and the flat
+    folders whose name is no run id (reported as malformed)."""
     runs = s.ws.runs_dir
-    return sorted(p.name for p in runs.iterdir() if (p / "record").is_dir()) if runs.is_dir() else []
+    if not runs.is_dir():
+        return []
+    unsafe = [p.name for p in runs.iterdir() if not is_safe_name(p.name) and (p / "record").is_dir()]
+    return sorted(dict.fromkeys([run_id for run_id, folder in records.find_runs(os.fspath(runs))
+                                 if os.path.isdir(os.path.join(folder, "record"))] + unsafe))
+
+
+def _layout(s: Session, fix: bool) -> list[Finding]:
+    from runner.run import relayout
+
+    if s.ws.config.runs_layout != "fanout":
+        return []
+    if not (relayout.flat_runs(s) or relayout.pending(s)):
+        if not relayout.logs_ignored(s.ws):
+            if fix:
+                ignore_fanout_logs(s.ws)
+            return [Finding("logs-not-ignored", ".gitignore", "git does not ignore the logs folders of the fan-out "
+                            "layout" + ("; the line is added (commit it)" if fix else ": `runner doctor --fix` adds it"),
+                            fixed=fix)]
+        return []
+    count = len(relayout.flat_runs(s))
+    if fix:
+        count = len(relayout.move(s, DOCTOR))
+    return [Finding("flat-layout", s.ws.config.runs_dir, f"{count} runs in the flat layout, but runner.json asks "
+                    "for the fan-out one" + ("; moved in one commit" if fix else
+                                            ": `runner doctor --fix` moves them in one commit"), fixed=fix)]
 
 
 def _temp_files(s: Session, run_id: str, fix: bool) -> list[Finding]:
@@ -222,7 +253,7 @@ def _uncommitted(s: Session, fix: bool) -> list[Finding]:
     paths = []
     for entry in out.split("\0"):
         if len(entry) > 3 and "/record/" in entry[3:] and not entry[3:].endswith(".tmp") \
-                and is_safe_name(Path(entry[3:]).relative_to(s.ws.config.runs_dir).parts[0]):
+                and is_safe_name(_run_of(s, entry[3:])):
             paths.append(entry[3:])
     if not paths:
         return []
@@ -230,7 +261,7 @@ def _uncommitted(s: Session, fix: bool) -> list[Finding]:
     if fix:
         by_run: dict[str, list[str]] = {}
         for p in paths:
-            by_run.setdefault(Path(p).relative_to(s.ws.config.runs_dir).parts[0], []).append(p)
+            by_run.setdefault(_run_of(s, p), []).append(p)
         for run_id, files in by_run.items():
             try:
                 with transaction(s, run_id, "doctor commit") as tx:
@@ -243,6 +274,12 @@ def _uncommitted(s: Session, fix: bool) -> list[Finding]:
     return [Finding("uncommitted", p, "record file changed but not committed"
                     + ("; not the runner's bytes, left for you (see the finding above)" if p in refused else ""),
                     fixed=fix and p not in refused) for p in paths]
+
+
+def _run_of(s: Session, path: str) -> str:
+    """The run id of a record path (the folder that holds its record/), either layout."""
+    parts = Path(path).relative_to(s.ws.config.runs_dir).parts
+    return parts[parts.index("record") - 1] if "record" in parts[1:] else parts[0]
 
 
 def _stale_lock(s: Session, fix: bool) -> list[Finding]:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from runner import __version__
+from runner import __version__, records
 from runner.errors import UsageError
-from runner.paths import check_name, is_safe_name
+from runner.paths import check_name
 from runner.timeutil import now, parse
 from runner.vocab import CLOSED
 
@@ -62,10 +62,10 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
     moment = now()
     runs = os.fspath(ws.runs_dir)
     cache = Digests(ws.git_dir)
-    for run_id in _run_ids(runs):
+    for run_id, folder in _run_folders(runs):
         check_name(run_id, "run id")
         try:
-            summary = _summary(cache.digest(runs, run_id), moment)
+            summary = _summary(cache.digest(folder, run_id), moment)
         except (FileNotFoundError, NotADirectoryError):
             continue  # a folder without a record is no run
         except (OSError, ValueError, KeyError, TypeError, AttributeError, msgspec.DecodeError):
@@ -96,12 +96,12 @@ def _is(path: str, kind: int) -> bool:
         return False
 
 
-def _run_ids(runs: str) -> list[str]:
-    """records.list_run_ids without a Path object per run."""
+def _run_folders(runs: str) -> list[tuple[str, str]]:
+    """records.list_run_ids without a Path object per run: (run id, folder), either layout."""
     if not _is(runs, stat.S_IFDIR):
         return []
     # A folder not named like a run id is no run; one without a RUN.json is skipped when read.
-    return sorted(name for name in os.listdir(runs) if is_safe_name(name))
+    return records.find_runs(runs)
 
 
 class Digests:
@@ -122,13 +122,13 @@ class Digests:
         self.seen: dict[str, dict] = {}
         self.changed = False
 
-    def digest(self, runs: str, run_id: str) -> dict:
-        st = os.stat(os.path.join(runs, run_id, "record", "RUN.json"))
+    def digest(self, folder: str, run_id: str) -> dict:
+        st = os.stat(os.path.join(folder, "record", "RUN.json"))
         key = [st.st_ino, st.st_size, st.st_mtime_ns]
         entry = self.known.get(run_id)
         if not (isinstance(entry, dict) and entry.get("key") == key and isinstance(entry.get("digest"), dict)
                 and entry["digest"].keys() == DIGEST_FIELDS):
-            with open(os.path.join(runs, run_id, "record", "RUN.json"), "rb") as fh:
+            with open(os.path.join(folder, "record", "RUN.json"), "rb") as fh:
                 entry = {"key": key, "digest": _digest(fh.read())}
             self.changed = True
         self.seen[run_id] = entry
@@ -208,6 +208,4 @@ def _summary(digest: dict, moment: datetime | None = None) -> RunSummary:
 
 
 def show_run(ws: Workspace, run_id: str) -> Run:
-    from runner import records
-
     return records.load_run(ws, run_id)

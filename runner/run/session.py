@@ -151,7 +151,7 @@ def transaction(session: Session, run_id: str, purpose: str) -> Iterator[Transac
             group.paths.update(paths)
             group.runs.add(run_id)
             return
-        _commit(session, paths, [operation])
+        commit_paths(session, paths, [operation])
         if tx.pending is not None:
             tx.pending.unlink(missing_ok=True)
 
@@ -188,21 +188,25 @@ def commit_group(session: Session, opened: Group) -> None:
         present = sorted(p for p in opened.paths if (ws.root / p).is_file())
         if present:
             os.sync()  # the group's files were written without a sync each: one for them all
-            opened.commits.append(_commit(session, present, opened.operations))
+            opened.commits.append(commit_paths(session, present, opened.operations))
         for run_id in opened.runs:
             (ws.git_dir / "runner-pending" / run_id).unlink(missing_ok=True)
     opened.operations, opened.paths, opened.runs = [], set(), set()
 
 
 def _fields(tx: Transaction) -> dict[str, Any]:
-    return {"Run-Id": tx.run_id, **tx.trailers, "Actor": _actor_text(tx.session.actor),
-            "Runner-Version": __version__}
+    return fields(tx.run_id, tx.trailers, tx.session.actor)
+
+
+def fields(run_id: str, trailers: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """An operation's trailers: the run, what it did, who did it, the runner's version."""
+    return {"Run-Id": run_id, **trailers, "Actor": actor_text(actor), "Runner-Version": __version__}
 
 
 GROUP_SUBJECT = "runner: group of {n} operations on {runs} runs"
 
 
-def _commit(session: Session, paths: list[str], operations: list[tuple[str, dict[str, Any]]]) -> str:
+def commit_paths(session: Session, paths: list[str], operations: list[tuple[str, dict[str, Any]]]) -> str:
     """One commit of `paths`. One operation: its subject and trailers. Several: a group
     subject, and each operation's trailers as a paragraph (the last one is the block
     git itself reads as the trailers)."""
@@ -233,5 +237,5 @@ def _sha256_of(path: Path) -> str | None:
         return None
 
 
-def _actor_text(actor: Actor) -> str:
+def actor_text(actor: Actor) -> str:
     return f"{actor.name} <{actor.email}>" if actor.email else actor.name

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
+from runner import records
 from runner.errors import NotFoundError
 from runner.git import history, objects
 from runner.paths import check_name
@@ -36,8 +38,9 @@ from runner.verify.report import Finding, Report
 from runner.verify.sources import Blob, Where
 from runner.workspace import Workspace
 
-RECORD = re.compile(r"^(?P<run>[^/]+)/record/(?:(?P<summary>RUN\.json)|gates/(?P<gate>[^/]+)/"
-                    r"(?P<kind>attempt|decision)-(?P<n>[1-9][0-9]*)\.json)$")
+# A record path under the runs dir, in either layout (records.layout_path).
+RECORD = re.compile(r"^(?:\d{4}-\d{2}/[0-9a-z]/[0-9a-z]/)?(?P<run>[^/]+)/record/(?:(?P<summary>RUN\.json)|"
+                    r"gates/(?P<gate>[^/]+)/(?P<kind>attempt|decision)-(?P<n>[1-9][0-9]*)\.json)$")
 PATH_VALUE = re.compile(rb'"path": "([^"\\]*)"')  # a path with a quote or backslash is missed: rare
 MAX_PATHSPECS = 200  # beyond, one pathspec for the runs dir, filtered here
 
@@ -53,11 +56,13 @@ class Audit:
         self.ws, self.root = ws, ws.root
         self.allow_shallow, self.require_signed = allow_shallow, require_signed
         self.runs_rel = ws.rel(ws.runs_dir).strip("/")
+        self.runs_layout = ws.config.runs_layout
         self.run_id = check_name(run_id, "run id") if run_id else None
         self.since = since
         self.findings: list[Finding] = []
         self.blobs: dict[str, Blob] = {}  # git blob id -> content, from the work tree and from git
         self.work: dict[str, str] = {}  # record path -> blob id, in the work tree
+        self.summaries: dict[str, str] = {}  # run id -> the path of its RUN.json in the work tree
         self.history = History(self, strict=ws.config.commit)
         self.outputs = Outputs(self)
         self._where: dict[str, Where | None] = {}
@@ -118,18 +123,23 @@ class Audit:
         if head:
             changed |= history.changed_paths(self.root, f"{base}..{head}", [])
         prefix = self.runs_rel + "/"
-        runs = {p[len(prefix):].split("/", 1)[0] for p in changed if p.startswith(prefix)}
+        runs = {where.run_id for p in changed if (where := self.where(p)) is not None}
         runs |= self._new_runs(head)
         outputs = {p for p in changed if not p.startswith(prefix)}
         return runs | (self._runs_recording(outputs) if outputs else set())
 
     def _new_runs(self, head: str | None) -> set[str]:
         """Run folders HEAD does not have (not committed at all)."""
-        runs_dir = self.ws.runs_dir
-        if not runs_dir.is_dir():
-            return set()
-        here = {p.name for p in runs_dir.iterdir() if (p / "record").is_dir()}
-        return here - history.tree_names(self.root, head, self.runs_rel) if head else here
+        here = {run_id: self.ws.rel(Path(folder)) for run_id, folder in self._run_folders()
+                if os.path.isdir(os.path.join(folder, "record"))}
+        if not head or not here:
+            return set(here)
+        found = history.trees_at(self.root, head, [f"{rel}/record" for rel in here.values()])
+        return {run_id for run_id, rel in here.items() if f"{rel}/record" not in found}
+
+    def _run_folders(self) -> list[tuple[str, str]]:
+        """(run id, folder) of every run folder in the work tree, either layout."""
+        return records.find_runs(os.fspath(self.ws.runs_dir))
 
     def _runs_recording(self, paths: set[str]) -> set[str]:
         """The runs whose RUN.json names one of `paths` or a directory holding one
@@ -139,21 +149,23 @@ class Audit:
             parts = path.split("/")
             wanted |= {"/".join(parts[:i]) for i in range(1, len(parts) + 1)}
         found = set()
-        runs_dir = self.ws.runs_dir
-        for run in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
+        for run_id, folder in self._run_folders():
             try:
-                data = (run / "record" / "RUN.json").read_bytes()
+                with open(os.path.join(folder, "record", "RUN.json"), "rb") as fh:
+                    data = fh.read()
             except OSError:
                 continue
             named = {m.decode("utf-8", "replace") for m in PATH_VALUE.findall(data)}
             if named & wanted:
-                found.add(run.name)
+                found.add(run_id)
         return found
 
     def _pathspecs(self, scope: set[str] | None) -> list[str]:
-        if scope is None or len(scope) > MAX_PATHSPECS:
+        if scope is None or 2 * len(scope) > MAX_PATHSPECS:
             return [self.runs_rel]
-        return [f"{self.runs_rel}/{r}/record" for r in sorted(scope)]
+        # either layout: a run moved from one to the other has records in both in history
+        return sorted({f"{self.runs_rel}/{records.layout_path(r, layout)}/record" for r in scope
+                       for layout in records.LAYOUTS})
 
     def _read_history(self, head: str, base: str | None, scope: set[str] | None, pathspecs: list[str]) -> None:
         """One `git log` pass: the whole history, or with --since only the commits after
@@ -195,7 +207,8 @@ class Audit:
         m = RECORD.match(rest)
         if m is None:
             parts = rest.split("/")
-            return Where(parts[0], "unknown") if len(parts) > 2 and parts[1] == "record" else None
+            at = parts.index("record") if "record" in parts[1:] else 0
+            return Where(parts[at - 1], "unknown") if at and len(parts) > at + 1 else None
         if m["summary"]:
             return Where(m["run"], "run")
         return Where(m["run"], m["kind"], m["gate"], int(m["n"]))
@@ -207,13 +220,12 @@ class Audit:
     # ------------------------------------------------------------------ the work tree
 
     def _load_work_tree(self, scope: set[str] | None) -> None:
-        runs_dir = self.ws.runs_dir
-        if not runs_dir.is_dir():
-            return
-        run_ids = sorted(scope) if scope is not None else sorted(p.name for p in runs_dir.iterdir())
-        for run_id in run_ids:
-            record = runs_dir / run_id / "record"
-            prefix = f"{self.runs_rel}/{run_id}/record"
+        for run_id, folder in self._run_folders():
+            if scope is not None and run_id not in scope:
+                continue
+            record = Path(folder) / "record"
+            prefix = self.ws.rel(record)
+            self.summaries[run_id] = f"{prefix}/RUN.json"
             if os.path.islink(record):
                 self.add("unknown-file", prefix, "a symbolic link, not a directory of records (not read)")
                 continue
@@ -242,7 +254,7 @@ class Audit:
         for run_id, files in sorted(by_run.items()):
             if files == self.history.files.get(run_id):
                 continue  # checked as a commit
-            summary = self.history.summary(run_id)
+            summary = self.history.summary(run_id, files)
             blob = self.blobs.get(files.get(summary, ""))
             if blob is not None and isinstance(blob.doc, dict):
                 self.history.check_agreement(run_id, blob.doc, files, None)

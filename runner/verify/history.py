@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from runner import records
 from runner.git.history import Change, Commit
 
 APPEND_ONLY = ("attempt", "decision")  # record kinds whose files never change once written
@@ -24,6 +25,7 @@ BEFORE = ""  # "added before the base revision" (verify --since), commit unknown
 
 class Context(Protocol):
     runs_rel: str
+    runs_layout: str  # where a run without records yet would be (records.layout_path)
     blobs: dict  # blob id -> verify.Blob (.doc, .sha256)
 
     def where(self, path: str) -> Any: ...
@@ -75,8 +77,19 @@ class History:
             if blob is not None and isinstance(blob.doc, dict):
                 self.last_doc[run_id] = blob.doc
 
-    def summary(self, run_id: str) -> str:
-        return f"{self.ctx.runs_rel}/{run_id}/record/RUN.json"
+    def summary(self, run_id: str, files: dict[str, str] | None = None) -> str:
+        """The path of the run's RUN.json: where `files` (else its files at the last
+        commit) have its records, in either layout."""
+        return f"{self.record_prefix(run_id, files)}/RUN.json"
+
+    def record_prefix(self, run_id: str, files: dict[str, str] | None = None) -> str:
+        known = self.files.get(run_id, {}) if files is None else files
+        marker = f"{run_id}/record/"
+        for path in known:
+            at = path.find(marker)
+            if at > 0:
+                return path[:at + len(marker) - 1]
+        return f"{self.ctx.runs_rel}/{records.layout_path(run_id, self.ctx.runs_layout)}/record"
 
     def replay(self, commits: list[Commit], scope: set[str] | None) -> None:
         for commit in commits:
@@ -85,18 +98,19 @@ class History:
                            and (scope is None or where.run_id in scope)})
                 continue
             touched = set()
+            moved = self._moves(commit)
             for change in commit.changes:
                 where = self.ctx.where(change.path)
                 if where is None or (scope is not None and where.run_id not in scope):
                     continue
                 touched.add(where.run_id)
-                self._check_change(commit, change, where)
+                self._check_change(commit, change, where, moved)
                 files = self.files.setdefault(where.run_id, {})
                 if change.new is None:
                     files.pop(change.path, None)
                 else:
                     files[change.path] = change.new
-                    self.added.setdefault(change.path, commit.sha)
+                    self.added.setdefault(change.path, self.added.get(moved.get(change.path, ""), commit.sha))
             self.checked += bool(touched)
             if touched:
                 self.record_commits.append(commit.sha)
@@ -115,7 +129,26 @@ class History:
         self.check_appended(summary, self.last_doc.get(run_id), blob.doc, sha)
         self.last_doc[run_id] = blob.doc
 
-    def _check_change(self, commit: Commit, change: Change, where: Any) -> None:
+    def _moves(self, commit: Commit) -> dict[str, str]:
+        """A record moved from one layout to the other by this commit: its old path and its
+        new one, both ways (new -> old, old -> new). The same record (run, gate, kind,
+        number) deleted at one path and added at another; an attempt or decision file
+        with the very same bytes."""
+        gone, came = {}, {}
+        for change in commit.changes:
+            where = self.ctx.where(change.path)
+            if where is None or where.kind == "unknown":
+                continue
+            key = (where.run_id, where.kind, where.gate, where.number)
+            (gone if change.new is None else came)[key] = change
+        pairs = {}
+        for key, old in gone.items():
+            new = came.get(key)
+            if new is not None and new.old is None and (key[1] not in APPEND_ONLY or new.new == old.old):
+                pairs[new.path], pairs[old.path] = old.path, new.path
+        return pairs
+
+    def _check_change(self, commit: Commit, change: Change, where: Any, moved: dict[str, str]) -> None:
         path, sha, add = change.path, commit.sha, self.ctx.add
         if change.in_merge:
             add("merge-change", path, f"merge {sha[:12]} changed it ({change.status})", None, sha)
@@ -123,20 +156,22 @@ class History:
             verb = {"A": "added", "D": "deleted"}.get(change.status, "changed")
             add("not-runner-commit", path, f"{verb} by commit {sha[:12]}, not a runner commit: {why}", None, sha)
         if change.new is None:
-            add("deleted", path, f"deleted by commit {sha[:12]}", None, sha)
+            if path not in moved:
+                add("deleted", path, f"deleted by commit {sha[:12]}", None, sha)
         elif where.kind in APPEND_ONLY and path in self.added:
             add("modified", path, f"changed by commit {sha[:12]} after {at(self.added[path])} added it "
                 "(attempt and decision files are append-only)", None, sha)
 
     def check_agreement(self, run_id: str, doc: dict, files: dict[str, str], commit: str | None) -> None:
         """RUN.json lists exactly the attempt and decision files there are, with their sha256."""
-        summary, listed = self.summary(run_id), set()
+        summary, listed = self.summary(run_id, files), set()
+        prefix = summary[:-len("/RUN.json")]
         try:
             for gi, gate in enumerate(doc.get("gates") or []):
                 for kind, key, fields in (("attempt", "attempts", ("status", "finished_at")),
                                           ("decision", "decisions", ("verdict", "attempt"))):
                     for i, ref in enumerate(gate.get(key) or []):
-                        expected = f"{self.ctx.runs_rel}/{run_id}/record/gates/{gate['gate']}/{kind}-{ref[kind]}.json"
+                        expected = f"{prefix}/gates/{gate['gate']}/{kind}-{ref[kind]}.json"
                         listed.add(expected)
                         memo = (expected, files.get(expected), tuple(sorted(ref.items())))
                         if memo not in self._seen_refs:  # RUN.json repeats its refs at every commit

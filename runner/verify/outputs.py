@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
+from runner import records
 from runner.errors import RunnerError
 from runner.git import history, objects
 from runner.hashing import sha256_bytes, sha256_dir, sha256_file
@@ -151,8 +152,8 @@ class Outputs:
         return self._recorded.get(rel, [])
 
     def _every_attempt(self) -> Iterator[dict[str, Any]]:
-        runs_dir = self.ws.runs_dir
-        for gate_dir in sorted(runs_dir.glob("*/record/gates/*")) if runs_dir.is_dir() else []:
+        gate_dirs = (Path(folder, "record", "gates") for _, folder in records.find_runs(os.fspath(self.ws.runs_dir)))
+        for gate_dir in sorted(g for gates in gate_dirs if gates.is_dir() for g in gates.iterdir()):
             for attempt in gate_dir.glob("attempt-*.json"):
                 try:
                     data = json.loads(attempt.read_bytes())

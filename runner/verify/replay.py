@@ -78,7 +78,7 @@ class Replay:
                            "when evaluated again", "status")
 
     def _run(self, run_id: str) -> dict | None:
-        rel = f"{self.audit.runs_rel}/{run_id}/record/RUN.json"
+        rel = self.audit.summaries.get(run_id) or self.audit.history.summary(run_id)
         oid = self.audit.work.get(rel)
         blob = self.audit.blobs.get(oid) if oid else None
         doc = blob.doc if blob is not None else None
