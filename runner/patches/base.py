@@ -7,10 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from runner.errors import RunnerError
-from runner.jsonio import yaml_loader
 
 STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
@@ -53,6 +50,10 @@ def load_structured(data: bytes, rel: str) -> Any:
             raise PatchError(f"{rel} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                              "fix the file before patching it") from None
     if kind == "yaml":
+        import yaml  # heavy: only for a YAML target
+
+        from runner.jsonio import yaml_loader
+
         try:
             return yaml.load(text, Loader=yaml_loader())  # noqa: S506 (a SafeLoader subclass)
         except yaml.YAMLError as exc:
@@ -65,6 +66,8 @@ def dump_structured(document: Any, rel: str) -> bytes:
     key order kept. Deterministic: the same document always gives the same bytes."""
     if structured_kind(rel) == "json":
         return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+    import yaml
+
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode()
 
 
