@@ -16,7 +16,7 @@ import msgspec
 from runner import jsonio
 from runner.errors import RecordError
 from runner.hashing import sha256_bytes
-from runner.paths import substitute
+from runner.paths import is_safe_name, substitute
 
 ATTEMPT_FILE = re.compile(r"^attempt-([1-9][0-9]*)\.json$")
 RUN_FIELDS = {"run_id", "workflow", "depth", "prompt", "status", "started_at", "finished_at", "gates",
@@ -86,6 +86,10 @@ def read_original(folder: Path) -> Original:
     if "schema_version" in run:
         raise RunnerRecord(f"{where}: has a schema_version: a record of runner, not of the Esy runner",
                           "only the original runner's records are imported")
+    for gate in run.get("gates") or []:
+        if not isinstance(gate, dict) or not is_safe_name(str(gate.get("gate"))):
+            raise RecordError(f"{where}: gates[]: {gate.get('gate') if isinstance(gate, dict) else gate!r} is not "
+                              "a gate id runner can record", "use letters, digits, '.', '_' and '-'")
     notes = Notes()
     for name in sorted(set(run) - RUN_FIELDS):
         notes.add(name, "a field runner does not know; not carried")
@@ -109,6 +113,9 @@ def read_original(folder: Path) -> Original:
                           "is carried")
             attempts[key] = data
     for (gate, number), data in attempts.items():
+        if not is_safe_name(gate):
+            raise RecordError(f"{where}: gate {gate!r} is not a gate id runner can record",
+                              "use letters, digits, '.', '_' and '-'")
         if f"record/gates/{gate}/attempt-{number}.json" not in sha:
             notes.add(f"record/gates/{gate}/attempt-{number}.json",
                       "missing: the attempt is carried from RUN.json")

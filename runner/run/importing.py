@@ -110,10 +110,10 @@ class _Builder:
         if depth not in DEPTHS:
             self.notes.add("depth", f"{depth!r} is not a depth runner knows; standard is recorded")
             depth = "standard"
-        self.run = Run(run_id=data["run_id"], depth=depth, prompt=data.get("prompt"), status="QUEUED",
+        self.run = Run(run_id=data["run_id"], depth=depth, prompt=_text(data.get("prompt")), status="QUEUED",
                        started_at=data["started_at"], created_by=self.actor, runner_version=__version__,
                        gates=self._gates(), workflow=WorkflowRef(name=str(wf.get("name") or "visual-essay"),
-                       version=wf.get("version"), slug=wf["slug"], artifact_path=wf.get("artifact_path")))
+                       version=_text(wf.get("version")), slug=wf["slug"], artifact_path=_text(wf.get("artifact_path"))))
         self.notes.add("created_by", "the original recorded no person; the one who imported is recorded")
         for field, why in esy_records.RUN_NOT_CARRIED.items():
             if data.get(field):
@@ -127,7 +127,7 @@ class _Builder:
         names = {str(g.get("gate")): g.get("name") for g in self.original.run.get("gates") or []
                  if isinstance(g, dict)}
         extra = sorted({gate for gate, _ in self.original.attempts} - set(listed))
-        return [GateState(gate=check_name(g, "gate id"), name=names.get(g)) for g in listed + extra]
+        return [GateState(gate=g, name=_text(names.get(g))) for g in listed + extra]  # ids checked on reading
 
     def build(self) -> Run:
         run = self.run
@@ -173,7 +173,7 @@ class _Builder:
 
     def _start(self, key: tuple[str, int], when: str) -> None:
         gate, number = key
-        state, agent = self.run.gate(gate), self.original.attempts[key].get("agent")
+        state, agent = self.run.gate(gate), _text(self.original.attempts[key].get("agent"))
         state.current = OpenAttempt(attempt=number, started_at=when, started_by=self.actor, agent=agent)
         state.status = "RUNNING"
         if self.run.status == "QUEUED":
@@ -210,12 +210,12 @@ class _Builder:
         artifacts = [self._artifact(a, warnings) for a in data.get("artifacts") or [] if isinstance(a, dict)]
         started = str(data.get("started_at") or self.run.started_at)
         return Attempt(run_id=self.run.run_id, gate=gate, attempt=number, status=status, started_at=started,
-                       finished_at=str(data.get("finished_at") or when), agent=data.get("agent"),
+                       finished_at=str(data.get("finished_at") or when), agent=_text(data.get("agent")),
                        started_by=self.actor, finished_by=self.actor, runner_version=__version__,
                        depth=self.run.depth, invocation_ids=[str(i) for i in data.get("invocation_ids") or []],
                        required_outputs=[self.paths.resolve(str(p)) for p in data.get("required_outputs") or []],
                        artifacts=artifacts, validations=self._validations(data.get("validations") or []),
-                       warnings=warnings, failure_reason=data.get("failure_reason"))
+                       warnings=warnings, failure_reason=_text(data.get("failure_reason")))
 
     def _artifact(self, data: dict[str, Any], warnings: list[str]) -> Artifact:
         path = self.paths.resolve(str(data.get("path") or ""), data.get("absolute_path"))
@@ -239,7 +239,7 @@ class _Builder:
             details = {k: v for k, v in item.items() if k not in ("type", "pass", "severity", "description", "path",
                                                                    "resolved_path", "message")}
             results.append(ValidationResult(index=index, type=str(item.get("type") or "unknown"), status=status,
-                                            severity=severity, description=item.get("description"),
+                                            severity=severity, description=_text(item.get("description")),
                                             target=self.paths.resolve(target) if isinstance(target, str) else None,
                                             message=esy_records.check_message(item, status), details=details))
         return results
@@ -267,6 +267,11 @@ class _Builder:
         else:
             append_event(run, "run_completed", self.actor, status=status, reason="completed in the Esy runner")
         self._at(finished_at)
+
+
+def _text(value: Any) -> str | None:
+    """A field the record types hold as text: None stays None, anything else its text."""
+    return None if value is None else str(value)
 
 
 def _mentions(data: Any, name: str) -> bool:

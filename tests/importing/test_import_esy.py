@@ -160,6 +160,15 @@ def test_bad_records_are_refused_one_by_one_with_a_line_each(ws, tmp_path):
     assert outcomes[LUCY]["outcome"] == "imported"
     assert outcomes[PARTIAL]["outcome"] == "refused" and "not JSON" in outcomes[PARTIAL]["message"]
 
+    hostile = tmp_path / "hostile" / PARTIAL
+    shutil.copytree(RUNS / PARTIAL, hostile)
+    data = json.loads((hostile / "record" / "RUN.json").read_text())
+    data["gates"][0]["gate"] = "../../outside"
+    (hostile / "record" / "RUN.json").write_text(json.dumps(data))
+    [refused] = Repo(ws).import_esy(hostile.parent)
+    assert refused.outcome == "refused" and "'../../outside' is not a gate id" in refused.message
+    assert not (ws / "runs" / PARTIAL).exists()
+
     renamed = tmp_path / "other" / "run_elsewhere"
     shutil.copytree(RUNS / PARTIAL, renamed)
     [refused] = Repo(ws).import_esy(renamed.parent)
