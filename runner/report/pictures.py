@@ -17,6 +17,7 @@ VIDEO = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 IMAGE = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 COLUMNS, ROWS, FRAME_WIDTH, IMAGE_WIDTH = 4, 2, 200, 320
 MAX_PICTURES = 24  # beyond this, the report names the outputs without pictures
+WINDOW = 3  # ffmpeg processes at once
 
 
 @dataclass
@@ -30,17 +31,29 @@ def is_picture(path: str) -> bool:
     return path.lower().endswith(VIDEO + IMAGE)
 
 
-def start(root: Path, paths: list[str]) -> list[tuple[str, Any]]:
-    """The ffmpeg of each video or image among `paths` (first MAX_PICTURES), started in
-    parallel: (path, the process or the problem that stopped it). `finish` collects them,
-    so the caller may do other work meanwhile."""
+@dataclass
+class Started:
+    root: Path
+    paths: list[str]  # the pictures to make, in order
+    jobs: list[Any]  # per path: its ffmpeg process, or the problem that stopped it
+
+
+def start(root: Path, paths: list[str]) -> Started:
+    """Start ffmpeg for the first pictures among `paths` (videos and images, at most
+    MAX_PICTURES): WINDOW at a time; `finish` starts the others as these end. The caller
+    may do other work meanwhile."""
     chosen = [path for path in paths if is_picture(path)][:MAX_PICTURES]
-    return [(path, _start(root, path)) for path in chosen]
+    return Started(root, chosen, [_start(root, path) for path in chosen[:WINDOW]])
 
 
-def finish(started: list[tuple[str, Any]], outputs: dict[str, Output]) -> list[Picture]:
-    """The pictures of `start`, each with what `outputs` says of its file now."""
-    return [_finish(outputs.get(path, Output(path, None, False)), job) for path, job in started]
+def finish(started: Started, outputs: dict[str, Output]) -> list[Picture]:
+    """The pictures, each with what `outputs` says of its file now."""
+    found = []
+    for i, path in enumerate(started.paths):
+        if i + WINDOW < len(started.paths):
+            started.jobs.append(_start(started.root, started.paths[i + WINDOW]))
+        found.append(_finish(outputs.get(path, Output(path, None, False)), started.jobs[i]))
+    return found
 
 
 def _start(root: Path, rel: str):

@@ -128,3 +128,12 @@ def test_bad_requests_get_one_line_and_a_documented_code(video_run, tmp_path):
     assert unknown.err.startswith("error: ") and unknown.out == ""
     folder = cli("report", "--repo", root, "--run", run_id, "--html", tmp_path, check=2)
     assert "Traceback" not in folder.err
+
+
+def test_a_deleted_video_is_named_without_a_picture(video_run_copy):
+    root, run_id = video_run_copy
+    (root / ART / "render" / "final.mp4").unlink()
+    data = cli("report", "--repo", root, "--run", run_id, "--json", check=0).json
+    (picture,) = data["pictures"]
+    assert picture["data_uri"] is None and picture["problem"] == "the file no longer exists"
+    assert "artifact-missing" in {f["code"] for f in data["verify"]["findings"]}
