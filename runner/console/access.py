@@ -15,6 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
+from litestar.params import JSONBody
 from litestar.response import Response
 
 from runner.console.context import Console
@@ -76,7 +77,7 @@ def who(request: Request) -> Token:
 
 
 @post("/session", sync_to_thread=False, status_code=200, summary="Log in: the token is kept in an HttpOnly cookie")
-def login(request: Request, data: LoginIn) -> Response[SessionOut]:
+def login(request: Request, data: JSONBody[LoginIn]) -> Response[SessionOut]:
     console = console_of(request)
     found = authenticate(data.token, console.token_file())
     if found is None:

@@ -16,6 +16,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
 from runner.console.access import console_of, decider, viewer, who
@@ -89,19 +90,19 @@ def _winner(repo, job_id: str, gate: str) -> Decision | None:
 
 @post("/jobs/{job_id:str}/approve", guards=[decider], responses=DECIDE_RESPONSES, sync_to_thread=True,
       summary="Approve the attempt of a gate that waits for a decision (optionally with a patch)")
-def approve(request: Request, job_id: str, data: DecisionIn) -> Response[Decision]:
+def approve(request: Request, job_id: FromPath[str], data: JSONBody[DecisionIn]) -> Response[Decision]:
     return _decide(request, job_id, "approve", data)
 
 
 @post("/jobs/{job_id:str}/reject", guards=[decider], responses=DECIDE_RESPONSES, sync_to_thread=True,
       summary="Reject the attempt of a gate that waits for a decision (a patch is applied on resume)")
-def reject(request: Request, job_id: str, data: DecisionIn) -> Response[Decision]:
+def reject(request: Request, job_id: FromPath[str], data: JSONBody[DecisionIn]) -> Response[Decision]:
     return _decide(request, job_id, "reject", data)
 
 
 @post("/jobs/{job_id:str}/resume", guards=[decider], responses=DECIDE_RESPONSES, sync_to_thread=True, status_code=200,
       summary="Continue a run where it stopped, applying a rejected attempt's patch first")
-def resume(request: Request, job_id: str, data: ResumeIn) -> ResumeOut:
+def resume(request: Request, job_id: FromPath[str], data: JSONBody[ResumeIn]) -> ResumeOut:
     check_name(job_id, "run id")
     outcome = console_of(request).repo(actor=who(request).name).resume(job_id, data.ready)
     return ResumeOut(kind=outcome.kind, run_id=outcome.run_id, status=outcome.status, gate=outcome.gate,
@@ -110,7 +111,7 @@ def resume(request: Request, job_id: str, data: ResumeIn) -> ResumeOut:
 
 @post("/jobs/{job_id:str}/patches/{stage:str}/apply", guards=[decider], responses=DECIDE_RESPONSES,
       sync_to_thread=True, status_code=200, summary="Apply a patch to a gate's outputs, as its own attempt")
-def apply_patch(request: Request, job_id: str, stage: str, data: PatchIn) -> Any:
+def apply_patch(request: Request, job_id: FromPath[str], stage: FromPath[str], data: JSONBody[PatchIn]) -> Any:
     check_name(job_id, "run id")
     repo = console_of(request).repo(actor=who(request).name)
     if not hasattr(repo, "apply_patch"):

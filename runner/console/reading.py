@@ -10,7 +10,7 @@ from typing import Annotated
 
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File
 
 from runner.console.access import console_of, viewer
@@ -22,7 +22,8 @@ from runner.paths import check_name
 
 NOT_FOUND = {404: ResponseSpec(Problem, generate_examples=False, description="no such run, gate or recorded output",
                                media_type="application/problem+json")}
-Limit = Annotated[int, Parameter(ge=1, le=1000, description="at most this many runs")]
+Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="at most this many runs")]
+Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 
 
 def _run(request: Request, run_id: str):
@@ -36,8 +37,8 @@ def inbox(request: Request) -> list[InboxItem]:
 
 
 @get("/runs", sync_to_thread=True, summary="Runs, oldest first, filtered and paged")
-def runs(request: Request, status: RunStatus | None = None, workflow: str | None = None, limit: Limit = 100,
-         cursor: str | None = Parameter(default=None, description="next_cursor of the previous page")) -> RunPage:
+def runs(request: Request, status: FromQuery[RunStatus | None] = None, workflow: FromQuery[str | None] = None,
+         limit: Limit = 100, cursor: Cursor = None) -> RunPage:
     found = console_of(request).repo().runs(status)
     if workflow:
         found = [r for r in found if r.workflow == workflow]
@@ -52,7 +53,7 @@ def runs(request: Request, status: RunStatus | None = None, workflow: str | None
 
 
 @get("/runs/{run_id:str}", sync_to_thread=True, responses=NOT_FOUND, summary="A run with every attempt and decision it lists")
-def run_view(request: Request, run_id: str) -> RunView:
+def run_view(request: Request, run_id: FromPath[str]) -> RunView:
     repo = console_of(request).repo()
     run = _run(request, run_id)
     attempts = [repo.attempt(run_id, g.gate, a.attempt) for g in run.gates for a in g.attempts]
@@ -62,7 +63,7 @@ def run_view(request: Request, run_id: str) -> RunView:
 
 @get("/runs/{run_id:str}/artifacts/{path:path}", sync_to_thread=True, responses=NOT_FOUND, media_type="application/octet-stream",
      summary="The bytes of a recorded output (only paths the run's records list)")
-def artifact(request: Request, run_id: str, path: str) -> File:
+def artifact(request: Request, run_id: FromPath[str], path: FromPath[str]) -> File:
     console = console_of(request)
     run = _run(request, run_id)
     rel = path.lstrip("/")
@@ -82,12 +83,12 @@ def artifact(request: Request, run_id: str, path: str) -> File:
 
 
 @get("/jobs/{job_id:str}/gates/status", sync_to_thread=True, responses=NOT_FOUND, summary="Every gate of a run (job) and its status")
-def gates_status(request: Request, job_id: str) -> list[GateState]:
+def gates_status(request: Request, job_id: FromPath[str]) -> list[GateState]:
     return _run(request, job_id).gates
 
 
 @get("/jobs/{job_id:str}/gates/decisions", sync_to_thread=True, responses=NOT_FOUND, summary="Every decision of a run (job)")
-def gate_decisions(request: Request, job_id: str) -> list[Decision]:
+def gate_decisions(request: Request, job_id: FromPath[str]) -> list[Decision]:
     repo = console_of(request).repo()
     run = _run(request, job_id)
     return [repo.decision(job_id, g.gate, d.decision) for g in run.gates for d in g.decisions]
@@ -95,7 +96,7 @@ def gate_decisions(request: Request, job_id: str) -> list[Decision]:
 
 @get("/jobs/{job_id:str}/gates/{stage:str}/decision", sync_to_thread=True, responses=NOT_FOUND,
      summary="The last decision on a gate (stage)")
-def gate_decision(request: Request, job_id: str, stage: str) -> Decision:
+def gate_decision(request: Request, job_id: FromPath[str], stage: FromPath[str]) -> Decision:
     run = _run(request, job_id)
     state = run.gate(stage)
     if state is None:
