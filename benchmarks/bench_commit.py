@@ -1,112 +1,235 @@
-"""Cost of a record commit with 10,000 runs in history against 10 runs (a report: it
-always exits 0; information for the "batches" work item, which now owns the goal).
+"""Records at scale: the cost of a record commit and the repository's growth per commit
+from 10 to 100,000 runs, in the flat and the fan-out layout of runs/; what git's index
+settings do to git's part; and recorded results per second with grouped commits (a
+report: it always exits 0).
 
-    .venv/bin/python benchmarks/bench_commit.py [--quick] [--runs 10000] [--repeat 30] [--code DIR]
+    .venv/bin/python benchmarks/bench_commit.py [--quick] [--runs 100000] [--repeat 12] [--code DIR]
+    .venv/bin/python benchmarks/bench_commit.py --only groups|sizes|index
 
-Measured: runner.git.commit_files of a typical gate-finish commit (RUN.json changed, a
-new attempt file, in an existing run), in child.py commit, in two workspaces whose
-history holds 10 and 10,000 real runs; the two alternate. Printed: both medians and
-their ratio (the former goal: <= 1.5 x), the part of each that is git's update of the
-user's index, the runner's own part, what a plain `git update-index --add` of one file
-costs in each (git's floor, which any `git add` pays), and the same commit with
-`core.splitIndex`."""
+Measured:
+- sizes: runner.git.commit_files of a typical gate-finish commit (RUN.json changed, a new
+  attempt file, in an existing run; child.py commit) in workspaces holding 10, 1,000,
+  10,000 and --runs runs, each layout; the part that is git's update of the user's
+  index and the runner's own part, apart; the bytes of loose objects each commit adds
+  (the repository's growth before `git gc` packs them). Ratios against 10 runs.
+- index: git's part with 10,000 runs under index.skipHash, index version 4 and
+  core.splitIndex, against the default, interleaved.
+- groups: 1,000 gate finishes of a one-output contract (start, outputs, finish) through
+  `Repo`, in commit groups of 50 against one commit each: results per second.
+
+The big workspaces are written directly: one `git fast-import` stream of a real run's
+record files (sample_runs.py) at every run's path, read into the index (`git read-tree`,
+the index a clone has), and only the committed run checked out. Run ids are the
+runner's own form, all in one month (a batch: the fan-out layout's worst case)."""
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from common import CHILD, Size, git, header, make_workspace, ms, run, stats, timed
-from sample_runs import real_records, vary
+from common import CHILD, PYTHON, REPO, Size, children_cpu, git, header, make_workspace, ms, run, stats, timed
+from sample_runs import real_records
 
-FORMER_GOAL = 1.5
+sys.path.insert(0, str(REPO))
+from runner.records import layout_path  # the layout under test: a pure function
+
+GOAL_RATIO = 1.5  # commit cost and growth per commit, 100,000 runs against 10
+GOAL_RATE = 200  # recorded results per second, grouped
+B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def history_repo(path: Path, template: dict[str, bytes], n_runs: int, per_commit: int = 500) -> Path:
-    """A workspace whose history already holds `n_runs` runs, built with one
-    `git fast-import` stream (commits of `per_commit` runs each), checked out as a
-    user's clone has it, its index settled past git's racy-timestamp window."""
+def run_id(n: int) -> str:
+    """The n-th run's id, as the runner makes them: a time in November 2026, a random-looking suffix."""
+    suffix, value = "", (n * 2654435761) % 36 ** 6
+    for _ in range(6):
+        value, digit = divmod(value, 36)
+        suffix += B36[digit]
+    return f"run_202611{1 + n % 28:02d}T{n // 3600 % 24:02d}{n // 60 % 60:02d}{n % 60:02d}Z_item-{n}_{suffix}"
+
+
+def big_repo(path: Path, template: dict[str, bytes], n_runs: int, layout: str) -> tuple[Path, str]:
+    """A workspace whose HEAD holds `n_runs` runs (each the template's record files) in
+    `layout`, in one commit; the index read from it; one run checked out. Returns the
+    workspace and the RUN.json to commit in."""
     root = make_workspace(path)
     head = git(root, "rev-parse", "HEAD").strip()
-    chunks: list[bytes] = []
-    mark = 0
-    for start in range(0, n_runs, per_commit):
-        lines = []
-        for n in range(start, min(start + per_commit, n_runs)):
-            for rel, data in vary(template, n)[1].items():
-                mark += 1
-                chunks.append(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
-                lines.append(b"M 100644 :%d %s\n" % (mark, rel.encode()))
-        msg = f"runs {start}..{start + len(lines)}".encode()
-        chunks.append(b"commit refs/heads/main\ncommitter Ada Tester <ada@example.org> 1700000000 +0000\n"
-                      b"data %d\n%s\n" % (len(msg), msg))
-        if start == 0:
-            chunks.append(b"from %s\n" % head.encode())
-        chunks.extend(lines)
-        chunks.append(b"\n")
+    old = template["__run_id__"].decode()
+    files = {rel.split(f"{old}/", 1)[1]: data for rel, data in template.items() if rel != "__run_id__"}
+    chunks = [b"blob\nmark :%d\ndata %d\n%s\n" % (i + 1, len(data), data) for i, data in enumerate(files.values())]
+    msg = f"{n_runs} runs".encode()
+    chunks.append(b"commit refs/heads/main\ncommitter Ada Tester <ada@example.org> 1700000000 +0000\n"
+                  b"data %d\n%s\nfrom %s\n" % (len(msg), msg, head.encode()))
+    for n in range(n_runs):
+        folder = f"runs/{layout_path(run_id(n), layout)}/"
+        chunks += [b"M 100644 :%d %s%s\n" % (i + 1, folder.encode(), rel.encode()) for i, rel in enumerate(files)]
+    chunks.append(b"\n")
     git(root, "fast-import", "--quiet", "--force", input=b"".join(chunks))
-    git(root, "reset", "--hard", "-q")
-    time.sleep(1.1)
-    git(root, "update-index", "-q", "--refresh", "--force-write-index")
+    git(root, "read-tree", "HEAD")
+    git(root, "config", "gc.auto", "0")  # growth is measured in loose objects: nothing packs them meanwhile
+    target = f"runs/{layout_path(run_id(n_runs // 2), layout)}"
+    git(root, "checkout", "HEAD", "--", target)
+    return root, f"{target}/record/RUN.json"
+
+
+def loose_bytes(root: Path) -> int:
+    objects = root / ".git" / "objects"
+    return sum(f.stat().st_size for d in objects.iterdir() if len(d.name) == 2 for f in d.iterdir())
+
+
+def commits(root: Path, rel: str, repeat: int) -> tuple[dict[str, list[float]], float]:
+    """{"total": [s], "index": [s]} of `repeat` commits (child.py commit), and the loose
+    bytes each added on average (the first, a warm-up, included)."""
+    before = loose_bytes(root)
+    out = json.loads(timed([*CHILD, "commit", str(root), rel, str(repeat)], cwd=root).out)
+    return out, (loose_bytes(root) - before) / (repeat + 1)
+
+
+def sizes(tmp: Path, template: dict[str, bytes], counts: list[int], repeat: int) -> None:
+    header(f"record commit and growth per commit, {counts[0]} to {counts[-1]} runs, flat and fan-out "
+           f"(goal for the fan-out layout: <= {GOAL_RATIO} x from {counts[0]} to {counts[-1]})")
+    rows = {}
+    for layout in ("flat", "fanout"):
+        for n in counts:
+            built = time.perf_counter()
+            root, rel = big_repo(tmp / f"{layout}-{n}", template, n, layout)
+            build_s = time.perf_counter() - built
+            result, growth = commits(root, rel, repeat)
+            total, index = statistics.median(result["total"]), statistics.median(result["index"])
+            rows[layout, n] = (total, index, growth)
+            print(f"   {layout:6} {n:>7} runs (built in {build_s:5.1f} s): total {stats(result['total'])}; "
+                  f"git's index update {ms(index)}, the runner's own part {ms(total - index)}; "
+                  f"+{growth / 1024:.1f} KiB loose objects per commit", flush=True)
+            subprocess.run(["rm", "-rf", str(root)], check=False)
+    base_n, top_n = counts[0], counts[-1]
+    for layout in ("flat", "fanout"):
+        (t0, i0, g0), (t1, i1, g1) = rows[layout, base_n], rows[layout, top_n]
+        print(f"   {layout}: {top_n} vs {base_n} runs: the runner's own part {(t1 - i1) / (t0 - i0):.2f} x, "
+              f"growth per commit {g1 / g0:.2f} x, git's index update {i1 / i0:.2f} x, total {t1 / t0:.2f} x")
+
+
+INDEX_VARIANTS = {
+    "default": [],
+    "index.skipHash": [["config", "index.skipHash", "true"], ["update-index", "--force-write-index"]],
+    "index version 4": [["update-index", "--index-version", "4"]],
+    "core.splitIndex": [["config", "core.splitIndex", "true"], ["update-index", "--split-index"]],
+    "skipHash + version 4": [["config", "index.skipHash", "true"], ["update-index", "--index-version", "4"]],
+}
+
+
+def index_settings(tmp: Path, template: dict[str, bytes], n: int, repeat: int) -> None:
+    header(f"git's part of a record commit with {n} runs under git's index settings (fan-out layout)")
+    repos = {}
+    for name, commands in INDEX_VARIANTS.items():
+        root, rel = big_repo(tmp / f"index-{name.replace(' ', '-')}", template, n, "fanout")
+        for command in commands:
+            git(root, *command)
+        repos[name] = (root, rel)
+    files = len(git(repos["default"][0], "ls-files").splitlines())
+    print(f"   {files} files in the index")
+    index = {name: [] for name in repos}
+    totals = {name: [] for name in repos}
+    for r in range(3):
+        for name, (root, rel) in list(repos.items())[:: 1 if r % 2 == 0 else -1]:
+            result, _ = commits(root, rel, max(2, repeat // 3))
+            index[name] += result["index"]
+            totals[name] += result["total"]
+    base = statistics.median(index["default"])
+    for name in repos:
+        value = statistics.median(index[name])
+        print(f"   {name:22} git's index update {ms(value)} ({value / base:.2f} x the default); "
+              f"whole commit {ms(statistics.median(totals[name]))}")
+    print(f"   records kept out of the index: git's part 0, the commit is the runner's own part "
+          f"({ms(statistics.median(totals['default']) - base)})")
+
+
+GROUP_CHILD = """
+import json, sys, time
+from pathlib import Path
+from runner import Repo
+root, n, size = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+repo = Repo(root)
+runs = []
+with repo.commit_group():
+    for i in range(n):
+        runs.append(repo.start_run("trivial", slug=f"item-{i}", artifact_path=f"out/{i}").run_id)
+for i, run_id in enumerate(runs):
+    (root / "out" / str(i)).mkdir(parents=True, exist_ok=True)
+    (root / "out" / str(i) / "out.txt").write_text(run_id)
+def phase(op, size):
+    started, cpu = time.perf_counter(), time.process_time()
+    for k in range(0, n, size or 1):
+        if size:
+            with repo.commit_group():
+                for run_id in runs[k:k + size]:
+                    op(run_id, "G1")
+        else:
+            op(runs[k], "G1")
+    return {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu}
+start = phase(lambda run_id, gate: repo.gate_start(run_id, gate, agent="maker"), size)
+print(json.dumps({"start": start, "finish": phase(repo.gate_finish, size)}))
+"""
+TRIVIAL = {"workflow": "trivial", "version": "1", "gates": [
+    {"gate": "G1", "name": "Make", "kind": "agent", "agent": "maker", "contract": "contracts/T1.contract.json"}]}
+CONTRACT = {"gate": "G1", "name": "Make", "blocking": True,
+            "required_outputs": {"all_of": [{"path": "{artifact_path}/out.txt", "description": "the output"}]},
+            "validations": [{"type": "file_exists", "target": "all_required"}]}
+
+
+def trivial_workspace(path: Path) -> Path:
+    root = make_workspace(path)
+    (root / "orchestration" / "workflows" / "trivial.json").write_text(json.dumps(TRIVIAL))
+    (root / "contracts" / "T1.contract.json").write_text(json.dumps(CONTRACT))
+    with open(root / ".gitignore", "a") as fh:
+        fh.write("out/\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "trivial workflow")
     return root
 
 
-def commits(root: Path, run_id: str, repeat: int) -> dict[str, list[float]]:
-    """{"total": [s], "index": [s]} of `repeat` commits (child.py commit)."""
-    out = timed([*CHILD, "commit", str(root), f"runs/{run_id}/record/RUN.json", str(repeat)], cwd=root).out
-    return json.loads(out)
-
-
-def git_add_one(root: Path, n: int) -> list[float]:
-    """What git itself pays to add one file to this repository's index."""
-    blob = git(root, "hash-object", "-w", "--stdin", input=b"bench\n").strip()
-    info = [f"100644 {blob}\tbench-add/{time.monotonic_ns()}-{i}\n".encode() for i in range(n)]
-    return [timed(["git", "update-index", "--add", "--index-info"], root, input=line).wall for line in info]
+def groups(tmp: Path, n: int, size: int = 50) -> None:
+    header(f"{n} gate finishes (a one-output contract), commit groups of {size} vs one commit each "
+           f"(goal: >= {GOAL_RATE} results/s grouped)")
+    rates = {}
+    for label, group in (("grouped", size), ("one commit each", 0)):
+        root = trivial_workspace(tmp / f"group-{group}")
+        cpu_before = children_cpu()
+        out = timed([PYTHON, "-c", GROUP_CHILD, str(root), str(n), str(group)], cwd=root)
+        result = json.loads(out.out)
+        rates[label] = n / result["finish"]["wall"]
+        print(f"   {label:16} {rates[label]:6.1f} recorded results/s (gate finish: {ms(result['finish']['wall'] / n)} "
+              f"each, of which this process's CPU {ms(result['finish']['cpu'] / n)}); gate start "
+              f"{n / result['start']['wall']:.1f}/s; CPU of the children (git, the checks' forks) "
+              f"{ms((children_cpu() - cpu_before - result['finish']['cpu'] - result['start']['cpu']) / n)} "
+              "per start and finish", flush=True)
+        commits_made = int(git(root, "rev-list", "--count", "HEAD"))
+        verified = subprocess.run([str(Path(PYTHON).parent / "runner"), "verify", "--repo", str(root)],
+                                  capture_output=True, check=False).returncode == 0
+        print(f"   {'':16} {commits_made} commits in all; runner verify {'passes' if verified else 'FAILS'}")
+    print(f"   grouped / one commit each: {rates['grouped'] / rates['one commit each']:.2f} x")
 
 
 def bench(tmp: Path, n_big: int, repeat: int) -> None:
-    header(f"record commit with {n_big} runs in history vs 10 runs (information; the former goal <= {FORMER_GOAL} x)")
-    template = real_records(tmp)
-    built = time.perf_counter()
-    repos = {"10": (history_repo(tmp / "hist-10", template, 10), vary(template, 5)[0]),
-             str(n_big): (history_repo(tmp / f"hist-{n_big}", template, n_big), vary(template, n_big // 2)[0])}
-    big = repos[str(n_big)][0]
-    print(f"   built both histories in {time.perf_counter() - built:.1f} s "
-          f"({git(big, 'rev-list', '--count', 'HEAD').strip()} commits, "
-          f"{len(git(big, 'ls-files').splitlines())} files in the big one)")
-    totals = {k: [] for k in repos}
-    index = {k: [] for k in repos}
-    plain = {k: [] for k in repos}
-    rounds = 3
-    for r in range(rounds):
-        for label, (root, run_id) in list(repos.items())[:: 1 if r % 2 == 0 else -1]:
-            result = commits(root, run_id, max(1, repeat // rounds))
-            totals[label] += result["total"]
-            index[label] += result["index"]
-            plain[label] += git_add_one(root, 5)
-    (base, heavy), (b_ix, h_ix) = ([statistics.median(d[k]) for k in repos] for d in (totals, index))
-    print(f"   {'baseline  10 runs':24} {stats(totals['10'])}")
-    print(f"   {f'{n_big} runs':24} {stats(totals[str(n_big)])}")
-    print(f"   ratio {heavy / base:.2f} x (information; the former goal <= {FORMER_GOAL} x, now the batches work item's)")
-    print(f"   of which git's update of the user's index (update-index): {ms(b_ix)} vs {ms(h_ix)}")
-    print(f"   the runner's own part: {ms(base - b_ix)} vs {ms(heavy - h_ix)} = {(heavy - h_ix) / (base - b_ix):.2f} x")
-    print(f"   git's floor, `git update-index --add` of one file (any `git add` pays it): "
-          f"{ms(statistics.median(plain['10']))} vs {ms(statistics.median(plain[str(n_big)]))}")
-    run_big = repos[str(n_big)][1]
-    print(f"   records clean in `git status` after the commits: "
-          f"{not git(big, 'status', '--short', '--', f'runs/{run_big}').strip()}")
-    # A user's choice in a very large workspace: git's split index, with which every index
-    # write (theirs and the runner's) rewrites only the changed entries.
-    split = {}
-    for label, (root, run_id) in repos.items():
-        git(root, "config", "core.splitIndex", "true")
-        git(root, "update-index", "--split-index")
-        split[label] = statistics.median(commits(root, run_id, max(3, repeat // rounds))["total"])
-    print(f"   with `git config core.splitIndex true`: {ms(split['10'])} vs {ms(split[str(n_big)])} = "
-          f"{split[str(n_big)] / split['10']:.2f} x")
+    only = os.environ.get("BENCH_ONLY", "")
+    quick = n_big < 10_000
+    if only in ("", "groups"):
+        groups(tmp, 200 if quick else 1000)
+    if only in ("", "sizes", "index"):
+        template = real_records(tmp)
+        if only in ("", "sizes"):
+            counts = [10, 1000, 10_000, n_big] if not quick else [10, n_big]
+            sizes(tmp, template, sorted(set(counts)), repeat)
+        if only in ("", "index"):
+            index_settings(tmp, template, min(n_big, 10_000), repeat)
 
 
 if __name__ == "__main__":
-    run("bench_commit", __doc__, bench, Size("--runs", 10_000, 500, "runs in the big history"), repeat=30)
+    if "--only" in sys.argv:
+        at = sys.argv.index("--only")
+        os.environ["BENCH_ONLY"] = sys.argv[at + 1]
+        del sys.argv[at:at + 2]
+    run("bench_commit", __doc__, bench, Size("--runs", 100_000, 2000, "runs in the biggest workspace"), repeat=12)
