@@ -118,8 +118,8 @@ def _instructions(s: Session, run: Run, recast: WorkflowGate, qc: WorkflowGate) 
              "Take `hero.*` (who must appear) and `motion.mp4` (the motion to keep) to the re-cast tool,",
              "with the prompt in `prompt.txt`. Bring back one video file, put it inside the workspace, then run:", "",
              f"    runner recast reingest --run {run.run_id} --video PATH", "",
-             "or drop a `viggle_reingest_pointer.v1` file naming it (`job_id`: "
-             f"`{run.workflow.slug}`) into `sandbox/inbox/`, picked up by `runner recast watch` or `runner tick`.", "",
+             (f"or drop a `viggle_reingest_pointer.v1` file naming it (`job_id`: `{run.workflow.slug}`) into "
+              "`sandbox/inbox/`, picked up by `runner recast watch` or `runner tick`."), "",
              "The video you bring back becomes the product: the gates after QC (review, publish) use it.", "",
              "Do not change the files of this pack: their SHA-256 are in manifest.json and a changed pack is refused."]
     action = s.ws.path(_template(s, run, qc, "out", "{artifact_path}/qc"), "qc output") / "user_action_required.json"
