@@ -66,24 +66,28 @@ class Coordinator:
         self.repo, self.batch, self.wf, self.executor = repo, batch, wf, executor
         self.router, self.store, self.report = router, store, report
         self.inflight: dict[str, Inflight] = {}
+        self.waited = 0.0  # seconds spent waiting for results: the rest is the coordinator's own work
         self.out = Dispatched(batch.batch_id)
         self.progress = progress.Progress(batch.batch_id, len(batch.items))
 
     def run(self) -> Dispatched:
+        """Until every item is done, failed or waiting for a person: results recorded and
+        new items started, each round in one commit."""
         existing = find_runs(self.repo, self.batch.items)
         todo = deque(self.batch.items)
-        window = max(2, self.executor.capacity * 2)
+        # steps queued behind each running one: results arrive while a round is recorded,
+        # so that the next round records several in one commit
+        window = max(4, self.executor.capacity * 4)
+        started = time.perf_counter()
         while todo or self.inflight:
-            starting = []
-            while todo and len(self.inflight) + len(starting) < window:
-                starting.append(todo.popleft())
-            if starting:
-                with self.repo.commit_group():
-                    for item in starting:
-                        runs = existing.get(item.meta.id) or [self._create(item)]
-                        self._advance(item, runs[0])
-            if self.inflight:
-                self._collect()
+            with self.repo.commit_group():
+                if self.inflight:
+                    self._collect()
+                while todo and len(self.inflight) < window:
+                    item = todo.popleft()
+                    runs = existing.get(item.meta.id) or [self._create(item)]
+                    self._advance(item, runs[0])
+            self.progress.busy_s = time.perf_counter() - started - self.waited
             self._publish()
         self.progress.finished = True
         self._publish(final=True)
@@ -120,18 +124,17 @@ class Coordinator:
             return
 
     def _collect(self) -> None:
+        waiting = time.perf_counter()
         ready = self.executor.finished(list(self.inflight), timeout=0.5)
-        if not ready:
-            return
-        with self.repo.commit_group():
-            for attempt_id in ready:
-                flight = self.inflight.pop(attempt_id)
-                self.router.done(flight.queue, attempt_id)
-                self.progress.done(flight.queue)
-                data = self.store.result(attempt_id)
-                if data is not None:
-                    self._record(flight.run_id, flight.gate, flight.attempt, data)
-                self._advance(flight.item, flight.run_id)
+        self.waited += time.perf_counter() - waiting
+        for attempt_id in ready:
+            flight = self.inflight.pop(attempt_id)
+            self.router.done(flight.queue, attempt_id)
+            self.progress.done(flight.queue)
+            data = self.store.result(attempt_id)
+            if data is not None:
+                self._record(flight.run_id, flight.gate, flight.attempt, data)
+            self._advance(flight.item, flight.run_id)
 
     def _record(self, run_id: str, gate: str, attempt: int, data: bytes) -> None:
         state = self.repo.run(run_id).gate(gate)

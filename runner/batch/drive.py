@@ -2,7 +2,7 @@
 that is not passed; a step that needs no person (command, render, qc, an agent gate
 that names a command) is opened through the front door and handed to an executor; a
 gate that needs a person goes through the single-run driver (`Repo.advance`), which
-pauses it where `runner inbox` shows it; a finished run is completed."""
+pauses it where `runner inbox` shows it; a run whose gates are all through is completed."""
 
 from __future__ import annotations
 
@@ -50,8 +50,11 @@ def next_step(repo: Repo, run_id: str, wf: Workflow) -> Next:
     if run.status in CLOSED:
         return Next("done" if run.status == "PASSED" else "failed", f"run {run_id} is {run.status}")
     state = pending_gate(run)
-    gate = wf.gate(state.gate) if state is not None else None
-    if state is None or gate is None or not is_remote(gate):
+    if state is None:  # every gate is through: the run ends
+        done = repo.complete_run(run_id)
+        return Next("done" if done.status == "PASSED" else "failed", f"run {run_id} {done.status}")
+    gate = wf.gate(state.gate)
+    if gate is None or not is_remote(gate):
         outcome = repo.advance(run_id)  # completes the run, or pauses it for a person
         return Next(outcome.kind, outcome.message)
     if state.status == "AWAITING_APPROVAL":

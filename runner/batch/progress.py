@@ -24,7 +24,8 @@ class Progress(msgspec.Struct):
     inflight: dict[str, int] = msgspec.field(default_factory=dict)
     backlog: dict[str, int] = msgspec.field(default_factory=dict)
     results: int = 0
-    record_seconds: float = 0.0  # the coordinator's own time per result: fetch, re-hash, check, record
+    record_seconds: float = 0.0  # the coordinator's time recording results: fetch, re-hash, check, record
+    busy_s: float = 0.0  # all the coordinator's own time (runs started, steps sent, results recorded, commits)
     settled_at: list[float] = msgspec.field(default_factory=list)  # when each item ended or paused (last 500)
     finished: bool = False
 

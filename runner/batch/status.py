@@ -25,7 +25,8 @@ class Status:
     throughput_per_s: float = 0.0
     eta_s: float | None = None
     coordinator_pid: int | None = None
-    record_ms_per_result: float | None = None
+    record_ms_per_result: float | None = None  # fetch, re-hash, check, record
+    busy_ms_per_result: float | None = None  # the coordinator's own time in all, per result
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -59,6 +60,7 @@ def status(repo: Repo, batch_id: str) -> Status:
         out.coordinator_pid = live.pid
         if live.results:
             out.record_ms_per_result = round(1000 * live.record_seconds / live.results, 1)
+            out.busy_ms_per_result = round(1000 * live.busy_s / live.results, 1)
     if out.throughput_per_s > 0:
         out.eta_s = round(out.open / out.throughput_per_s, 1)
     return out
