@@ -36,13 +36,17 @@ def _need(data: dict, key: str, kind: type, where: str):
     return value
 
 
-def _captions(shots: list, length: float, where: str) -> list[dict]:
-    timed = sorted((s for s in shots if isinstance(s, dict)), key=lambda s: s.get("t", 0))
-    out = []
-    for index, shot in enumerate(timed):
-        start = shot.get("t")
+def _captions(shots: Any, length: float, where: str) -> list[dict]:
+    if not isinstance(shots, list):
+        raise ContractError(f"{where}: $.shots must be a list, not {shots!r}")
+    for index, shot in enumerate(shots):
+        start = shot.get("t") if isinstance(shot, dict) else None
         if not isinstance(start, int) or isinstance(start, bool) or start < 0:
             raise ContractError(f"{where}: $.shots[{index}].t must be a whole number of seconds, not {start!r}")
+    timed = sorted(shots, key=lambda s: s["t"])
+    out = []
+    for index, shot in enumerate(timed):
+        start = shot["t"]
         end = timed[index + 1]["t"] if index + 1 < len(timed) else length
         text = str(shot.get("caption") or "").strip()
         if text and start < min(end, length):
@@ -64,7 +68,7 @@ def from_caf_job(data: dict, where: str) -> RenderJob:
         visual = {"kind": "clip", "path": background, "duration": length, "loop": True}
     job: dict[str, Any] = {
         "schema_version": 1, "job_id": data.get("job_id"), "visuals": [visual],
-        "captions": _captions(data.get("shots") or [], length, where),
+        "captions": _captions(data.get("shots", []), length, where),
         "output": {"width": int(size[1]), "height": int(size[2]), "fps": video.get("fps")},
     }  # fmt: skip
     audio = data.get("audio")

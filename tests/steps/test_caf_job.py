@@ -39,6 +39,9 @@ def test_their_job_loads_and_a_bad_one_names_the_field(tmp_path):
     bad = {**example("job.v1.square_dev.example.json"), "video": {"resolution": "square", "fps": 24}}
     with pytest.raises(ContractError, match=r"\$\.video\.resolution must be WIDTHxHEIGHT"):
         from_caf_job(bad, "job.json")
+    shots = [{"shot_id": "shot_0001", "t": "soon", "visual": "v", "action": "a", "caption": "c"}]
+    with pytest.raises(ContractError, match=r"\$\.shots\[0\]\.t must be a whole number"):
+        from_caf_job({**example("job.v1.square_dev.example.json"), "shots": shots}, "job.json")
     path = tmp_path / "job.json"
     path.write_text(json.dumps({**example("job.v1.square_dev.example.json"),
                                 "render": {"background_asset": "assets/cat.png", "subtitle_style": "big_bottom",
