@@ -70,7 +70,7 @@ def fetch(ws: Workspace, store: Store, data: bytes) -> tuple[StepResult, Produce
     records = f"{ws.config.runs_dir.rstrip('/')}/"
     for rel, claimed in sorted(result.outputs.items()):
         parts = Path(rel).parts
-        if in_git_dir(rel) or (rel.startswith(records) and len(parts) > 2 and parts[2] == "record"):
+        if in_git_dir(rel) or (rel.startswith(records) and "record" in parts[1:]):  # either runs layout
             problems.append(f"{rel}: a worker may not write there")
             continue
         dest = ws.path(rel, "worker output")

@@ -61,3 +61,24 @@ def test_an_fsspec_store_keeps_bytes_by_hash_and_one_result_per_attempt(tmp_path
     assert store.put_result("run_x.G1.1", b"first") and not store.put_result("run_x.G1.1", b"second")
     assert store.result("run_x.G1.1") == b"first" and store.has_result("run_x.G1.1")
     assert store.result("run_x.G1.2") is None
+
+
+def test_a_worker_cannot_write_into_records_or_git(batch_ws, tmp_path):
+    import msgspec
+
+    from runner.batch.messages import StepResult
+    from runner.batch.transfer import fetch
+
+    store = Store(str(tmp_path / "store"))
+    source = tmp_path / "x"
+    source.write_bytes(b"{}")
+    sha = store.put(source)
+    outputs = {"runs/run_x/record/RUN.json": sha, "runs/2026-11/a/b/run_x/record/gates/G1/attempt-1.json": sha,
+               ".git/config": sha, "runs/run_x/logs/step.log": sha, "out/ok.json": sha}
+    config_before = (batch_ws / ".git/config").read_bytes()
+    _, produced = fetch(Repo(batch_ws).ws, store, msgspec.json.encode(StepResult(attempt_id="a", outputs=outputs)))
+    assert produced.failure.startswith("outputs refused: ")
+    for refused in ("runs/run_x/record/RUN.json", "attempt-1.json", ".git/config"):
+        assert refused in produced.failure
+    assert not (batch_ws / "runs/run_x/record").exists() and (batch_ws / ".git/config").read_bytes() == config_before
+    assert (batch_ws / "out/ok.json").read_bytes() == b"{}" and (batch_ws / "runs/run_x/logs/step.log").is_file()
