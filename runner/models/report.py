@@ -9,7 +9,7 @@ from typing import Literal
 from runner.models.base import Record, Strict, field
 from runner.models.decision import Decision
 from runner.models.media import QcReport
-from runner.models.run import Actor, Attempt, Event, WorkflowRef
+from runner.models.run import Actor, Attempt, Event, Invocation, OpenAttempt, Waiting, WorkflowRef
 
 
 class AttemptEntry(Strict):
@@ -44,6 +44,8 @@ class GateEntry(Strict):
     status: str
     attempts: list[AttemptEntry] = field(default_factory=list)
     decisions: list[DecisionEntry] = field(default_factory=list)
+    current: OpenAttempt | None = None  # an attempt started and not finished
+    waiting: Waiting | None = None  # what the gate waits for (outputs, a decision), since when, its deadline
 
 
 class QcEntry(Strict):
@@ -96,6 +98,7 @@ class RunReport(Record):
     runner_version: str  # of the runner that made the report
     gates: list[GateEntry] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    invocations: list[Invocation] = field(default_factory=list)  # what ran for each attempt (agents, commands)
     qc: list[QcEntry] = field(default_factory=list)
     pictures: list[Picture] = field(default_factory=list)
     verify: VerifySummary

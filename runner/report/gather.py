@@ -39,7 +39,7 @@ def gather(ws: Workspace, run_id: str) -> RunReport:
     return RunReport(
         run_id=run.run_id, workflow=run.workflow, status=run.status, started_at=run.started_at,
         finished_at=run.finished_at, created_by=run.created_by, runner_version=__version__, gates=gates,
-        events=run.events, qc=_qc(ws, attempts, now), pictures=pictures.finish(started, _outputs(attempts, now)),
+        events=run.events, invocations=run.invocations, qc=_qc(ws, attempts, now), pictures=pictures.finish(started, _outputs(attempts, now)),
         verify=_verify(audit_report))
 
 
@@ -53,7 +53,7 @@ def _gate(ws: Workspace, run_id: str, state: GateState) -> GateEntry:
         decisions.append(DecisionEntry(file=ref.file, sha256=ref.sha256, record=decision,
                                        diffs=decision_diffs(ws.root, decision)))
     return GateEntry(gate=state.gate, name=state.name, kind=state.kind, status=state.status, attempts=attempts,
-                     decisions=decisions)
+                     decisions=decisions, current=state.current, waiting=state.waiting)
 
 
 Now = dict[tuple[str, int, str], "str | None"]

@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 from runner.models.report import DecisionEntry, GateEntry, Picture, QcEntry, RunReport
+from runner.models.run import Invocation
 from runner.report.svg import qc_chart, timeline
 
 CSS = """
@@ -64,7 +65,7 @@ def render(report: RunReport) -> str:
         _verify(report), "<h2>Gate timeline</h2>", timeline(report.gates, report.started_at, report.finished_at),
         _events(report),
     ]
-    parts += [_gate(gate) for gate in report.gates]
+    parts += [_gate(gate, report.invocations) for gate in report.gates]
     if report.qc:
         parts.append("<h2>QC metrics</h2><p class=\"muted\">The QC reports whose bytes are still those their "
                      "attempt hashed (a later attempt writes over an earlier one's).</p>"
@@ -95,9 +96,17 @@ def _events(report: RunReport) -> str:
         _table(["#", "at", "event", "gate", "attempt", "by"], rows) + "</details>"
 
 
-def _gate(gate: GateEntry) -> str:
+def _gate(gate: GateEntry, invocations: list[Invocation]) -> str:
     parts = [(f'<h2 id="gate-{_e(gate.gate)}">{_e(gate.gate)} {_e(gate.name or "")} '
              f'<span class="muted">({_e(gate.kind)})</span> {_status(gate.status)}</h2>')]
+    if gate.current:
+        parts.append(f"<p>attempt {_e(gate.current.attempt)} started {_e(gate.current.started_at)} by "
+                     f"{_e(gate.current.started_by.name)}, not finished</p>")
+    if gate.waiting:
+        w = gate.waiting
+        timer = f"; at {_e(w.deadline)} the timer will {_e(w.on_timeout)}" if w.deadline and not w.escalated else ""
+        parts.append(f'<p class="WARN">waits for {_e(w.waiting_for)} since {_e(w.since)}'
+                     f"{'; escalated' if w.escalated else ''}{timer}</p>")
     for entry in gate.attempts:
         a = entry.record
         parts.append(f"<h3>attempt {_e(a.attempt)} {_status(a.status)}</h3>")
@@ -116,6 +125,12 @@ def _gate(gate: GateEntry) -> str:
                 (f"<code>{_e(art.path)}</code>", _hash(art.sha256) if art.exists else
                  '<span class="FAIL">missing</span>' if art.required else '<span class="muted">absent (optional)</span>',
                  _e(art.size if art.size is not None else "-")) for art in a.artifacts)))
+        ran = [i for i in invocations if i.gate == gate.gate and i.attempt == a.attempt]
+        if ran:
+            parts.append(_table(["ran", "status", "exit", "seconds", "by"], (
+                (_e(" ".join(i.command) if i.command else i.agent + (f" ({i.model})" if i.model else "")),
+                 _e(i.status), _e(i.exit_code if i.exit_code is not None else "-"),
+                 _e(i.duration_s if i.duration_s is not None else "-"), _e(i.actor.name)) for i in ran)))
         if a.validations:
             parts.append(_table(["#", "check", "target", "verdict", "message"], (
                 (_e(v.index), _e(v.type), f"<code>{_e(v.target)}</code>", _status(v.status), _e(v.message))

@@ -67,6 +67,10 @@ def test_the_page_shows_every_attempt_with_its_hashes_pictures_and_the_verdict(v
     assert "runner verify: verified" in text
     assert "audio_present" in text and page.tags.count("svg") == 2  # the timeline and the QC chart
 
+    ran = [i for i in run.invocations if i.command]  # what the runner ran for the render and QC attempts
+    assert {(i.gate, i.attempt) for i in ran} >= {("RENDER", 1), ("RENDER", 2)}
+    assert all(" ".join(i.command) in text for i in ran)
+
     (sheet,) = page.images()  # the contact sheet of the rendered video, embedded
     assert sheet.startswith("data:image/jpeg;base64,")
     assert base64.b64decode(sheet.split(",", 1)[1])[:2] == b"\xff\xd8"  # a JPEG
@@ -101,6 +105,8 @@ def test_json_is_the_same_data_and_validates_against_its_schema(video_run):
     assert [len(g.attempts) for g in report.gates] == [2, 2, 1]
     (decision,) = report.gates[2].decisions
     assert (decision.record.verdict, decision.record.note, decision.record.by.name) == ("approve", HOSTILE, "Eve")
+    assert report.invocations == Repo(root).run(run_id).invocations
+    assert all(g.current is None and g.waiting is None for g in report.gates)  # the run is over
     (qc,) = report.qc  # attempt 1's report was written over by attempt 2's
     assert (qc.gate, qc.attempt, qc.report.passed) == ("QC", 2, True)
     (picture,) = report.pictures
