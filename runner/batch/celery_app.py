@@ -70,7 +70,16 @@ def check_broker(app: Any, broker: str) -> None:
 
 
 def send(app: Any, attempt_id: str, task: dict, queue: str) -> None:
-    app.send_task(TASK_NAME, args=[task], task_id=attempt_id, queue=queue, retry=True)
+    from kombu.exceptions import OperationalError
+
+    try:
+        app.send_task(TASK_NAME, args=[task], task_id=attempt_id, queue=queue, retry=True)
+    except (OperationalError, OSError) as exc:
+        raise BrokerError(f"the broker went away while sending {attempt_id}: {exc}", LOST_BROKER) from None
+
+
+LOST_BROKER = ("nothing recorded is lost: once the broker is back, `runner batch dispatch` again goes on "
+               "where this one stopped")
 
 
 def redis_client(broker: str) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from runner.batch.celery_app import LOST_BROKER, BrokerError
 from runner.errors import RunnerError
 from runner.models.batch import BatchConfig
 from runner.models.workflow import Workflow, WorkflowGate
@@ -75,7 +76,7 @@ class Router:
             return True
         now = time.time()
         if self._take is not None:
-            return bool(self._take(keys=[BUCKET + queue], args=[spec.rate_per_s, spec.burst, now]))
+            return bool(self._redis(self._take, [BUCKET + queue], [spec.rate_per_s, spec.burst, now]))
         tokens, last = self.tokens.get(queue, (float(spec.burst), now))
         tokens = min(spec.burst, tokens + (now - last) * spec.rate_per_s)
         took = tokens >= 1
@@ -85,14 +86,23 @@ class Router:
     def sent(self, queue: str, attempt_id: str) -> None:
         self.local.setdefault(queue, set()).add(attempt_id)
         if self.redis is not None:
-            self.redis.zadd(INFLIGHT + queue, {attempt_id: time.time()})
+            self._redis(self.redis.zadd, INFLIGHT + queue, {attempt_id: time.time()})
 
     def done(self, queue: str, attempt_id: str) -> None:
         self.local.get(queue, set()).discard(attempt_id)
         if self.redis is not None:
-            self.redis.zrem(INFLIGHT + queue, attempt_id)
+            self._redis(self.redis.zrem, INFLIGHT + queue, attempt_id)
 
     def backlog(self, queue: str) -> int:
         if self.redis is not None:
-            return int(self.redis.zcard(INFLIGHT + queue))
+            return int(self._redis(self.redis.zcard, INFLIGHT + queue))
         return len(self.local.get(queue, ()))
+
+    def _redis(self, call: Any, *args: Any) -> Any:
+        """One Redis call (the client retries for about 30 s); a broker still gone is a BrokerError."""
+        from redis.exceptions import RedisError
+
+        try:
+            return call(*args)
+        except (RedisError, OSError) as exc:
+            raise BrokerError(f"the broker went away: {exc}", LOST_BROKER) from None

@@ -43,6 +43,19 @@ def execute(task_data: dict) -> dict:
     if store.has_result(task.attempt_id):
         return {DROPPED: task.attempt_id}
     started = time.monotonic()
+    try:
+        outputs, produced = _in_scratch(task, store)
+    except (RunnerError, OSError) as exc:  # inputs that cannot be fetched: the attempt fails, with the reason
+        outputs, produced = {}, Produced(ready=True, failure=f"the worker could not prepare the step: {exc}")
+    result = StepResult(attempt_id=task.attempt_id, outputs=outputs, failure=produced.failure, route=produced.route,
+                        ran=msgspec.to_builtins(produced.ran) if produced.ran else None,
+                        worker=f"{os.uname().nodename}:{os.getpid()}", seconds=round(time.monotonic() - started, 3))
+    data = to_data(result)
+    store.put_result(task.attempt_id, msgspec.json.encode(data))
+    return data
+
+
+def _in_scratch(task: StepTask, store: Store) -> tuple[dict[str, str], Produced]:
     with tempfile.TemporaryDirectory(prefix="runner-step-") as scratch:
         root = Path(scratch)
         for rel, sha in task.inputs.items():
@@ -50,12 +63,7 @@ def execute(task_data: dict) -> dict:
         produced = _produce(task, root)
         outputs = {rel: store.put(root / rel) for rel, digest in dir_manifest(root)
                    if not digest.startswith(LINK) and task.inputs.get(rel) != digest}
-    result = StepResult(attempt_id=task.attempt_id, outputs=outputs, failure=produced.failure, route=produced.route,
-                        ran=msgspec.to_builtins(produced.ran) if produced.ran else None,
-                        worker=f"{os.uname().nodename}:{os.getpid()}", seconds=round(time.monotonic() - started, 3))
-    data = to_data(result)
-    store.put_result(task.attempt_id, msgspec.json.encode(data))
-    return data
+    return outputs, produced
 
 
 def _produce(task: StepTask, root: Path) -> Produced:
