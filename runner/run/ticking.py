@@ -12,7 +12,7 @@ import msgspec
 from runner import records
 from runner.errors import LockTimeout, RunnerError
 from runner.models.run import Run
-from runner.run import decisions, driver
+from runner.run import decisions, driver, listing
 from runner.run.decisions import Fired
 from runner.run.session import Session
 from runner.steps import STEP_KINDS
@@ -59,10 +59,14 @@ def needs_no_person(run: Run) -> bool:
 
 def tick(s: Session, resume: bool = True) -> Ticked:
     """Apply every expired deadline; with `resume`, continue every run that needs no
-    person. One pass over the runs, each read once unless a deadline of it fired; one
-    run's trouble is reported and stops neither the tick nor the other runs."""
+    person. One pass over the runs: their summaries (`run list`'s, cached) say which may
+    have something to do (a deadline passed, or running), and only those are read whole.
+    One run's trouble is reported and stops neither the tick nor the other runs."""
     ticked = Ticked([], [], [])
-    for run_id in records.list_run_ids(s.ws):
+    for summary in listing.list_runs(s.ws):
+        if not summary.overdue and summary.status != "RUNNING":
+            continue
+        run_id = summary.run_id
         try:
             run = records.load_run(s.ws, run_id)
             if decisions.overdue(run) and run.status not in CLOSED:
