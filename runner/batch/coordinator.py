@@ -147,8 +147,8 @@ class Coordinator:
         self.progress.recorded(time.perf_counter() - started)
 
     def _publish(self, final: bool = False) -> None:
-        self.progress.backlog = {q: self.router.backlog(q) for q in self.router.config.queues}
-        if final or self.progress.due():
+        if final or self.progress.due():  # about once a second: the backlog is a Redis read per queue
+            self.progress.backlog = {q: self.router.backlog(q) for q in self.router.config.queues}
             progress.save(progress.path(self.repo.ws.git_dir, self.batch.batch_id), self.progress)
             if self.report is not None:
                 self.report(self.progress)
