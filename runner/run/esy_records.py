@@ -96,8 +96,9 @@ def read_original(folder: Path) -> Original:
     attempts: dict[tuple[str, int], dict[str, Any]] = {}
     for gate in run.get("gates") or []:
         for embedded in (gate.get("attempts") or []) if isinstance(gate, dict) else []:
-            if isinstance(embedded, dict) and isinstance(embedded.get("attempt"), int):
-                attempts[(str(gate.get("gate")), embedded["attempt"])] = embedded
+            number = embedded.get("attempt") if isinstance(embedded, dict) else None
+            if isinstance(number, int) and not isinstance(number, bool) and number >= 1:
+                attempts[(str(gate.get("gate")), number)] = embedded
     gates_dir = folder / "record" / "gates"
     for gate_dir in sorted(p for p in gates_dir.iterdir() if p.is_dir()) if gates_dir.is_dir() else []:
         for path in sorted(gate_dir.iterdir()):
