@@ -20,14 +20,21 @@ def read_repointed(ctx: CheckContext, template: str) -> tuple[str, Path, str | N
     frontmatter_status, regex_match, min_regex_count, url_reachable and the
     implementation target of viz_tech_match; the last item of the tuple is the details
     to record ({"repointed_from": target} when it was re-pointed)."""
-    rel, absolute, text = read(ctx, template)
-    if text is not None:
-        return rel, absolute, text, {}
+    rel, absolute, details = locate_repointed(ctx, template)
+    return rel, absolute, ctx.read_text(absolute), details
+
+
+def locate_repointed(ctx: CheckContext, template: str) -> tuple[str, Path, dict]:
+    """The file read_repointed would read, without reading it: (relative path, absolute
+    path, details); the absolute path is not a regular file when nothing was found."""
+    rel, absolute = ctx.path(template)
+    if absolute.is_file():
+        return rel, absolute, {}
     for output in ctx.outputs_of("any_of"):
-        other_rel, other_abs, other_text = read(ctx, output.path)
-        if other_text is not None:
-            return other_rel, other_abs, other_text, {"repointed_from": rel}
-    return rel, absolute, None, {}
+        other_rel, other_abs = ctx.path(output.path)
+        if other_abs.is_file():
+            return other_rel, other_abs, {"repointed_from": rel}
+    return rel, absolute, {}
 
 
 def missing(rel: str, what: str = "file") -> Outcome:
