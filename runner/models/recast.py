@@ -70,6 +70,19 @@ class CafPack(Strict):
     created_at: str
 
 
+class CafLifecycle(Strict):
+    """`external_recast_lifecycle.v1.json`: the lifecycle in the original factory's terms,
+    written beside lifecycle.json at every state."""
+
+    version: Literal["external_recast_lifecycle.v1"] = "external_recast_lifecycle.v1"
+    job_id: str
+    state: Literal["READY_FOR_VIGGLE", "VIGGLE_EXPORTED", "VIGGLE_DONE", "FINISHING", "DONE", "FAILED"]
+    updated_at: str
+    notes: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    reingest_pointer: str | None = None  # only a path of their layout; else null
+    reingest_result_video: str | None = None
+
+
 class ReingestPointer(Strict):
     """`viggle_reingest_pointer.v1`: dropped in an inbox folder, it names the video a
     person brought back for a job (their file, read as it is)."""

@@ -9,6 +9,7 @@ EXPORTED → RESULT_RECEIVED → REINGESTED → QC_DONE → DONE (QC finalized) 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from runner import jsonio, records
 from runner.errors import NotFoundError, RunnerError, StateError
 from runner.hashing import sha256_bytes, sha256_file
 from runner.models.base import to_data
-from runner.models.recast import CafPack, PackFile, RecastLifecycle, RecastPack, Transition
+from runner.models.recast import CafLifecycle, CafPack, PackFile, RecastLifecycle, RecastPack, Transition
 from runner.models.run import PacketRef, Run
 from runner.models.workflow import WorkflowGate
 from runner.paths import run_variables, substitute
@@ -27,6 +28,7 @@ from runner.steps.base import StepContext
 from runner.timeutil import iso
 
 CAF_PACK = "viggle_pack.v1.json"  # the original factory's manifest of the pack, beside ours
+CAF_LIFECYCLE = "external_recast_lifecycle.v1.json"  # and their lifecycle, beside lifecycle.json
 ROLES = {"hero_image": "hero", "motion_video": "motion", "prompt": "prompt", "instructions": "instructions"}
 
 
@@ -103,7 +105,7 @@ def export(s: Session, run_id: str) -> RecastLifecycle:
         state_file = RecastLifecycle(run_id=run_id, gate=recast.gate, state="EXPORTED", qc_gate=qc.gate,
                                      pack_manifest_sha256=sha256_file(directory / "manifest.json"),
                                      history=[Transition(state="EXPORTED", at=iso(), by=s.actor)])
-        jsonio.write_atomic(directory / "lifecycle.json", to_data(state_file))
+        _write_lifecycle(directory, state_file, run_now.workflow.slug)
         lifecycle.append(state_file)
         text = (directory / "instructions.md").read_text()
         return PacketRef(path=s.ws.rel(directory / "instructions.md"), sha256=sha256_bytes(text.encode()))
@@ -135,10 +137,32 @@ def read_lifecycle(directory: Path) -> RecastLifecycle:
     return records.load_model(path, RecastLifecycle, "recast lifecycle")
 
 
-def _advance(s: Session, directory: Path, life: RecastLifecycle, state: str, note: str | None = None) -> None:
+def _advance(s: Session, directory: Path, life: RecastLifecycle, state: str, job_id: str,
+             note: str | None = None) -> None:
     life.state = state
     life.history.append(Transition(state=state, at=iso(), by=s.actor, note=note))
+    _write_lifecycle(directory, life, job_id)
+
+
+# Our lifecycle states in their terms (their READY_FOR_VIGGLE comes before an export).
+CAF_STATES = {"EXPORTED": "VIGGLE_EXPORTED", "RESULT_RECEIVED": "VIGGLE_DONE", "REINGESTED": "FINISHING",
+              "QC_DONE": "FINISHING", "DONE": "DONE", "FAILED": "FAILED"}
+
+
+def _write_lifecycle(directory: Path, life: RecastLifecycle, job_id: str) -> None:
+    """lifecycle.json, and theirs beside it (their paths only when in their layout)."""
     jsonio.write_atomic(directory / "lifecycle.json", to_data(life))
+    last = life.history[-1]
+    pointer, video = life.pointer or "", life.source_video or ""
+    theirs = CafLifecycle(
+        job_id=job_id, state=CAF_STATES[life.state], updated_at=last.at,
+        notes=f"runner lifecycle {life.state}" + (f": {last.note}" if last.note else ""),
+        reingest_pointer=pointer if re.match(r"^sandbox/inbox/viggle-reingest-[a-z0-9-]+-[0-9]{10}\.json$", pointer)
+        else None,
+        reingest_result_video=video if re.match(r"^sandbox/inbox/viggle_results/[a-z0-9-]+/.+\.(mp4|mov|mkv|webm)$",
+                                                video) else None,
+    )  # fmt: skip
+    jsonio.write_atomic(directory / CAF_LIFECYCLE, to_data(theirs))
 
 
 def reingest(s: Session, run_id: str, video: str, pointer: str | None = None) -> Reingested:
@@ -170,14 +194,15 @@ def reingest(s: Session, run_id: str, video: str, pointer: str | None = None) ->
     jsonio.write_atomic(result, data)
     life.result_video, life.result_sha256, life.source_video = s.ws.rel(result), digest, s.ws.rel(source)
     life.pointer = pointer
-    _advance(s, directory, life, "RESULT_RECEIVED")
+    job_id = run.workflow.slug  # the original factory's job id
+    _advance(s, directory, life, "RESULT_RECEIVED", job_id)
     product = product_path(s, run, qc)
     jsonio.write_atomic(product, data)  # the re-cast is the product the later gates read
     attempts.gate_finish(s, run_id, recast.gate, outputs=_brought(s, directory, result, product))
-    _advance(s, directory, life, "REINGESTED")
+    _advance(s, directory, life, "REINGESTED", job_id)
     life.qc_attempt, life.qc_action = _qc(s, run_id, qc)
-    _advance(s, directory, life, "QC_DONE", note=f"QC attempt {life.qc_attempt}: {life.qc_action}")
-    _advance(s, directory, life, "DONE" if life.qc_action == "finalize" else "FAILED")
+    _advance(s, directory, life, "QC_DONE", job_id, note=f"QC attempt {life.qc_attempt}: {life.qc_action}")
+    _advance(s, directory, life, "DONE" if life.qc_action == "finalize" else "FAILED", job_id)
     return Reingested(life, new_attempt=True)
 
 

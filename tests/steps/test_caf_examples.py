@@ -8,7 +8,7 @@ from caf import CAF, example, needs_caf
 
 from runner.media import import_caf, load_job
 from runner.models.base import load
-from runner.models.recast import CafPack, ReingestPointer
+from runner.models.recast import CafLifecycle, CafPack, ReingestPointer
 
 pytestmark = needs_caf
 
@@ -17,12 +17,13 @@ READ = {
     "qc_policy.v1.json": lambda name: import_caf(example(name))[0].policy_id,
     "viggle_reingest_pointer.v1.example.json": lambda name: load(ReingestPointer, example(name), ValueError, name).job_id,
     "viggle_pack.v1.example.json": lambda name: load(CafPack, example(name), ValueError, name).job_id,
+    # runner writes these two; their examples load into the same types
+    "external_recast_lifecycle.v1.example.json": lambda name: load(CafLifecycle, example(name), ValueError, name).job_id,
 }
 WRITTEN_NOT_READ = {  # runner writes these (validated in test_caf_qc.py) but never reads theirs
     "qc_report.v1.example.json", "quality_decision.v1.example.json",
 }
 NOT_USED = {  # their planes runner has no counterpart for: its own records say the same
-    "external_recast_lifecycle.v1.example.json": "runner's lifecycle.json (every state written)",
     "finalize_gate.v1.example.json": "a gate's attempt and decision records",
     "recast_quality_report.v1.example.json": "the QC attempt of the re-cast",
     "retry_plan.v1.example.json": "the route recorded in the QC attempt",
@@ -41,4 +42,5 @@ def test_the_examples_runner_reads_load():
         "qc_policy.v1.json": "default-motion-identity-v1",
         "viggle_reingest_pointer.v1.example.json": "demo-dance-loop-v1",
         "viggle_pack.v1.example.json": "demo-dance-loop-v1",
+        "external_recast_lifecycle.v1.example.json": "demo-dance-loop-v1",
     }

@@ -50,6 +50,9 @@ def test_export_writes_their_pack_manifest(exported):
     assert (pack["job_id"], pack["pack_root"], pack["motion_video"]) == ("clip", PACK, f"{PACK}/motion.mp4")
     for key in ("hero_image", "motion_video", "prompt_file", "instructions_file"):
         assert (root / pack[key]).is_file()
+    life = read(root / PACK / "external_recast_lifecycle.v1.json")
+    assert problems("external_recast_lifecycle.v1", life) == []
+    assert (life["job_id"], life["state"]) == ("clip", "VIGGLE_EXPORTED")
 
 
 def test_a_pointer_in_the_inbox_is_picked_up_once(exported, media):
@@ -57,7 +60,7 @@ def test_a_pointer_in_the_inbox_is_picked_up_once(exported, media):
     video = "sandbox/inbox/viggle_results/clip/viggle.mp4"
     (root / video).parent.mkdir(parents=True)
     shutil.copyfile(media["good.mp4"], root / video)
-    name = pointer(root, "viggle-reingest-clip-1.json", video)
+    name = pointer(root, "viggle-reingest-clip-1760000000.json", video)  # their naming
     (root / "sandbox" / "inbox" / "notes.json").write_text(json.dumps({"not": "a pointer"}))
 
     picked = cli("recast", "watch", "--repo", root, "--once", "--json", check=0).json
@@ -66,6 +69,9 @@ def test_a_pointer_in_the_inbox_is_picked_up_once(exported, media):
     life = read(root / PACK / "lifecycle.json")
     assert (life["pointer"], life["source_video"]) == (name, video)
     assert load_run(root, run_id).gate("RECAST").status == "PASS"
+    theirs = read(root / PACK / "external_recast_lifecycle.v1.json")
+    assert problems("external_recast_lifecycle.v1", theirs) == []
+    assert (theirs["state"], theirs["reingest_pointer"], theirs["reingest_result_video"]) == ("DONE", name, video)
 
     commits = commit_count(root)
     again = cli("recast", "watch", "--repo", root, "--once", "--json", check=0).json
