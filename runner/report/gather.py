@@ -32,8 +32,8 @@ def gather(ws: Workspace, run_id: str) -> RunReport:
     run = records.load_run(ws, run_id)
     gates = [_gate(ws, run.run_id, state) for state in run.gates]
     attempts = [entry.record for gate in gates for entry in gate.attempts]
-    started = pictures.start(ws.root, list(dict.fromkeys(
-        art.path for a in attempts for art in a.artifacts if art.exists and art.kind != "dir")))
+    started = pictures.start(ws.root, {art.path: art.sha256 for a in attempts for art in a.artifacts
+                                       if art.exists and art.kind != "dir"})  # the last record of each path
     audit_report = audit.verify(ws, run.run_id)  # while ffmpeg makes the pictures
     now = {(a.gate, a.attempt, a.path): a.current for a in audit_report.artifacts}
     return RunReport(

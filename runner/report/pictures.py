@@ -35,24 +35,36 @@ def is_picture(path: str) -> bool:
 class Started:
     root: Path
     paths: list[str]  # the pictures to make, in order
-    jobs: list[Any]  # per path: its ffmpeg process, or the problem that stopped it
+    sources: dict[str, str]  # path -> the path whose picture it shares (same recorded bytes)
+    jobs: dict[str, Any]  # source path -> its ffmpeg process, or the problem that stopped it
 
 
-def start(root: Path, paths: list[str]) -> Started:
-    """Start ffmpeg for the first pictures among `paths` (videos and images, at most
-    MAX_PICTURES): WINDOW at a time; `finish` starts the others as these end. The caller
-    may do other work meanwhile."""
-    chosen = [path for path in paths if is_picture(path)][:MAX_PICTURES]
-    return Started(root, chosen, [_start(root, path) for path in chosen[:WINDOW]])
+def start(root: Path, recorded: dict[str, str | None]) -> Started:
+    """Start ffmpeg for the pictures among `recorded` (path -> the SHA-256 an attempt
+    recorded; videos and images, at most MAX_PICTURES), one per distinct recorded content
+    (a published copy of a render shares its picture), WINDOW at a time: `finish` starts
+    the others as these end. The caller may do other work meanwhile."""
+    chosen = [path for path in recorded if is_picture(path)][:MAX_PICTURES]
+    first: dict[str, str] = {}
+    sources = {path: first.setdefault(recorded[path] or path, path) for path in chosen}
+    unique = list(dict.fromkeys(sources.values()))
+    return Started(root, chosen, sources, {path: _start(root, path) for path in unique[:WINDOW]})
 
 
 def finish(started: Started, outputs: dict[str, Output]) -> list[Picture]:
     """The pictures, each with what `outputs` says of its file now."""
+    unique = list(dict.fromkeys(started.sources.values()))
+    made: dict[str, tuple[str | None, str | None]] = {}  # source path -> (data URI, problem)
+    for i, source in enumerate(unique):
+        if i + WINDOW < len(unique):
+            started.jobs[unique[i + WINDOW]] = _start(started.root, unique[i + WINDOW])
+        made[source] = _collect(started.jobs[source])
     found = []
-    for i, path in enumerate(started.paths):
-        if i + WINDOW < len(started.paths):
-            started.jobs.append(_start(started.root, started.paths[i + WINDOW]))
-        found.append(_finish(outputs.get(path, Output(path, None, False)), started.jobs[i]))
+    for path in started.paths:
+        output = outputs.get(path, Output(path, None, False))
+        source = started.sources[path]
+        shared = source == path or output.sha256 == outputs.get(source, Output(source, None, False)).sha256
+        found.append(_picture(output, *(made[source] if shared else _collect(_start(started.root, path)))))
     return found
 
 
@@ -92,18 +104,19 @@ def _duration(path: Path) -> float:
     return seconds
 
 
-def _finish(output: Output, job) -> Picture:
-    kind = "contact_sheet" if output.path.lower().endswith(VIDEO) else "image"
-    picture = Picture(path=output.path, sha256=output.sha256, recorded=output.recorded, kind=kind,
-                      frames=COLUMNS * ROWS if kind == "contact_sheet" else 0)
+def _collect(job) -> tuple[str | None, str | None]:
+    """(data URI, None) of a finished ffmpeg, or (None, the problem)."""
     if isinstance(job, str):
-        picture.problem = job
-        return picture
+        return None, job
     out, err = job.communicate()
     if job.returncode != 0 or not out:
         from runner.media.tools import last_line
 
-        picture.problem = f"ffmpeg could not read it: {last_line(err.decode('utf-8', errors='replace'))}"
-        return picture
-    picture.data_uri = "data:image/jpeg;base64," + base64.b64encode(out).decode("ascii")
-    return picture
+        return None, f"ffmpeg could not read it: {last_line(err.decode('utf-8', errors='replace'))}"
+    return "data:image/jpeg;base64," + base64.b64encode(out).decode("ascii"), None
+
+
+def _picture(output: Output, data_uri: str | None, problem: str | None) -> Picture:
+    kind = "contact_sheet" if output.path.lower().endswith(VIDEO) else "image"
+    return Picture(path=output.path, sha256=output.sha256, recorded=output.recorded, kind=kind,
+                   frames=COLUMNS * ROWS if kind == "contact_sheet" else 0, data_uri=data_uri, problem=problem)
