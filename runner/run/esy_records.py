@@ -32,6 +32,8 @@ ATTEMPT_NOT_CARRIED = {
     "resolved_path": "a path of the machine that ran it; runner records workspace-relative paths",
     "prompt_sha256": "the original's prompt hash covered a timestamp and cannot be reproduced",
 }
+INVOCATION_FIELDS = {"id", "gate", "attempt", "agent", "status", "model", "timestamp", "at", "recorded_at",
+                     "started_at"}
 ATTEMPT_FIELDS = {"attempt", "status", "started_at", "finished_at", "agent", "prompt_sha256", "invocation_ids",
                   "required_outputs", "artifacts", "validations", "failure_reason"}
 
@@ -155,3 +157,23 @@ def check_message(record: dict[str, Any], status: str) -> str:
     shown = ", ".join(f"{k}={record[k]!r}" for k in ("path", "pattern", "found", "count", "required")
                       if k in record and not isinstance(record[k], (dict, list)))
     return f"{record.get('type', 'check')} {status} (imported from the Esy runner{': ' + shown if shown else ''})"
+
+
+def when(invocation: dict[str, Any]) -> str | None:
+    """When the original recorded an invocation (its field names vary)."""
+    return next((str(invocation[k]) for k in ("timestamp", "at", "recorded_at", "started_at") if invocation.get(k)),
+                None)
+
+
+def text(value: Any) -> str | None:
+    """A field the record types hold as text: None stays None, anything else its text."""
+    return None if value is None else str(value)
+
+
+def mentions(data: Any, name: str) -> bool:
+    """Whether the key `name` holds a value anywhere in `data` (nested dicts and lists)."""
+    if isinstance(data, dict):
+        return any((k == name and v is not None) or mentions(v, name) for k, v in data.items())
+    if isinstance(data, list):
+        return any(mentions(v, name) for v in data)
+    return False

@@ -22,10 +22,20 @@ import msgspec
 from runner import __version__, records
 from runner.errors import NotFoundError, RecordError, RunnerError
 from runner.hashing import sha256_file
-from runner.models.run import Artifact, Attempt, AttemptRef, GateState, OpenAttempt, Run, ValidationResult, WorkflowRef
+from runner.models.run import (
+    Artifact,
+    Attempt,
+    AttemptRef,
+    GateState,
+    Invocation,
+    OpenAttempt,
+    Run,
+    ValidationResult,
+    WorkflowRef,
+)
 from runner.paths import check_name
 from runner.run import esy_records
-from runner.run.esy_records import Notes, Original, Paths
+from runner.run.esy_records import Notes, Original, Paths, text
 from runner.run.session import Session, Transaction, transaction
 from runner.run.transitions import append_event, attempt_ended
 from runner.timeutil import iso
@@ -110,24 +120,25 @@ class _Builder:
         if depth not in DEPTHS:
             self.notes.add("depth", f"{depth!r} is not a depth runner knows; standard is recorded")
             depth = "standard"
-        self.run = Run(run_id=data["run_id"], depth=depth, prompt=_text(data.get("prompt")), status="QUEUED",
-                       started_at=data["started_at"], created_by=self.actor, runner_version=__version__,
-                       gates=self._gates(), workflow=WorkflowRef(name=str(wf.get("name") or "visual-essay"),
-                       version=_text(wf.get("version")), slug=wf["slug"], artifact_path=_text(wf.get("artifact_path"))))
+        ref = WorkflowRef(name=str(wf.get("name") or "visual-essay"), version=text(wf.get("version")),
+                          slug=wf["slug"], artifact_path=text(wf.get("artifact_path")))
+        self.run = Run(run_id=data["run_id"], workflow=ref, depth=depth, prompt=text(data.get("prompt")),
+                       status="QUEUED", started_at=data["started_at"], created_by=self.actor,
+                       runner_version=__version__, gates=self._gates())
         self.notes.add("created_by", "the original recorded no person; the one who imported is recorded")
         for field, why in esy_records.RUN_NOT_CARRIED.items():
             if data.get(field):
                 self.notes.add(field, why)
-        if data.get("invocations"):
-            self.notes.add("invocations", f"{len(data['invocations'])} invocations are not carried (their ids "
-                           "stay in each attempt's invocation_ids)")
+        self.invocations = [i for i in data.get("invocations") or [] if isinstance(i, dict)]
+        for name in sorted({k for i in self.invocations for k in i} - esy_records.INVOCATION_FIELDS):
+            self.notes.add(f"invocations[].{name}", "a field runner does not know; not carried")
 
     def _gates(self) -> list[GateState]:
         listed = [str(g.get("gate")) for g in self.original.run.get("gates") or [] if isinstance(g, dict)]
         names = {str(g.get("gate")): g.get("name") for g in self.original.run.get("gates") or []
                  if isinstance(g, dict)}
         extra = sorted({gate for gate, _ in self.original.attempts} - set(listed))
-        return [GateState(gate=g, name=_text(names.get(g))) for g in listed + extra]  # ids checked on reading
+        return [GateState(gate=g, name=text(names.get(g))) for g in listed + extra]  # ids checked on reading
 
     def build(self) -> Run:
         run = self.run
@@ -136,15 +147,18 @@ class _Builder:
                      "approval": None} for g in run.gates})
         self._at(run.started_at)
         for when, phase, key in self._timeline():
-            (self._finish if phase == 0 else self._start)(key, when)
+            (self._finish, self._start, self._invoke)[phase](key, when)
         self._settle(self.original.run.get("status"), self.original.run.get("finished_at"))
         return run
 
     def _timeline(self) -> list[tuple[str, int, tuple[str, int]]]:
-        """(time, 0 finish / 1 start, (gate, n)), in order. An attempt ends at the latest
-        when the next attempt of its gate starts (the original let a gate start again
-        while an attempt was open); one it never finished otherwise stays open."""
+        """(time, 0 finish / 1 start / 2 invocation, (gate, n or invocation index)), in
+        order. An attempt ends at the latest when the next attempt of its gate starts (the
+        original let a gate start again while an attempt was open); one it never finished
+        otherwise stays open."""
         points, attempts = [], self.original.attempts
+        for i, inv in enumerate(self.invocations):
+            points.append((esy_records.when(inv) or self.run.started_at, 2, (str(inv.get("gate") or ""), i)))
         for (gate, n), data in attempts.items():
             start = str(data.get("started_at") or self.run.started_at)
             points.append((start, 1, (gate, n)))
@@ -173,12 +187,26 @@ class _Builder:
 
     def _start(self, key: tuple[str, int], when: str) -> None:
         gate, number = key
-        state, agent = self.run.gate(gate), _text(self.original.attempts[key].get("agent"))
+        state, agent = self.run.gate(gate), text(self.original.attempts[key].get("agent"))
         state.current = OpenAttempt(attempt=number, started_at=when, started_by=self.actor, agent=agent)
         state.status = "RUNNING"
         if self.run.status == "QUEUED":
             self.run.status = "RUNNING"
         append_event(self.run, "gate_started", self.actor, gate=gate, attempt=number, agent=agent)
+        self._at(when)
+
+    def _invoke(self, key: tuple[str, int], when: str) -> None:
+        """An invocation the original recorded, at its time, with its event."""
+        gate, index = key
+        data, state = self.invocations[index], self.run.gate(gate)
+        number = data.get("attempt") if isinstance(data.get("attempt"), int) else \
+            (state.current.attempt if state is not None and state.current else None)
+        inv = Invocation(id=str(data.get("id") or f"inv_imported_{index + 1}"), gate=gate, attempt=number,
+                         agent=str(data.get("agent") or "unknown"), status=str(data.get("status") or "SUCCESS"),
+                         model=text(data.get("model")), at=when, actor=self.actor)
+        self.run.invocations.append(inv)
+        append_event(self.run, "invocation_recorded", self.actor, gate=gate, attempt=number, invocation=inv.id,
+                     status=inv.status)
         self._at(when)
 
     def _finish(self, key: tuple[str, int], when: str) -> None:
@@ -195,11 +223,11 @@ class _Builder:
         gate, number = key
         data, where = self.original.attempts[key], f"gates.{gate}.attempts[{number}]"
         warnings = [f"imported from the Esy runner: {name}: {why}"
-                    for name, why in esy_records.ATTEMPT_NOT_CARRIED.items() if _mentions(data, name)]
+                    for name, why in esy_records.ATTEMPT_NOT_CARRIED.items() if esy_records.mentions(data, name)]
         for name in sorted(set(data) - esy_records.ATTEMPT_FIELDS):
             self.notes.add(f"{where}.{name}", "a field runner does not know; not carried")
         for name in esy_records.ATTEMPT_NOT_CARRIED:
-            if _mentions(data, name):
+            if esy_records.mentions(data, name):
                 self.notes.add(f"attempts[].{name}" if name != "resolved_path" else "attempts[].validations[]."
                                "resolved_path", esy_records.ATTEMPT_NOT_CARRIED[name])
         status = data.get("status")
@@ -210,12 +238,12 @@ class _Builder:
         artifacts = [self._artifact(a, warnings) for a in data.get("artifacts") or [] if isinstance(a, dict)]
         started = str(data.get("started_at") or self.run.started_at)
         return Attempt(run_id=self.run.run_id, gate=gate, attempt=number, status=status, started_at=started,
-                       finished_at=str(data.get("finished_at") or when), agent=_text(data.get("agent")),
+                       finished_at=str(data.get("finished_at") or when), agent=text(data.get("agent")),
                        started_by=self.actor, finished_by=self.actor, runner_version=__version__,
                        depth=self.run.depth, invocation_ids=[str(i) for i in data.get("invocation_ids") or []],
                        required_outputs=[self.paths.resolve(str(p)) for p in data.get("required_outputs") or []],
                        artifacts=artifacts, validations=self._validations(data.get("validations") or []),
-                       warnings=warnings, failure_reason=_text(data.get("failure_reason")))
+                       warnings=warnings, failure_reason=text(data.get("failure_reason")))
 
     def _artifact(self, data: dict[str, Any], warnings: list[str]) -> Artifact:
         path = self.paths.resolve(str(data.get("path") or ""), data.get("absolute_path"))
@@ -239,7 +267,7 @@ class _Builder:
             details = {k: v for k, v in item.items() if k not in ("type", "pass", "severity", "description", "path",
                                                                    "resolved_path", "message")}
             results.append(ValidationResult(index=index, type=str(item.get("type") or "unknown"), status=status,
-                                            severity=severity, description=_text(item.get("description")),
+                                            severity=severity, description=text(item.get("description")),
                                             target=self.paths.resolve(target) if isinstance(target, str) else None,
                                             message=esy_records.check_message(item, status), details=details))
         return results
@@ -267,17 +295,3 @@ class _Builder:
         else:
             append_event(run, "run_completed", self.actor, status=status, reason="completed in the Esy runner")
         self._at(finished_at)
-
-
-def _text(value: Any) -> str | None:
-    """A field the record types hold as text: None stays None, anything else its text."""
-    return None if value is None else str(value)
-
-
-def _mentions(data: Any, name: str) -> bool:
-    """Whether the key `name` holds a value anywhere in `data` (nested dicts and lists)."""
-    if isinstance(data, dict):
-        return any((k == name and v is not None) or _mentions(v, name) for k, v in data.items())
-    if isinstance(data, list):
-        return any(_mentions(v, name) for v in data)
-    return False

@@ -122,6 +122,23 @@ def test_verify_passes_when_the_outputs_are_the_ones_the_original_hashed(ws, tmp
     assert _codes(ws)["artifact-changed"] >= 1
 
 
+def test_invocations_are_carried_with_their_events(ws, tmp_path):
+    _partial_with_outputs(ws, tmp_path / "esy")
+    path = tmp_path / "esy" / PARTIAL / "record" / "RUN.json"
+    data = json.loads(path.read_text())
+    second = data["gates"][1]["attempts"][1]
+    data["invocations"] = [{"id": "inv_1768963400000_ab12", "gate": "G2", "agent": "research-orchestrator",
+                            "status": "SUCCESS", "timestamp": second["started_at"], "tokens": 1200}]
+    path.write_text(json.dumps(data, indent=2))
+    [result] = Repo(ws).import_esy(tmp_path / "esy")
+    run = Repo(ws).run(PARTIAL)
+    [inv] = run.invocations
+    assert (inv.id, inv.gate, inv.attempt, inv.agent, inv.at) == (
+        "inv_1768963400000_ab12", "G2", 2, "research-orchestrator", second["started_at"])
+    assert "invocations[].tokens" in result.not_carried
+    assert cli("verify", "--repo", ws, "--json", check=0).json["findings"] == []
+
+
 def test_an_output_changed_before_the_import_is_said_in_the_result_and_the_attempt(ws, tmp_path):
     written = _partial_with_outputs(ws, tmp_path / "esy")
     citations = next(p for p in written if p.endswith("CITATIONS.md"))
