@@ -65,19 +65,15 @@ def _check_command(video_arg: str) -> click.Command:
     def check(ctx, policy, sample_fps, out, formats, job_id, as_json) -> int:
         from runner.media import decide, default_policy, read_policy
         from runner.media import qc as measure
-        from runner.media.caf_qc import write_caf
-        from runner.timeutil import iso
+        from runner.media.caf_qc import write_qc_files
 
         video = click.Path(dir_okay=False, exists=True, path_type=Path).convert(video_arg, None, ctx)
         chosen = read_policy(policy) if policy else default_policy()
         report = measure(video.resolve(), chosen, sample_fps)
         decision = decide(report, chosen, 0)
-        if out and formats != "caf":
-            jsonio.write_atomic(out / "qc_report.json", to_data(report))
-            jsonio.write_atomic(out / "quality_decision.json", to_data(decision))
-        if out and formats != "runner":
-            write_caf(out, report, decision, chosen, job_id=job_id or video.stem, policy_rel=policy and policy.as_posix(),
-                      out_rel=None, at=iso())
+        if out:
+            write_qc_files(out, report, decision, chosen, job_id=job_id or video.stem,
+                           policy_rel=policy and policy.as_posix(), formats=formats)
         if as_json:
             emit_json({"report": to_data(report), "decision": to_data(decision)})
         else:

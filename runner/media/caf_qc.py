@@ -111,11 +111,25 @@ def quality_decision_v1(report: QcReport, decision: QualityDecision, policy: QcP
     }  # fmt: skip
 
 
-def write_caf(out: Path, report: QcReport, decision: QualityDecision, policy: QcPolicy, *, job_id: str,
-              policy_rel: str | None, out_rel: str | None, at: str) -> list[Path]:
-    """Both of their files into `out`, beside runner's own; returns their paths."""
-    common = {"job_id": job_id, "policy_rel": policy_rel, "at": at}
-    own = out_rel and f"{out_rel}/qc_report.json"
-    jsonio.write_atomic(out / REPORT_FILE, qc_report_v1(report, decision, policy, report_rel=own, **common))
-    jsonio.write_atomic(out / DECISION_FILE, quality_decision_v1(report, decision, policy, out_rel=out_rel, **common))
-    return [out / REPORT_FILE, out / DECISION_FILE]
+def write_qc_files(out: Path, report: QcReport, decision: QualityDecision, policy: QcPolicy, *, job_id: str,
+                   policy_rel: str | None = None, out_rel: str | None = None, formats: str = "both") -> None:
+    """The QC files into `out`: runner's (`qc_report.json`, `quality_decision.json`, and
+    `user_action_required.json` on escalation; a stale one is removed) unless `formats` is
+    "caf", and theirs unless it is "runner". `out_rel`: `out` relative to the workspace."""
+    from runner.models.base import to_data
+    from runner.timeutil import iso
+
+    if formats != "caf":
+        jsonio.write_atomic(out / "qc_report.json", to_data(report))
+        jsonio.write_atomic(out / "quality_decision.json", to_data(decision))
+        action = out / "user_action_required.json"
+        if decision.user_action_required is not None:
+            jsonio.write_atomic(action, to_data(decision.user_action_required))
+        elif action.exists():
+            action.unlink()  # left by an earlier attempt; this decision needs none
+    if formats != "runner":
+        common = {"job_id": job_id, "policy_rel": policy_rel, "at": iso()}
+        own = out_rel and f"{out_rel}/qc_report.json"
+        jsonio.write_atomic(out / REPORT_FILE, qc_report_v1(report, decision, policy, report_rel=own, **common))
+        jsonio.write_atomic(out / DECISION_FILE,
+                            quality_decision_v1(report, decision, policy, out_rel=out_rel, **common))

@@ -26,9 +26,7 @@ OUTPUT_FILES = ("qc_report.json", "quality_decision.json", "user_action_required
 
 def produce(ctx: StepContext) -> Produced:
     from runner.media import decide, default_policy, qc, read_policy
-    from runner.media.caf_qc import write_caf
-    from runner.models.base import to_data
-    from runner.timeutil import iso
+    from runner.media.caf_qc import write_qc_files
 
     ws = ctx.session.ws
     video = ws.path(paths(ctx, "video"), "qc video")
@@ -41,15 +39,9 @@ def produce(ctx: StepContext) -> Produced:
     route = _route(ctx, decision)
     if route.action != decision.action:  # a retry or fallback this workflow cannot follow
         decision = _escalated(ctx, decision, report, policy, route.reason)
-    jsonio.write_atomic(out / "qc_report.json", to_data(report))
-    jsonio.write_atomic(out / "quality_decision.json", to_data(decision))
-    write_caf(out, report, decision, policy, job_id=ctx.run.workflow.slug, policy_rel=policy_rel, out_rel=out_rel,
-              at=iso())
+    write_qc_files(out, report, decision, policy, job_id=ctx.run.workflow.slug, policy_rel=policy_rel,
+                   out_rel=out_rel)
     action_file = out / "user_action_required.json"
-    if decision.user_action_required is not None:
-        jsonio.write_atomic(action_file, to_data(decision.user_action_required))
-    elif action_file.exists():
-        action_file.unlink()  # left by an earlier attempt; this attempt's decision needs none
     ran = Ran("qc", "SUCCESS" if report.passed else "FAIL", duration_s=round(sum(report.stage_seconds.values()), 3))
     if route.action == "escalate":
         route.packet = _escalation_packet(ctx, decision, ws.rel(action_file))
@@ -127,8 +119,8 @@ def _escalated(ctx: StepContext, decision, report, policy, reason: str):
         example_fix=rule.example_fix or f"give gate {ctx.gate.gate} a params.{decision.action} "
                                         f"({{gate, params}}), or fix the input by hand",
     )
-    return msgspec.structs.replace(decision, **{"action": "escalate", "reason": reason, "retry_stages": [],
-                                       "user_action_required": need})
+    return msgspec.structs.replace(decision, action="escalate", reason=reason, retry_stages=[],
+                                   user_action_required=need)
 
 
 def _escalation_packet(ctx: StepContext, decision, action_rel: str) -> str:
@@ -152,8 +144,8 @@ def _escalation_packet(ctx: StepContext, decision, action_rel: str) -> str:
     lines += [
         "## How to continue",
         f"Accept the video as it is: `runner gate approve --run {run.run_id} --gate {gate} --note WHY`.",
-        f"Or fix it (e.g. `runner gate reject --run {run.run_id} --gate {gate} --patch FIX.json`), then "
-        f"`runner run resume --run {run.run_id}`.",
+        (f"Or fix it (e.g. `runner gate reject --run {run.run_id} --gate {gate} --patch FIX.json`), then "
+         f"`runner run resume --run {run.run_id}`."),
     ]
     path = records.logs_dir(ws, run.run_id) / "gates" / gate / f"escalation-{ctx.attempt}.txt"
     jsonio.write_atomic(path, "\n".join(lines) + "\n")
