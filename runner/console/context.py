@@ -49,22 +49,29 @@ class Console:
     def deciders(self) -> list[str]:
         return sorted({t.name for t in self.token_file().tokens if t.role == "decider"})
 
+    def deadline_passed(self) -> bool:
+        """Whether the deadline of a gate waiting now has passed."""
+        moment = now()
+        return any(i.deadline and not i.escalated and parse(i.deadline) <= moment for i in self._waiting())
+
     def inbox(self) -> list[InboxItem]:
-        """Every waiting gate. Read again only when the branch tip moved; age and time
-        left are always as of now."""
-        tip = self.repo().tip()
-        with self._lock:
-            cached = self._inbox
-        if cached is None or cached[0] != tip or tip is None:
-            items = [InboxItem(**w.to_dict()) for w in self.repo().inbox()]
-            with self._lock:
-                self._inbox = (tip, items)
-        else:
-            items = cached[1]
+        """Every waiting gate, with its age and time left as of now."""
         moment, deciders = now(), self.deciders()
         out = []
-        for item in items:
+        for item in self._waiting():
             age = round((moment - parse(item.since)).total_seconds(), 1)
             left = None if item.time_left_s is None else round((parse(item.deadline) - moment).total_seconds(), 1)
             out.append(msgspec.structs.replace(item, age_s=age, time_left_s=left, deciders=deciders))
         return out
+
+    def _waiting(self) -> list[InboxItem]:
+        """The front door's inbox, read again only when the branch tip moved."""
+        tip = self.repo().tip()
+        with self._lock:
+            cached = self._inbox
+        if cached is not None and cached[0] == tip and tip is not None:
+            return cached[1]
+        items = [InboxItem(**w.to_dict()) for w in self.repo().inbox()]
+        with self._lock:
+            self._inbox = (tip, items)
+        return items

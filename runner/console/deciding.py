@@ -6,15 +6,7 @@ the second is refused and gets the winner's decision (409)."""
 
 from __future__ import annotations
 
-import inspect
-import json
-import os
-import tempfile
-from pathlib import Path
-from typing import Any
-
 from litestar import Request, get, post
-from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
@@ -25,37 +17,26 @@ from runner.console.reading import NOT_FOUND
 from runner.console.types import Conflict, DecisionIn, PatchIn, Problem, ResumeIn, ResumeOut
 from runner.errors import StateError
 from runner.models.decision import Decision
+from runner.models.run import Attempt
+from runner.patches.catalog import PatchType
 from runner.paths import check_name
 
-DECIDE_RESPONSES = {**NOT_FOUND,
-                    400: ResponseSpec(Problem, generate_examples=False, description="a bad request or patch", media_type=MEDIA_TYPE),
-                    403: ResponseSpec(Problem, generate_examples=False, description="a viewer token, or no CSRF token", media_type=MEDIA_TYPE),
-                    409: ResponseSpec(Conflict, generate_examples=False, description="already decided: the winner's decision",
-                                      media_type=MEDIA_TYPE)}
+
+def _problem(kind: type, description: str) -> ResponseSpec:
+    return ResponseSpec(kind, generate_examples=False, description=description, media_type=MEDIA_TYPE)
 
 
-class NotYet(HTTPException):
-    status_code = 501
-
-
-def _accepts(method: Any, name: str) -> bool:
-    return name in inspect.signature(method).parameters
+DECIDE_RESPONSES = {**NOT_FOUND, 400: _problem(Problem, "a bad request or patch"),
+                    403: _problem(Problem, "a viewer token, or no CSRF token"),
+                    409: _problem(Conflict, "already decided: the winner's decision")}
 
 
 def _decide(request: Request, job_id: str, verdict: str, data: DecisionIn) -> Response:
     check_name(job_id, "run id")
     console = console_of(request)
     repo = console.repo(actor=who(request).name)
-    options: dict[str, Any] = {"note": data.note, "target": data.target}
     try:
-        if data.patch is None:
-            decision = repo.decide(job_id, data.gate, verdict, **options)
-        elif _accepts(repo.decide, "patch"):
-            decision = repo.decide(job_id, data.gate, verdict, patch=data.patch, **options)
-        elif verdict == "reject":
-            decision = _reject_with_patch_file(repo, job_id, data.gate, data.patch, options)
-        else:
-            raise NotYet("approve with a patch is not available in this runner version yet")
+        decision = repo.decide(job_id, data.gate, verdict, note=data.note, patch=data.patch, target=data.target)
     except StateError as exc:
         winner = _winner(repo, job_id, data.gate)
         if winner is None:
@@ -68,24 +49,13 @@ def _decide(request: Request, job_id: str, verdict: str, data: DecisionIn) -> Re
     return Response(decision, status_code=200)
 
 
-def _reject_with_patch_file(repo, job_id: str, gate: str, patch: Any, options: dict) -> Decision:
-    """A reject with a patch, given as the JSON the CLI's --patch file holds."""
-    fd, name = tempfile.mkstemp(prefix="runner-console-patch-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(patch, fh)
-        return repo.decide(job_id, gate, "reject", patch_file=Path(name), **options)
-    finally:
-        os.unlink(name)
-
-
 def _winner(repo, job_id: str, gate: str) -> Decision | None:
-    """The decision that already holds the gate's last attempt, if one does."""
+    """The decision that came first: the gate's last one (an approval with a patch is
+    followed by the patched outputs' attempt, so it need not be on the last attempt)."""
     state = repo.run(job_id).gate(gate)
-    if state is None or not state.decisions or not state.attempts:
+    if state is None or not state.decisions:
         return None
-    last = state.decisions[-1]
-    return repo.decision(job_id, gate, last.decision) if last.attempt == state.attempts[-1].attempt else None
+    return repo.decision(job_id, gate, state.decisions[-1].decision)
 
 
 @post("/jobs/{job_id:str}/approve", guards=[decider], responses=DECIDE_RESPONSES, sync_to_thread=True,
@@ -111,22 +81,17 @@ def resume(request: Request, job_id: FromPath[str], data: JSONBody[ResumeIn]) ->
 
 @post("/jobs/{job_id:str}/patches/{stage:str}/apply", guards=[decider], responses=DECIDE_RESPONSES,
       sync_to_thread=True, status_code=200, summary="Apply a patch to a gate's outputs, as its own attempt")
-def apply_patch(request: Request, job_id: FromPath[str], stage: FromPath[str], data: JSONBody[PatchIn]) -> Any:
+def apply_patch(request: Request, job_id: FromPath[str], stage: FromPath[str], data: JSONBody[PatchIn]) -> Attempt:
     check_name(job_id, "run id")
-    repo = console_of(request).repo(actor=who(request).name)
-    if not hasattr(repo, "apply_patch"):
-        raise NotYet("applying a patch outside a decision is not available in this runner version yet")
-    result = repo.apply_patch(job_id, stage, data.patch, target=data.target, note=data.note)
+    attempt = console_of(request).repo(actor=who(request).name).apply_patch(job_id, stage, data.patch,
+                                                                           target=data.target, note=data.note)
     console_of(request).wake()
-    return result
+    return attempt
 
 
-@get("/patches/types", sync_to_thread=True, guards=[viewer], summary="Every patch type, with an example")
-def patch_types(request: Request) -> Any:
-    repo = console_of(request).repo()
-    if not hasattr(repo, "patch_types"):
-        raise NotYet("the list of patch types is not available in this runner version yet")
-    return repo.patch_types()
+@get("/patches/types", sync_to_thread=True, guards=[viewer], summary="Every patch type, with a worked example")
+def patch_types(request: Request) -> list[PatchType]:
+    return console_of(request).repo().patch_types()
 
 
 ROUTES = [approve, reject, resume, apply_patch, patch_types]

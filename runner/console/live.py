@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 
@@ -46,17 +45,37 @@ class Live:
                         queue.put_nowait(tip)
 
     async def tick_forever(self, wake: asyncio.Event) -> None:
+        """Tick at start (a deadline may have passed while no server ran), soon after a
+        decision, and on the interval when it can do something: the branch moved since
+        the last tick (a run may go on) or a deadline in the inbox has passed. A tick
+        reads every run: with 10,000 of them, ticking for nothing would keep the server
+        busy."""
         interval = self.console.tick_interval_s
+        ticked_at: object = None  # the tip at the last tick; None: never ticked
         while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=interval if interval > 0 else None)
+            woken = True
+            if ticked_at is not None:
+                try:
+                    await asyncio.wait_for(wake.wait(), timeout=interval if interval > 0 else None)
+                except TimeoutError:
+                    woken = False
             wake.clear()
-            await asyncio.to_thread(self.tick_once)
+            tip = self.console.repo().tip()
+            if woken or tip != ticked_at or await asyncio.to_thread(self._deadline_passed):
+                await asyncio.to_thread(self.tick_once)
+                ticked_at = tip
+
+    def _deadline_passed(self) -> bool:
+        try:
+            return self.console.deadline_passed()
+        except Exception:  # an unreadable record: let the tick report it
+            LOG.exception("the inbox could not be read")
+            return True
 
     def tick_once(self) -> None:
         repo = self.console.repo(actor="timer")
         try:
-            repo.tick(resume=True) if "resume" in inspect.signature(repo.tick).parameters else repo.tick()
+            repo.tick(resume=True)
         except Exception:  # one bad run must not stop the timers of the others
             LOG.exception("tick failed")
         self.ticks += 1

@@ -20,8 +20,8 @@ from runner.models.decision import Decision
 from runner.models.run import GateState, RunStatus
 from runner.paths import check_name
 
-NOT_FOUND = {404: ResponseSpec(Problem, generate_examples=False, description="no such run, gate or recorded output",
-                               media_type="application/problem+json")}
+NOT_FOUND = {404: ResponseSpec(Problem, generate_examples=False, media_type="application/problem+json",
+                               description="no such run, gate or recorded output")}
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="at most this many runs")]
 Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 

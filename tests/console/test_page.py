@@ -91,3 +91,28 @@ def test_a_viewer_reads_on_a_phone_without_deciding(server, review_ws, browser, 
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px screen"
     page.screenshot(path=str(artifacts_dir / "5-phone-run.png"), full_page=True)
+
+
+def test_reject_with_a_typed_patch_from_its_form(server, review_ws, browser, artifacts_dir):
+    root, (run_id, _) = review_ws
+    target = next(a.path for a in Repo(root).attempt(run_id, "B1", 1).artifacts if a.path.endswith("notes.md"))
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    log_in(page, server)
+    page.goto(f"{server.url}/#/run/{run_id}")
+    page.click("text=Patch the outputs (optional)")
+    page.check('#decide-B1 fieldset[data-type="text_replace"] input[type=radio]')
+    page.fill("#decide-B1-text_replace-replacements", '[{"old": "robot draft", "new": "robot final"}]')
+    page.fill("#decide-B1-target", target)
+    page.fill("#decide-B1-note", "Say final.")
+    page.click("#decide-B1-reject")
+    sync_api.expect(page.locator("#gate-B1 .diff")).to_contain_text("robot final", timeout=20_000)
+    page.screenshot(path=str(artifacts_dir / "6-reject-with-patch.png"), full_page=True)
+    decision = Repo(root).decision(run_id, "B1", 1)
+    assert decision.verdict == "reject" and decision.patch["type"] == "text_replace"
+    assert [f.path for f in decision.patched_files] == [target]
+    sync_api.expect(page.locator("#gate-B1 .diff")).to_contain_text("- robot draft")
+
+    page.click("#resume")  # the patch is applied and checked as a new attempt, which waits for a person
+    sync_api.expect(page.locator("#gate-B1")).to_contain_text("Attempt 2", timeout=20_000)
+    assert "robot final" in (root / target).read_text()
+    assert Repo(root).attempt(run_id, "B1", 2).patch_of == 1

@@ -13,7 +13,7 @@ function h(tag, attrs, ...children) {
     else if (key === "class") el.className = value;
     else el.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -164,8 +164,23 @@ async function runPage(runId, refresh) {
   show(h("h1", {}, run.run_id),
     h("p", {}, "Status: ", h("strong", { id: "run-status", class: run.status }, run.status),
       ` · workflow ${run.workflow.name} · started ${run.started_at} by ${run.created_by.name}`),
-    h("h2", {}, "Gates"), gates);
+    resumeButton(run), h("h2", {}, "Gates"), gates);
   if (open) restoreForms(open);
+}
+
+// A run that stopped (a rejected gate, a patch to apply) goes on when a decider asks.
+function resumeButton(run) {
+  const waiting = run.gates.some((g) => g.waiting);
+  if (!state.me || state.me.role !== "decider" || waiting || ["PASSED", "CANCELED", "POSTED"].includes(run.status)) {
+    return null;
+  }
+  const message = h("span", { class: "hint", role: "status" });
+  const button = h("button", { type: "button", id: "resume", onclick: async () => {
+    const result = await api(`/jobs/${encodeURIComponent(run.run_id)}/resume`, { method: "POST", body: {} });
+    const d = result.data || {};
+    message.textContent = result.ok ? ` ${d.kind}: ${d.message || d.status}` : ` ${d.detail || "refused"}`;
+  } }, "Resume the run");
+  return h("p", {}, button, message);
 }
 
 function gateSection(run, gate, attempts, decisions) {
@@ -237,9 +252,17 @@ function patchDiff(decision) {
         h("span", { class: "add" }, `+ ${op.path}${value}\n`));
       else lines.push(h("span", { class: "add" }, `+ ${op.op} ${op.path}${op.from ? " from " + op.from : ""}${value}\n`));
     }
+  } else if (Array.isArray(decision.patch.replacements)) {
+    for (const r of decision.patch.replacements) {
+      lines.push(h("span", { class: "del" }, `- ${r.old}\n`), h("span", { class: "add" }, `+ ${r.new}\n`));
+    }
+  } else if (decision.patch.section !== undefined) {
+    lines.push(h("span", { class: "del" }, `- ${decision.patch.section} (as it was)\n`),
+      h("span", { class: "add" }, `+ ${decision.patch.section}\n+ ${decision.patch.content}\n`));
   } else {
     lines.push(h("span", { class: "add" }, JSON.stringify(decision.patch, null, 2) + "\n"));
   }
+  if (decision.patch.target) lines.unshift(`${decision.patch.type || "json_patch"} on ${decision.patch.target}\n`);
   for (const f of decision.patched_files || []) {
     lines.push(`${f.path}: ${f.sha256_before.slice(0, 12)} → ${f.sha256_after.slice(0, 12)}\n`);
   }
@@ -287,8 +310,11 @@ async function loadPatchTypes() {
   if (state.patchTypes === undefined) {
     const result = await api("/patches/types");
     const data = result.ok ? result.data : [];
-    const list = Array.isArray(data) ? data : Object.entries(data || {}).map(([type, v]) => ({ type, ...v }));
-    state.patchTypes = list.filter((t) => t && t.example && typeof t.example === "object" && !Array.isArray(t.example));
+    // Each type's worked example (`example.patch`) gives the form its fields and their first values;
+    // a JSON Patch (a list) is typed into the raw field instead.
+    state.patchTypes = (Array.isArray(data) ? data : []).map((t) => ({ type: t.type, description: t.summary,
+      example: t.example && t.example.patch })).filter((t) => t.example && typeof t.example === "object"
+      && !Array.isArray(t.example));
   }
   return state.patchTypes;
 }
