@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from conftest import items_csv, set_batch_config, wait_for, write_workflow
@@ -167,3 +168,25 @@ def test_an_unreachable_broker_is_one_line_exit_4_and_nothing_recorded(batch_ws)
     assert result.err.startswith("error: broker redis://") and "unreachable" in result.err
     assert len(result.err.strip().splitlines()) == 2
     assert _runs(batch_ws) == [] and commit_count(batch_ws) == before
+
+
+def test_a_pool_process_killed_mid_step_gives_the_step_back_at_once(batch_ws, redis_server, workers, tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    write_workflow(batch_ws, "mark", ["sh", "-c", (f"date +%s.%N >> {marks}/$(basename {{artifact_path}}); sleep 1; "
+                                                   "echo ok > {artifact_path}/out.txt")], timeout_s=3)
+    set_batch_config(batch_ws, visibility_timeout_s=60)
+    git(batch_ws, "add", "-A")
+    git(batch_ws, "commit", "-q", "-m", "user: a step that marks its starts")
+    batch_id = _plan(batch_ws, "mark", 1)
+    worker = workers.start(redis_server.url, concurrency=1, vt=60)
+    coordinator = _dispatch(batch_ws, batch_id, redis_server.url)
+    mark = wait_for(lambda: next(iter(marks.iterdir()), None), 60, "the step to start")
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    assert len(children) == 1  # the prefork pool's one process
+    os.kill(int(children[0]), signal.SIGKILL)  # task_reject_on_worker_lost: the message goes back to the queue
+    _, err = coordinator.communicate(timeout=60)
+    assert coordinator.returncode == 0, err
+    starts = [float(x) for x in mark.read_text().split()]
+    assert len(starts) == 2 and starts[1] - starts[0] < 30  # long before the 60 s visibility timeout
+    _all_once(batch_ws, batch_id, 1)
