@@ -115,8 +115,7 @@ class Coordinator:
                 self._record(run_id, gate.gate, nxt.attempt, found)
                 continue
             queue = self.router.choose(self.router.queue_of(gate))
-            run = self.repo.run(run_id)
-            task = build_task(self.repo.ws, self.store, run, gate, nxt.attempt, nxt.retries, attempt_id, queue)
+            task = build_task(self.repo.ws, self.store, nxt.run, gate, nxt.attempt, nxt.retries, attempt_id, queue)
             self.executor.submit(task)
             self.router.sent(queue, attempt_id)
             self.inflight[attempt_id] = Inflight(item, run_id, gate.gate, nxt.attempt, queue)

@@ -24,6 +24,7 @@ class Next:
     gate: WorkflowGate | None = None
     attempt: int = 0
     retries: int = 0
+    run: Run | None = None  # the run as the step was opened (sent with it)
 
 
 def is_remote(gate: WorkflowGate) -> bool:
@@ -60,7 +61,7 @@ def next_step(repo: Repo, run_id: str, wf: Workflow) -> Next:
     if state.status == "AWAITING_APPROVAL":
         return Next("paused", f"gate {state.gate} waits for a decision")
     if state.current is not None:  # opened earlier (a coordinator restarted): the same attempt again
-        return Next("task", gate=gate, attempt=state.current.attempt, retries=state.retries)
+        return Next("task", gate=gate, attempt=state.current.attempt, retries=state.retries, run=run)
     route = state.route
     if state.status in ("FAIL", "ABANDONED"):
         if route is not None and route.action == "abort":
@@ -69,4 +70,4 @@ def next_step(repo: Repo, run_id: str, wf: Workflow) -> Next:
         if route is None or route.action not in ("retry", "fallback"):
             return Next("failed", f"gate {state.gate} failed; `runner run resume --run {run_id}` retries it")
     opened = repo.gate_start(run_id, state.gate, gate.agent)
-    return Next("task", gate=gate, attempt=opened.attempt, retries=state.retries)
+    return Next("task", gate=gate, attempt=opened.attempt, retries=state.retries, run=repo.run(run_id))
