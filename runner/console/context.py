@@ -22,7 +22,8 @@ class Console:
         from runner.repo import Repo
 
         self.repo_class = Repo
-        self.root = Repo(root).root
+        self.reader = Repo(root)
+        self.root = self.reader.root
         self.tokens_file = tokens_file or tokens.tokens_path()
         self.tick_interval_s = tick_interval_s
         self.secret = secrets.token_bytes(32)
@@ -32,8 +33,9 @@ class Console:
         self.wake: Callable[[], None] = lambda: None  # set by the live loop: run a tick soon
 
     def repo(self, actor: str | None = None):
-        """The front door, acting as `actor` (a token's person) for a change."""
-        return self.repo_class(self.root, actor=actor)
+        """The front door: one for reading (reads take no lock and need no identity), or
+        a new one acting as `actor` (a token's person) for a change."""
+        return self.reader if actor is None else self.repo_class(self.root, actor=actor)
 
     def token_file(self) -> tokens.TokenFile:
         try:

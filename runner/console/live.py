@@ -51,10 +51,11 @@ class Live:
         reads every run: with 10,000 of them, ticking for nothing would keep the server
         busy."""
         interval = self.console.tick_interval_s
-        ticked_at: object = None  # the tip at the last tick; None: never ticked
+        never = object()
+        ticked_at: object = never  # the branch tip at the last tick
         while True:
             woken = True
-            if ticked_at is not None:
+            if ticked_at is not never:
                 try:
                     await asyncio.wait_for(wake.wait(), timeout=interval if interval > 0 else None)
                 except TimeoutError:
