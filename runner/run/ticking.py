@@ -72,7 +72,7 @@ def tick(s: Session, resume: bool = True) -> Ticked:
             if decisions.overdue(run) and run.status not in CLOSED:
                 ticked.fired += decisions.tick_run(s, run_id)
                 run = records.load_run(s.ws, run_id)
-            if not resume or not needs_no_person(run):
+            if not resume or _in_flight(s, run_id) or not needs_no_person(run):
                 continue
             outcome = driver.advance(s, run_id, wait=False)
         except LockTimeout:
@@ -84,6 +84,13 @@ def tick(s: Session, resume: bool = True) -> Ticked:
         ticked.continued.append(Continued(run_id, outcome.kind, outcome.status, outcome.gate, outcome.waiting_for,
                                           outcome.message))
     return ticked
+
+
+def _in_flight(s: Session, run_id: str) -> bool:
+    """Whether records of the run are written but not committed yet: a command (or a
+    batch round, whose commit groups several steps) is between its steps on it now, or
+    one was killed there (its next command on the run commits them). Left alone."""
+    return (s.ws.git_dir / "runner-pending" / run_id).exists()
 
 
 def _status(s: Session, run_id: str) -> str:

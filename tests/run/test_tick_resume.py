@@ -142,3 +142,44 @@ def test_two_ticks_at_once_run_the_command_once(tick_ws):
 
     continued = [c["run_id"] for out, _ in outputs for c in json.loads(out)["continued"]]
     assert continued == [rid]  # one tick continued it; the other found it busy or done
+
+
+def test_a_run_with_records_not_committed_yet_is_left_alone(tick_ws):
+    """A batch round (one commit for several steps) or a command between its write and its
+    commit leaves the run's pending mark: tick does not step in."""
+    root, log = tick_ws
+    rid = _start(root, "signed")
+    rin(root, "gate", "approve", "--run", rid, "--gate", "T", check=0)
+    mark = root / ".git" / "runner-pending" / rid
+    mark.touch()
+    assert rin(root, "tick", "--json", check=0).json["continued"] == [] and not log.exists()
+    mark.unlink()
+    assert rin(root, "tick", "--json", check=0).json["continued"][0]["status"] == "PASSED"
+
+
+def test_the_drive_lock_is_reentrant_in_a_thread_and_exclusive_across_threads(tick_ws):
+    import threading
+
+    from runner import Repo
+    from runner.errors import LockTimeout
+    from runner.run.drivelock import driving
+
+    root, _ = tick_ws
+    rid = _start(root, "signed")
+    session = Repo(root).session
+    refused = []
+
+    def other() -> None:
+        try:
+            with driving(session, rid, wait=False):
+                pass
+        except LockTimeout as exc:
+            refused.append(exc.message)
+
+    with driving(session, rid), driving(session, rid, wait=False):  # nested: no wait, no refusal
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert len(refused) == 1 and f"drive {rid}" in refused[0]
+    other()  # free again
+    assert len(refused) == 1
