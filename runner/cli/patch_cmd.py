@@ -81,9 +81,10 @@ def apply(run_id, gate_id, note, patch_file, patch_type, target, repo, actor, no
     if as_json:
         emit_json(attempt)
     else:
-        changed = ", ".join(a.path for a in attempt.artifacts if a.exists)
-        waits = " (waits for a decision)" if r.run(run_id).gate(gate_id).status == "AWAITING_APPROVAL" else ""
-        click.echo(f"{run_id} {gate_id} attempt {attempt.attempt}: {attempt.status}{waits}, patched outputs: {changed}")
+        run = r.run(run_id)
+        patched = [f.path for i in run.invocations if i.id in attempt.invocation_ids and i.patch for f in i.patch.files]
+        waits = " (waits for a decision)" if run.gate(gate_id).status == "AWAITING_APPROVAL" else ""
+        click.echo(f"{run_id} {gate_id} attempt {attempt.attempt}: {attempt.status}{waits}, patched: {', '.join(patched)}")
         if attempt.failure_reason:
             click.echo(f"  {attempt.failure_reason}")
     return 0 if attempt.status == "PASS" else EXIT_FAILED

@@ -121,7 +121,7 @@ class DecisionRef(Strict):
     by: str
     file: str
     sha256: str
-    patch_pending: bool = False  # a reject with a patch not applied yet
+    patch_pending: bool = False  # a patch whose result is not validated as a new attempt yet
 
 
 class OpenAttempt(Strict):

@@ -169,7 +169,7 @@ def test_a_patch_applied_without_a_decision_is_an_attempt_of_its_own(edit_ws, tm
                    "content: Robot comes from the Czech robota, forced labour.\n")
     out = runner(root, "patch", "apply", "--run", rid, "--gate", "P1", "--patch", fix, "--note", "etymology",
                  check=0)
-    assert f"{rid} P1 attempt 2: PASS (waits for a decision)" in out.out
+    assert f"{rid} P1 attempt 2: PASS (waits for a decision), patched: {NOTES}" in out.out
     assert (root / NOTES).read_text() == "# Notes\n\n## Summary\nRobot comes from the Czech robota, forced labour.\n"
 
     second = attempt(root, rid, "P1", 2)
