@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner import jsonio
-from runner.errors import UsageError
+from runner.errors import RunnerError, UsageError
 from runner.models.report import RunReport
 from runner.report.gather import gather
 from runner.report.page import render
@@ -26,5 +26,9 @@ def write_html(report: RunReport, path: Path) -> Path:
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"--html {path} is a directory", "give a file name, e.g. report.html")
-    jsonio.write_atomic(path, render(report))
+    try:
+        jsonio.write_atomic(path, render(report))
+    except OSError as exc:
+        raise RunnerError(f"cannot write {path}: {exc.strerror or exc}", "give a file in a folder you can write") \
+            from None
     return path

@@ -134,6 +134,9 @@ def test_bad_requests_get_one_line_and_a_documented_code(video_run, tmp_path):
     assert unknown.err.startswith("error: ") and unknown.out == ""
     folder = cli("report", "--repo", root, "--run", run_id, "--html", tmp_path, check=2)
     assert "Traceback" not in folder.err
+    (tmp_path / "file").write_text("")
+    unwritable = cli("report", "--repo", root, "--run", run_id, "--html", tmp_path / "file" / "r.html", check=4)
+    assert unwritable.err.startswith(f"error: cannot write {tmp_path / 'file' / 'r.html'}: ")
 
 
 def test_a_deleted_video_is_named_without_a_picture(video_run_copy):
