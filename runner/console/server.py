@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 from pathlib import Path
 
-from runner.errors import UsageError
+from runner.errors import RunnerError, UsageError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -43,5 +44,27 @@ def serve(root: Path | None, host: str, port: int, *, allow_remote: bool = False
     from runner.console.app import create_app
 
     logging.getLogger("runner.console").setLevel(log_level.upper())
-    uvicorn.run(create_app(console), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=2,
-                server_header=False, proxy_headers=False)
+    listening = bind(host, port)
+    config = uvicorn.Config(create_app(console), log_level=log_level, timeout_graceful_shutdown=2,
+                            server_header=False, proxy_headers=False)
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    except SystemExit as exc:  # uvicorn exits 3 when its start fails: not runner's "paused"
+        if exc.code not in (0, None):
+            raise RunnerError("the console could not start (its log above says why)", "see docs/console.md") from None
+    finally:
+        listening.close()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a port in use is a one-line error (exit 4)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host.strip("[]"), port))
+    except OSError as exc:
+        listening.close()
+        raise RunnerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                          "choose another --port, or stop what uses it") from None
+    return listening

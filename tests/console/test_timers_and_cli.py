@@ -70,6 +70,18 @@ def test_serve_binds_beyond_loopback_only_when_told_and_needs_a_token(ws_root, t
     assert "no access tokens" in empty.err and "runner serve token add" in empty.err
 
 
+def test_a_port_in_use_is_a_known_error(ws_root, access):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner_proc("serve", "--repo", ws_root, "--port", port, cwd=ws_root, check=4,
+                             env={"RUNNER_TOKENS_FILE": str(access.file)})
+    assert f"cannot listen on 127.0.0.1:{port}" in result.err and "--port" in result.err
+
+
 def test_runner_help_loads_nothing_of_the_web_stack():
     code = ("import sys; from runner.cli.main import main; main(['serve', '--help']); main(['--help']); "
             "print(sorted(m for m in ('litestar', 'uvicorn', 'runner.console.app') if m in sys.modules))")
