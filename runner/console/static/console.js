@@ -116,6 +116,7 @@ async function inboxPage() {
     h("td", {}, item.gate), h("td", {}, item.attempt), h("td", {}, item.waiting_for),
     h("td", {}, age(item.age_s)),
     h("td", {}, item.escalated ? "escalated" : item.time_left_s === null ? "-" :
+      item.time_left_s < 0 ? `${item.on_timeout} overdue (the next tick applies it)` :
       `${item.on_timeout} in ${age(item.time_left_s)}`),
     h("td", {}, item.deciders.join(", ") || "-")));
   show(h("h1", {}, `Inbox (${result.data.length} waiting)`), rows.length
