@@ -11,7 +11,9 @@ Measured:
   attempt file, in an existing run; child.py commit) in workspaces holding 10, 1,000,
   10,000 and --runs runs, each layout; the part that is git's update of the user's
   index and the runner's own part, apart; the bytes of loose objects each commit adds
-  (the repository's growth before `git gc` packs them). Ratios against 10 runs.
+  (the repository's growth before `git gc` packs them) and what they add once packed.
+  Ratios against 10 runs. The index update timed apart includes writing the new index
+  into git's index.lock.
 - index: git's part with 10,000 runs under index.skipHash, index version 4 and
   core.splitIndex, against the default, interleaved.
 - groups: 1,000 gate finishes of a one-output contract (start, outputs, finish) through
@@ -40,6 +42,9 @@ from runner.records import layout_path  # the layout under test: a pure function
 
 GOAL_RATIO = 1.5  # commit cost and growth per commit, 100,000 runs against 10
 GOAL_RATE = 200  # recorded results per second, grouped
+# The flat layout is built up to 10,000 runs: git fast-import inserts into one tree of
+# 100,000 entries for many minutes, and 10,000 already shows how it grows.
+FLAT_MAX = 10_000
 B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -81,12 +86,22 @@ def loose_bytes(root: Path) -> int:
     return sum(f.stat().st_size for d in objects.iterdir() if len(d.name) == 2 for f in d.iterdir())
 
 
-def commits(root: Path, rel: str, repeat: int) -> tuple[dict[str, list[float]], float]:
-    """{"total": [s], "index": [s]} of `repeat` commits (child.py commit), and the loose
-    bytes each added on average (the first, a warm-up, included)."""
+def packed_bytes(root: Path) -> int:
+    """The size of the repository's objects once `git repack -a -d` packed them all."""
+    git(root, "repack", "-a", "-d", "-q")
+    fields = dict(line.split(": ") for line in git(root, "count-objects", "-v").splitlines())
+    return int(fields["size-pack"]) * 1024 + int(fields["size"]) * 1024
+
+
+def commits(root: Path, rel: str, repeat: int, packed: bool = False) -> tuple[dict[str, list[float]], float, float]:
+    """{"total": [s], "index": [s]} of `repeat` commits (child.py commit); the loose bytes
+    each added on average (the first, a warm-up, included); with `packed`, what each
+    added to the repository once packed (`git repack -a -d` before and after), else 0."""
+    pack_before = packed_bytes(root) if packed else 0
     before = loose_bytes(root)
     out = json.loads(timed([*CHILD, "commit", str(root), rel, str(repeat)], cwd=root).out)
-    return out, (loose_bytes(root) - before) / (repeat + 1)
+    loose = (loose_bytes(root) - before) / (repeat + 1)
+    return out, loose, (packed_bytes(root) - pack_before) / (repeat + 1) if packed else 0.0
 
 
 def sizes(tmp: Path, template: dict[str, bytes], counts: list[int], repeat: int) -> None:
@@ -94,22 +109,23 @@ def sizes(tmp: Path, template: dict[str, bytes], counts: list[int], repeat: int)
            f"(goal for the fan-out layout: <= {GOAL_RATIO} x from {counts[0]} to {counts[-1]})")
     rows = {}
     for layout in ("flat", "fanout"):
-        for n in counts:
+        for n in counts if layout == "fanout" else [c for c in counts if c <= FLAT_MAX]:
             built = time.perf_counter()
             root, rel = big_repo(tmp / f"{layout}-{n}", template, n, layout)
             build_s = time.perf_counter() - built
-            result, growth = commits(root, rel, repeat)
+            result, growth, packed = commits(root, rel, repeat, packed=True)
             total, index = statistics.median(result["total"]), statistics.median(result["index"])
-            rows[layout, n] = (total, index, growth)
+            rows[layout, n] = (total, index, growth, packed)
             print(f"   {layout:6} {n:>7} runs (built in {build_s:5.1f} s): total {stats(result['total'])}; "
-                  f"git's index update {ms(index)}, the runner's own part {ms(total - index)}; "
-                  f"+{growth / 1024:.1f} KiB loose objects per commit", flush=True)
+                  f"git's index update {ms(index)}, the runner's own part {ms(total - index)}; per commit "
+                  f"+{growth / 1024:.1f} KiB loose objects, +{packed / 1024:.1f} KiB once packed", flush=True)
             subprocess.run(["rm", "-rf", str(root)], check=False)
-    base_n, top_n = counts[0], counts[-1]
     for layout in ("flat", "fanout"):
-        (t0, i0, g0), (t1, i1, g1) = rows[layout, base_n], rows[layout, top_n]
+        base_n, top_n = min(n for lay, n in rows if lay == layout), max(n for lay, n in rows if lay == layout)
+        (t0, i0, g0, p0), (t1, i1, g1, p1) = rows[layout, base_n], rows[layout, top_n]
         print(f"   {layout}: {top_n} vs {base_n} runs: the runner's own part {(t1 - i1) / (t0 - i0):.2f} x, "
-              f"growth per commit {g1 / g0:.2f} x, git's index update {i1 / i0:.2f} x, total {t1 / t0:.2f} x")
+              f"growth per commit {g1 / g0:.2f} x loose, {p1 / max(p0, 1):.2f} x packed; git's index update "
+              f"{i1 / i0:.2f} x, total {t1 / t0:.2f} x")
 
 
 INDEX_VARIANTS = {
@@ -135,7 +151,7 @@ def index_settings(tmp: Path, template: dict[str, bytes], n: int, repeat: int) -
     totals = {name: [] for name in repos}
     for r in range(3):
         for name, (root, rel) in list(repos.items())[:: 1 if r % 2 == 0 else -1]:
-            result, _ = commits(root, rel, max(2, repeat // 3))
+            result, _, _ = commits(root, rel, max(2, repeat // 3))
             index[name] += result["index"]
             totals[name] += result["total"]
     base = statistics.median(index["default"])

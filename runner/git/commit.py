@@ -16,8 +16,8 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from runner import proc
 from runner.errors import GitError
@@ -54,7 +54,7 @@ def _tree(store: Store, sha: str) -> bytes:
 
 # One raw tree entry: "<octal mode> <name>\0<binary object id>" (20 bytes for SHA-1
 # repositories, 32 for SHA-256 ones).
-_ENTRY = {size: re.compile(rb"(([0-7]+) ([^\x00]+)\x00.{%d})" % size, re.S) for size in (20, 32)}
+_ENTRY = {size: re.compile(rb"(([0-7]+) ([^\x00]+)\x00.{%d})" % size, re.DOTALL) for size in (20, 32)}
 _TREE_MODE = b"40000"
 _FILE_MODE = b"100644"
 
@@ -187,7 +187,7 @@ def commit_files(root: Path, git_dir: Path, paths: list[str], message: str, auth
     try:
         with Lock(git_dir, git_dir / "index.lock", INDEX_WAIT_S) as index:
             by_path = {path: _blob(store, root / path) for path in paths}
-            index.write(_index_with(root, git_dir, by_path, config.algo))
+            _index_with(root, git_dir, by_path, config.algo, into=index)
             changes = _nest(by_path)
             for _ in range(retries):
                 ref, old, base_tree = _tip(store, git_dir)
@@ -256,9 +256,11 @@ def _blob(store: Store, path: Path) -> str | None:
         return None
 
 
-def _index_with(root: Path, git_dir: Path, blobs: dict[str, str | None], algo: str = "sha1") -> bytes:
+def _index_with(root: Path, git_dir: Path, blobs: dict[str, str | None], algo: str = "sha1",
+                into: Lock | None = None) -> bytes:
     """The user's index (staged changes kept) with the record entries added, made by
-    `git update-index` on a copy: the real index stays locked, untouched until the rename."""
+    `git update-index` on a copy (and written into `into`, git's index.lock): the real
+    index stays locked, untouched until the rename."""
     copy = git_dir / f"runner-index.{os.getpid()}.tmp"
     try:
         if (git_dir / "index").exists():
@@ -266,7 +268,10 @@ def _index_with(root: Path, git_dir: Path, blobs: dict[str, str | None], algo: s
         zero = "0" * hashlib.new(algo).digest_size * 2  # mode 0: the entry is removed
         info = "".join(f"100644 {sha}\t{path}\n" if sha else f"0 {zero}\t{path}\n" for path, sha in blobs.items())
         git(root, "update-index", "--add", "--index-info", input=info.encode(), env={"GIT_INDEX_FILE": str(copy)})
-        return copy.read_bytes()
+        data = copy.read_bytes()
+        if into is not None:
+            into.write(data)
+        return data
     finally:
         copy.unlink(missing_ok=True)
         copy.with_name(copy.name + ".lock").unlink(missing_ok=True)
