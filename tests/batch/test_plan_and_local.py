@@ -122,3 +122,30 @@ def test_a_killed_coordinator_restarted_records_a_worker_result_once_and_refuses
         assert [a.attempt for a in repo.run(run_id).gates[0].attempts] == [1]
     verify = cli("batch", "verify", "slow_01", "--repo", batch_ws, "--json").json
     assert [f["code"] for f in verify["findings"]] == []
+
+
+def test_batch_verify_reports_every_finding(batch_ws):
+    contract = {"gate": "G1", "required_outputs": {"all_of": [{"path": "{artifact_path}/out.txt"}]}}
+    (batch_ws / "contracts/G1.contract.json").write_text(json.dumps(contract))
+    git(batch_ws, "add", "-A")
+    git(batch_ws, "commit", "-q", "-m", "user: G1 must write out.txt")
+    items_csv(batch_ws, 3)
+    cli("batch", "plan", "--repo", batch_ws, "--workflow", "cmd", "--params", batch_ws / "items.csv", check=0)
+    cli("batch", "dispatch", "cmd_01", "--repo", batch_ws, check=0)
+    repo = Repo(batch_ws)
+    first, second, third = (repo.run(r) for r in _run_ids(batch_ws))
+    # an output changed after it was recorded; a second run for an item; a stored result that names other bytes
+    (batch_ws / first.workflow.artifact_path / "out.txt").write_text("changed\n")
+    cli("run", "start", "--repo", batch_ws, "--workflow", "cmd", "--slug", second.workflow.slug,
+        "--artifact-path", second.workflow.artifact_path, check=0)
+    store = open_store(".runner/store", batch_ws)
+    attempt_id = f"{third.run_id}.G1.1"
+    result = msgspec.json.decode(store.result(attempt_id), type=StepResult)
+    result.outputs[f"{third.workflow.artifact_path}/out.txt"] = "0" * 64
+    (batch_ws / ".runner/store/results" / f"{attempt_id}.json").write_bytes(msgspec.json.encode(result))
+    out = cli("batch", "verify", "cmd_01", "--repo", batch_ws, "--json", check=1).json
+    codes = {(f["code"], f["item"]) for f in out["findings"]}
+    items = {r.run_id: r.workflow.artifact_path.rsplit("/", 1)[1] for r in (first, second, third)}
+    assert ("verify", items[first.run_id]) in codes
+    assert ("runs", items[second.run_id]) in codes
+    assert ("hash", items[third.run_id]) in codes
