@@ -149,3 +149,14 @@ def test_batch_verify_reports_every_finding(batch_ws):
     assert ("verify", items[first.run_id]) in codes
     assert ("runs", items[second.run_id]) in codes
     assert ("hash", items[third.run_id]) in codes
+
+
+def test_a_visibility_timeout_not_above_the_longest_gate_timeout_is_refused(batch_ws):
+    set_batch_config(batch_ws, visibility_timeout_s=20)  # the cmd workflow's gate may run 30 s
+    items_csv(batch_ws, 1)
+    cli("batch", "plan", "--repo", batch_ws, "--workflow", "cmd", "--params", batch_ws / "items.csv", check=0)
+    before = commit_count(batch_ws)
+    result = runner_proc("batch", "dispatch", "cmd_01", "--executor", "celery", "--broker", "redis://127.0.0.1:1/0",
+                         cwd=batch_ws, check=4)
+    assert "visibility_timeout_s (20 s) is not above the longest gate timeout of cmd (30 s)" in result.err
+    assert _run_ids(batch_ws) == [] and commit_count(batch_ws) == before
