@@ -75,6 +75,8 @@ def _run_of(s: Session, job_id: str, rel: str) -> tuple[str, RecastLifecycle]:
     """The run of `job_id` that picked up this pointer before, else the one whose pack waits."""
     waiting = None
     for run_id in records.list_run_ids(s.ws):
+        if f"_{job_id}_" not in run_id:
+            continue  # a run id names its slug (run_<time>_<slug>_<random>): the others are not read
         life = _life(s, run_id, job_id)
         if life is None:
             continue
