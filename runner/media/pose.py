@@ -35,6 +35,12 @@ def load_mediapipe():
     return mediapipe
 
 
+def pose_graph(mp, segmentation: bool = False):
+    """The one pose graph QC runs, also for a reference image: with `segmentation`, the
+    same graph gives the subject's mask (a few per cent more time)."""
+    return mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=segmentation)
+
+
 def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -44,8 +50,12 @@ class PosePool:
     whether each frame holds a pose. One mediapipe graph per worker thread. A frame equal
     to the one before it (a still, a frozen run) is not run again: it gets its result."""
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, on_result=None):
+        """`on_result(index, result, shape)`, when given, is called on the worker thread
+        with mediapipe's result for each frame (the graph then also segments the subject);
+        for a frame that repeats the one before, at once with (index, None, None)."""
         self._mp = load_mediapipe()
+        self._on_result = on_result
         self._stderr = NativeStderr()  # until close()
         self._queue: queue.Queue = queue.Queue(maxsize=64)
         self._found: dict[int, bool] = {}
@@ -58,10 +68,13 @@ class PosePool:
 
     def _work(self) -> None:
         try:
-            with self._mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as pose:
+            with pose_graph(self._mp, segmentation=self._on_result is not None) as pose:
                 while (item := self._queue.get()) is not _STOP:
                     index, frame = item
-                    self._found[index] = pose.process(frame).pose_landmarks is not None
+                    result = pose.process(frame)
+                    self._found[index] = result.pose_landmarks is not None
+                    if self._on_result is not None:
+                        self._on_result(index, result, frame.shape)
         except BaseException as exc:  # re-raised by close(), in the caller's thread
             self._errors.append(exc)
             while self._queue.get() is not _STOP:  # keep draining so submit() never blocks
@@ -70,6 +83,8 @@ class PosePool:
     def submit(self, index: int, frame) -> None:
         if self._last is not None and self._last[1].shape == frame.shape and (self._last[1] == frame).all():
             self._same_as[index] = self._last[0]
+            if self._on_result is not None:
+                self._on_result(index, None, None)
             return
         self._last = (index, frame)
         self._queue.put((index, frame))

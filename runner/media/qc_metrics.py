@@ -33,13 +33,16 @@ def sample_size(width: int, height: int, max_side: int = SAMPLE_MAX_SIDE) -> tup
 
 
 def analysis_argv(video: Path, info: MediaInfo, sample_fps: float, size: tuple[int, int]) -> list[str]:
-    graph = ["[0:v:0]split=2[va][vs]", f"[va]fps=10,{BLACK},{FREEZE}[vo]"]
+    from runner.media.metrics.sync import AUDIO_CHAIN, VIDEO_CHAIN
+
+    # [vm] and [ae]: the picture-change and audio-level envelopes of the A/V offset (metrics/sync.py).
+    graph = ["[0:v:0]split=3[va][vs][vm]", f"[va]fps=10,{BLACK},{FREEZE}[vo]", f"[vm]{VIDEO_CHAIN}[vmo]"]
     graph.append(f"[vs]fps={sample_fps:g},scale={size[0]}:{size[1]}:flags=area,format=rgb24[frames]")
-    maps = ["-map", "[vo]"]
+    maps = ["-map", "[vo]", "-map", "[vmo]"]
     if info.audio_codec is not None:
         # framelog=verbose keeps the 10-per-second progress lines out of the info log.
-        graph.append("[0:a:0]ebur128=framelog=verbose[ao]")
-        maps += ["-map", "[ao]"]
+        graph += ["[0:a:0]asplit=2[aa][ae]", "[aa]ebur128=framelog=verbose[ao]", f"[ae]{AUDIO_CHAIN}[aeo]"]
+        maps += ["-map", "[ao]", "-map", "[aeo]"]
     return [
         binary("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
         # One decoding thread: the pose workers want the other cores, and frame threading

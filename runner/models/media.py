@@ -241,6 +241,15 @@ class QcMetrics(Strict):
     loop_seam: float | None = None  # similarity (SSIM) of the last sampled frame to the first
     pose_detection_ratio: float | None = None  # share of sampled frames with a pose
     frames_sampled: int | None = None
+    # The original factory's metrics (docs/qc-metrics.md): 0..1, higher is better.
+    identity_consistency: float | None = None  # the subject against the reference image
+    identity_drift: float | None = None  # first third of the clip against the last (1: no drift)
+    costume_fidelity: float | None = None  # share of frames whose torso and limbs match the reference
+    mask_edge_bleed: float | None = None  # 1: a clean subject edge, no halo
+    temporal_stability: float | None = None  # flow-warped frame-to-frame consistency
+    background_stability: float | None = None  # the background stays still
+    audio_video: float | None = None  # audio present, durations agree, in sync
+    av_sync_sec: float | None = None  # audio offset, positive when the sound is late; None: no shared events
 
 
 class MetricResult(Strict):
@@ -268,6 +277,9 @@ class QcReport(Record):
     results: list[MetricResult]
     passed: bool
     stage_seconds: dict[str, float]  # wall time per stage; analysis and pose overlap
+    reference: str | None = None  # the image identity and costume are measured against
+    reference_sha256: str | None = None
+    metric_basis: dict[str, str] = field(default_factory=dict)  # what each factory metric compares
 
 
 class UserActionRequired(Record):

@@ -29,7 +29,10 @@ def test_good_clip_passes_everything(reports):
     assert m.frames_sampled == 30  # 6 s at 5 fps
     assert report.passed, [r for r in report.results if r.status != "PASS"]
     assert decide(report, default_policy(), 0).action == "finalize"
-    assert set(report.stage_seconds) == {"probe", "hash", "pose_init", "analysis", "pose", "loop_seam", "total"}
+    assert set(report.stage_seconds) == {"probe", "hash", "pose_init", "analysis", "pose", "loop_seam", "total",
+                                         "metric_identity_consistency", "metric_costume_fidelity",
+                                         "metric_mask_edge_bleed", "metric_temporal_stability",
+                                         "metric_background_stability"}
 
 
 def test_half_blank_frames_halve_the_pose_ratio(reports):

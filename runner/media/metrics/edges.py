@@ -1,0 +1,52 @@
+"""mask_edge_bleed: how clean the subject's boundary is, per frame.
+
+The edge band is every pixel within 3 px (at the sampled size) of the mask's boundary,
+inside or out. A clean edge pixel looks like the subject just inside it or like the
+background just outside it (local means of the pixels 6+ px inside and 5-10 px outside,
+by normalised convolution). A pixel unlike both (more than BLEED grey levels from each,
+mean over RGB) is a halo: a rim of another backdrop, a glow, a matte that bled. Score of a
+frame: 1 up to TOLERANCE of the band being halo (antialiasing, hair, compression), falling
+linearly to 0 at TOLERANCE + SPAN."""
+
+from __future__ import annotations
+
+BLEED = 40.0
+TOLERANCE, SPAN = 0.15, 0.35
+
+
+def _disc(radius: int):
+    import cv2
+
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def halo_share(frame, mask) -> float | None:
+    """The share of the edge band that is neither subject nor background; None without
+    a subject of at least 64 pixels."""
+    import cv2
+    import numpy as np
+
+    inside = (mask > 0.5).astype(np.uint8)
+    if inside.sum() < 64:
+        return None
+    image = frame.astype(np.float32)
+    band = (cv2.dilate(inside, _disc(3)) > 0) & ~(cv2.erode(inside, _disc(3)) > 0)
+    core = cv2.erode(inside, _disc(6)) > 0
+    around = (cv2.dilate(inside, _disc(10)) > 0) & ~(cv2.dilate(inside, _disc(5)) > 0)
+
+    def local_mean(where):
+        weight = cv2.blur(where.astype(np.float32), (15, 15))
+        total = cv2.blur(image * where[..., None], (15, 15))
+        return total / np.maximum(weight, 1e-6)[..., None], weight
+
+    subject, w_subject = local_mean(core)
+    backdrop, w_backdrop = local_mean(around)
+    judged = band & (w_subject > 0.02) & (w_backdrop > 0.02)
+    if judged.sum() < 16:
+        return None
+    distance = np.minimum(np.abs(image - subject).mean(-1), np.abs(image - backdrop).mean(-1))
+    return float((distance[judged] > BLEED).mean())
+
+
+def score(share: float) -> float:
+    return min(1.0, max(0.0, 1.0 - max(0.0, share - TOLERANCE) / SPAN))
