@@ -3,9 +3,13 @@ prompt, instructions) to a tool outside the factory and brings a video back.
 
 The workflow declares a gate of kind `recast` (usually non-blocking, after QC):
 `export` opens an attempt of it and writes the pack; `reingest` checks the returned
-video and the pack, finishes that attempt, and runs QC on the video as a new attempt of
-the QC gate. Every state of the lifecycle is really written:
-EXPORTED → RESULT_RECEIVED → REINGESTED → QC_DONE → DONE (QC finalized) or FAILED."""
+video and the pack, writes the video where the QC gate reads its video (the product the
+later gates use), finishes that attempt (hashing the pack, the video and the product),
+and runs QC on it as a new attempt of the QC gate (hashing the video and the QC files it
+wrote). Every state of the lifecycle is really written:
+EXPORTED → RESULT_RECEIVED → REINGESTED → QC_DONE → DONE (QC finalized) or FAILED.
+The original factory's files are written beside ours (viggle_pack.v1.json,
+external_recast_lifecycle.v1.json); their inbox pointers are read by recast_inbox."""
 
 from __future__ import annotations
 
