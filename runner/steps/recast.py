@@ -1,4 +1,4 @@
-"""`recast`: the external re-cast handoff (see runner/recast.py). The driver never
+"""`recast`: the external re-cast handoff (see runner/run/recast.py). The driver never
 starts it: `runner recast export` does, and `runner recast reingest` finishes it."""
 
 from runner.steps.base import Produced, StepContext, StepKind
