@@ -66,8 +66,9 @@ class Picture(Strict):
     recorded: bool  # the file now is the bytes an attempt recorded
     kind: Literal["contact_sheet", "image"]
     frames: int = 0  # contact sheets: frames in the grid
-    data_uri: str | None = None  # None: the file could not be read (see problem)
+    data_uri: str | None = None  # None: the file could not be read (see problem), or see same_as
     problem: str | None = None
+    same_as: str | None = None  # the output whose picture this one is (the same bytes), given once there
 
 
 class VerifyFinding(Strict):

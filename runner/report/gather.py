@@ -60,13 +60,17 @@ Now = dict[tuple[str, int, str], "str | None"]
 
 
 def _qc(ws: Workspace, attempts: list[Attempt], now: Now) -> list[QcEntry]:
-    """The QC reports whose bytes are still those their attempt hashed."""
-    found = []
+    """The QC reports whose bytes are still those their attempt hashed, each once (under the
+    attempt that first recorded it: a review gate may record the same report again)."""
+    found, seen = [], set()
     for attempt in attempts:
         for art in attempt.artifacts:
             if not art.path.endswith(QC_REPORT) or not art.sha256 or now.get((attempt.gate, attempt.attempt,
                                                                               art.path)) != art.sha256:
                 continue
+            if (art.path, art.sha256) in seen:
+                continue
+            seen.add((art.path, art.sha256))
             try:
                 report = records.load_model(ws.path(art.path, "qc report"), QcReport, "qc report", ws)
             except RunnerError:

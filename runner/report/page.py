@@ -71,7 +71,12 @@ def render(report: RunReport) -> str:
                      "attempt hashed (a later attempt writes over an earlier one's).</p>"
                      + "".join(_qc(entry) for entry in report.qc))
     if report.pictures:
-        parts.append("<h2>Outputs: contact sheets and images</h2>" + "".join(_picture(p) for p in report.pictures))
+        copies: dict[str, list[str]] = {}
+        for p in report.pictures:
+            if p.same_as:
+                copies.setdefault(p.same_as, []).append(p.path)
+        parts.append("<h2>Outputs: contact sheets and images</h2>" + "".join(
+            _picture(p, copies.get(p.path, [])) for p in report.pictures if not p.same_as))
     parts.append(f'<p class="muted">Made by runner {_e(report.runner_version)} from the records of the run and '
                  f"its outputs as they are now.</p></body></html>\n")
     return "\n".join(parts)
@@ -173,10 +178,12 @@ def _qc(entry: QcEntry) -> str:
             _table(["rule", "metric", "value", "threshold", "status", "asks for"], rows))
 
 
-def _picture(p: Picture) -> str:
+def _picture(p: Picture, copies: list[str]) -> str:
+    """One figure per distinct content: the outputs with the same bytes are named in its caption."""
     what = "contact sheet" if p.kind == "contact_sheet" else "image"
     state = "" if p.recorded else ' <span class="WARN">(not the bytes an attempt recorded)</span>'
-    caption = f"{_e(what)} of <code>{_e(p.path)}</code> {_hash(p.sha256)}{state}"
+    also = "".join(f", <code>{_e(path)}</code>" for path in copies)
+    caption = f"{_e(what)} of <code>{_e(p.path)}</code>{also} {_hash(p.sha256)}{state}"
     if p.data_uri is None:
         return f'<figure><figcaption>{caption}: <span class="bad">{_e(p.problem)}</span></figcaption></figure>'
     return f'<figure><img src="{_e(p.data_uri)}" alt="{_e(what)} of {_e(p.path)}"><figcaption>{caption}' \

@@ -63,8 +63,12 @@ def finish(started: Started, outputs: dict[str, Output]) -> list[Picture]:
     for path in started.paths:
         output = outputs.get(path, Output(path, None, False))
         source = started.sources[path]
-        shared = source == path or output.sha256 == outputs.get(source, Output(source, None, False)).sha256
-        found.append(_picture(output, *(made[source] if shared else _collect(_start(started.root, path)))))
+        if source == path:
+            found.append(_picture(output, *made[source]))
+        elif output.sha256 == outputs.get(source, Output(source, None, False)).sha256:
+            found.append(_picture(output, None, None, same_as=source))
+        else:  # changed since it was recorded: not the source's bytes any more
+            found.append(_picture(output, *_collect(_start(started.root, path))))
     return found
 
 
@@ -116,7 +120,8 @@ def _collect(job) -> tuple[str | None, str | None]:
     return "data:image/jpeg;base64," + base64.b64encode(out).decode("ascii"), None
 
 
-def _picture(output: Output, data_uri: str | None, problem: str | None) -> Picture:
+def _picture(output: Output, data_uri: str | None, problem: str | None, same_as: str | None = None) -> Picture:
     kind = "contact_sheet" if output.path.lower().endswith(VIDEO) else "image"
     return Picture(path=output.path, sha256=output.sha256, recorded=output.recorded, kind=kind,
-                   frames=COLUMNS * ROWS if kind == "contact_sheet" else 0, data_uri=data_uri, problem=problem)
+                   frames=COLUMNS * ROWS if kind == "contact_sheet" else 0, data_uri=data_uri, problem=problem,
+                   same_as=same_as)

@@ -41,3 +41,19 @@ def test_a_paused_run_shows_what_each_gate_waits_for():
     assert "<i>Producer</i> review" in text and "i" not in page.tags
     assert "waits for decision since 2026-01-01T00:00:00Z; at 2026-01-01T00:30:00Z the timer will approve" in text
     assert "attempt 2 started 2026-01-01T00:05:00Z by Ada, not finished" in text
+
+
+def test_outputs_with_the_same_bytes_are_one_figure():
+    from runner.models.report import Picture
+
+    uri = "data:image/jpeg;base64,/9j/"
+    pictures = [Picture(path="render/final.mp4", sha256="a" * 64, recorded=True, kind="contact_sheet", frames=8,
+                        data_uri=uri),
+                Picture(path="dist/final.mp4", sha256="a" * 64, recorded=True, kind="contact_sheet", frames=8,
+                        same_as="render/final.mp4")]
+    report = RunReport(run_id="run_x", workflow=WorkflowRef(name="video", slug="clip"), status="PASSED",
+                       started_at="2026-01-01T00:00:00Z", created_by=Actor(name="Ada"), runner_version="0",
+                       pictures=pictures, verify=VerifySummary(ok=True, records=1, commits=1, artifacts=2))
+    page = _Text(render(report))
+    assert page.tags.count("img") == page.tags.count("figure") == 1
+    assert "contact sheet of render/final.mp4, dist/final.mp4" in "".join(page.text)

@@ -28,11 +28,13 @@ def test_copies_share_one_sheet_and_a_changed_copy_gets_its_own(tmp_path):
     assert started.paths == ["render.mp4", "published.mp4", "other.mp4"]
     assert sorted(started.jobs) == ["other.mp4", "render.mp4"]  # two ffmpeg processes for three videos
     render, published, other = finish(started, now)
-    assert render.data_uri == published.data_uri != other.data_uri
+    assert (published.same_as, published.data_uri) == ("render.mp4", None)  # given once, under the render
+    assert render.data_uri != other.data_uri and published.sha256 == render.sha256
     assert base64.b64decode(render.data_uri.split(",", 1)[1])[:2] == b"\xff\xd8"
     assert (render.kind, render.frames, render.problem) == ("contact_sheet", 8, None)
 
     _video(tmp_path / "published.mp4", "green")  # changed after it was recorded
     now["published.mp4"] = Output("published.mp4", sha256_file(tmp_path / "published.mp4"), False)
     render, published, _ = finish(start(tmp_path, recorded), now)
-    assert published.data_uri != render.data_uri and not published.recorded
+    assert published.same_as is None and published.data_uri not in (None, render.data_uri)
+    assert not published.recorded
