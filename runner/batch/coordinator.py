@@ -115,7 +115,8 @@ class Coordinator:
                 self._record(run_id, gate.gate, nxt.attempt, found)
                 continue
             queue = self.router.choose(self.router.queue_of(gate))
-            task = build_task(self.repo.ws, self.store, nxt.run, gate, nxt.attempt, nxt.retries, attempt_id, queue)
+            task = build_task(self.repo.ws, self.store, nxt.run, gate, nxt.attempt, nxt.retries, attempt_id, queue,
+                              self.router.config.scratch)
             self.executor.submit(task)
             self.router.sent(queue, attempt_id)
             self.inflight[attempt_id] = Inflight(item, run_id, gate.gate, nxt.attempt, queue)

@@ -40,6 +40,7 @@ class StepTask(Record):
     attempt: int
     retries: int = 0
     inputs: dict[str, str] = field(default_factory=dict)  # workspace path -> SHA-256 in the store
+    scratch: str | None = None  # where to make the scratch directory, when the worker has that folder
 
 
 class StepResult(Record):

@@ -24,7 +24,7 @@ from runner.workspace import Workspace
 
 
 def build_task(ws: Workspace, store: Store, run: Run, gate: WorkflowGate, attempt: int, retries: int,
-               attempt_id: str, queue: str) -> StepTask:
+               attempt_id: str, queue: str, scratch: str | None = None) -> StepTask:
     inputs: dict[str, str] = {}
     for rel in _input_paths(ws, run, gate):
         path = ws.root / rel
@@ -32,7 +32,7 @@ def build_task(ws: Workspace, store: Store, run: Run, gate: WorkflowGate, attemp
         for file in files:
             inputs[ws.rel(file)] = store.put(file)
     return StepTask(attempt_id=attempt_id, queue=queue, store=store.url, run=run, gate=gate, attempt=attempt,
-                    retries=retries, inputs=inputs)
+                    retries=retries, inputs=inputs, scratch=scratch)
 
 
 def _input_paths(ws: Workspace, run: Run, gate: WorkflowGate) -> list[str]:

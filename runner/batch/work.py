@@ -56,7 +56,8 @@ def execute(task_data: dict) -> dict:
 
 
 def _in_scratch(task: StepTask, store: Store) -> tuple[dict[str, str], Produced]:
-    with tempfile.TemporaryDirectory(prefix="runner-step-") as scratch:
+    base = task.scratch if task.scratch and os.path.isdir(task.scratch) else None  # else TMPDIR
+    with tempfile.TemporaryDirectory(prefix="runner-step-", dir=base) as scratch:
         root = Path(scratch)
         for rel, sha in task.inputs.items():
             store.fetch(sha, inside(root, rel, what="input"))

@@ -34,6 +34,7 @@ class BatchConfig(Strict):
     """runner.json `batch`: where workers put outputs, the broker, the queues and routing."""
 
     store: str = ".runner/store"  # a directory (relative to the workspace, or absolute) or an fsspec URL
+    scratch: str | None = None  # where workers make a step's scratch directory (e.g. a tmpfs); None: TMPDIR
     broker: str | None = None  # default for --broker
     visibility_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 7200
     max_tasks_per_child: Annotated[int, msgspec.Meta(ge=1)] = 50
