@@ -39,14 +39,14 @@ class QcGroup(click.Group):
         return super().get_command(ctx, name) or _check_command(name)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage(ctx.command_path, "VIDEO [--policy FILE] [--sample-fps N] [--out DIR [--format F]] [--json] "
-                                                "| import-policy SRC DST")
+        formatter.write_usage(ctx.command_path, "VIDEO [--reference IMAGE] [--policy FILE] [--sample-fps N] "
+                                                "[--out DIR [--format F]] [--json] | import-policy SRC DST")
 
 
 @click.group(cls=QcGroup)
 def qc() -> None:
-    """Check any video against a QC policy: `runner qc VIDEO [--policy FILE]
-    [--sample-fps N] [--out DIR] [--json]` (`runner qc VIDEO --help` lists them); exit 0
+    """Check any video against a QC policy: `runner qc VIDEO [--reference IMAGE]
+    [--policy FILE] [--sample-fps N] [--out DIR] [--json]` (`runner qc VIDEO --help` lists them); exit 0
     when the decision is finalize, 1 otherwise."""
 
 
@@ -60,20 +60,29 @@ def _check_command(video_arg: str) -> click.Command:
                   show_default=True, help="With --out: runner's qc_report.json and quality_decision.json, the "
                   "original factory's qc_report.v1.json and quality_decision.v1.json, or both.")
     @click.option("--job-id", help="The job id their files name (default: the video's file name without suffix).")
+    @click.option("--reference", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                  help="The job's reference image (the hero image): identity and costume are measured against it; "
+                  "with --out and their format, also their recast_quality_report.v1.json.")
     @json_option
     @click.pass_context
-    def check(ctx, policy, sample_fps, out, formats, job_id, as_json) -> int:
+    def check(ctx, policy, sample_fps, out, formats, job_id, reference, as_json) -> int:
         from runner.media import decide, default_policy, read_policy
         from runner.media import qc as measure
         from runner.media.caf_qc import write_qc_files
 
         video = click.Path(dir_okay=False, exists=True, path_type=Path).convert(video_arg, None, ctx)
         chosen = read_policy(policy) if policy else default_policy()
-        report = measure(video.resolve(), chosen, sample_fps)
+        report = measure(video.resolve(), chosen, sample_fps, reference=reference and reference.resolve())
         decision = decide(report, chosen, 0)
         if out:
             write_qc_files(out, report, decision, chosen, job_id=job_id or video.stem,
                            policy_rel=policy and policy.as_posix(), formats=formats)
+        if out and reference and formats != "runner":
+            from runner.media.quality_report import write_recast_quality
+            from runner.timeutil import iso
+
+            write_recast_quality(out, report, chosen, job_id=job_id or video.stem, video_rel=Path(video_arg).as_posix(),
+                                 at=iso())
         if as_json:
             emit_json({"report": to_data(report), "decision": to_data(decision)})
         else:
