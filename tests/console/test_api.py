@@ -53,6 +53,19 @@ def test_a_run_page_holds_its_attempts_with_hashes_and_serves_only_recorded_outp
     assert "root:" not in outside.text + encoded.text
 
 
+def test_a_recorded_output_replaced_by_a_link_out_of_the_workspace_is_not_served(server, review_ws, tmp_path):
+    root, (run_id, _) = review_ws
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the console")
+    attempt = Repo(root).attempt(run_id, "B1", 1)
+    notes = next(a.path for a in attempt.artifacts if a.path.endswith("notes.md"))
+    (root / notes).unlink()
+    (root / notes).symlink_to(secret)
+    with server.client("viewer") as c:
+        response = c.get(f"/api/v1/runs/{run_id}/artifacts/{notes}")
+    assert response.status_code == 404 and "not for the console" not in response.text
+
+
 def test_the_seed_gate_views(server, review_ws):
     _, (run_id, _) = review_ws
     with server.client("viewer") as c:

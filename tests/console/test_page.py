@@ -61,14 +61,18 @@ def test_log_in_approve_and_see_the_run_move_on(server, review_ws, browser, arti
     sync_api.expect(page.locator(f'[data-preview="{notes.path}"]')).to_contain_text("The robot draft.")
     page.screenshot(path=str(artifacts_dir / "2-run-waiting.png"), full_page=True)
 
-    page.fill("#decide-B1-note", "Reads well.")
-    page.click("#decide-B1-approve")
+    page.fill("#decide-B1-note", "Reads well. <img src=x onerror=alert(1)>")
+    page.focus("#decide-B1-approve")
+    page.keyboard.press("Enter")  # the form works from the keyboard
     # The decision is recorded; the server's timer loop runs C1 (no person needed); the page follows live.
     sync_api.expect(page.locator("#run-status")).to_have_text("PASSED", timeout=20_000)
-    sync_api.expect(page.locator("#gate-B1")).to_contain_text("Reads well.")
+    # A note is text, never markup: shown as typed, no element made from it.
+    sync_api.expect(page.locator("#gate-B1")).to_contain_text("Reads well. <img src=x onerror=alert(1)>")
+    assert page.locator("#gate-B1 img[src=x]").count() == 0
     page.screenshot(path=str(artifacts_dir / "3-run-passed.png"), full_page=True)
     decision = Repo(root).decision(run_id, "B1", 1)
-    assert (decision.by.name, decision.by.email, decision.note) == ("Grace Hopper", "grace@example.org", "Reads well.")
+    assert (decision.by.name, decision.by.email) == ("Grace Hopper", "grace@example.org")
+    assert decision.note == "Reads well. <img src=x onerror=alert(1)>"
 
     # Someone else decides the other run from a shell: the open page shows it without a reload.
     page.goto(f"{server.url}/#/run/{other}")

@@ -79,7 +79,7 @@ function signedIn(session) {
     `${session.name} (${session.role}) `,
     h("button", { type: "button", id: "logout", onclick: logout }, "Log out"));
   listen();
-  route();
+  loadPatchTypes().then(() => route());
 }
 
 async function logout() {
@@ -101,6 +101,7 @@ function listen() {
 
 async function route(refresh) {
   if (!state.me) return;
+  if (!refresh) state.shown = null;
   const hash = location.hash || "#/";
   const run = hash.match(/^#\/run\/([^/]+)$/);
   if (run) return runPage(decodeURIComponent(run[1]), refresh);
@@ -158,6 +159,9 @@ function cardTable(id, headers, rows) {
 async function runPage(runId, refresh) {
   const result = await api(`/runs/${encodeURIComponent(runId)}`);
   if (!result.ok) return problem(result);
+  const text = JSON.stringify(result.data);
+  if (refresh && text === state.shown) return; // nothing of this run changed: leave the page as it is
+  state.shown = text;
   const { run, attempts, decisions } = result.data;
   const open = refresh ? saveForms() : null;
   const gates = run.gates.map((gate) => gateSection(run, gate,
@@ -279,7 +283,8 @@ function decideForm(run, gate) {
   const raw = h("textarea", { id: `${id}-patch`, name: "patch", placeholder: '[{"op": "replace", "path": "/title", "value": "…"}]' });
   const target = h("input", { id: `${id}-target`, name: "target", placeholder: "output path (JSON Patch, when several)" });
   const typed = h("div", { class: "typed" });
-  loadPatchTypes().then((types) => typed.replaceChildren(...typedForms(id, types)));
+  if (state.patchTypes !== undefined) typed.replaceChildren(...typedForms(id, state.patchTypes)); // restorable at once
+  else loadPatchTypes().then((types) => typed.replaceChildren(...typedForms(id, types)));
   async function send(verdict) {
     error.textContent = "";
     let patch = null;
@@ -353,13 +358,23 @@ function saveForms() {
   for (const el of view().querySelectorAll("form.decide textarea, form.decide input[type=text], form.decide input:not([type])")) {
     if (el.id && el.value) saved[el.id] = el.value;
   }
-  return { saved, focus: document.activeElement && document.activeElement.id };
+  const details = [...view().querySelectorAll("details")];
+  const opened = details.map((d, i) => (d.open ? i : -1)).filter((i) => i >= 0);
+  const checked = [...view().querySelectorAll("input[type=radio]:checked")].map((r) => [r.name, r.value]);
+  return { saved, opened, checked, focus: document.activeElement && document.activeElement.id };
 }
 
-function restoreForms({ saved, focus }) {
+// After a live update: what the person was typing, the sections they opened, their choices.
+function restoreForms({ saved, opened, checked, focus }) {
   for (const [key, value] of Object.entries(saved)) {
     const el = document.getElementById(key);
     if (el) el.value = value;
+  }
+  const details = [...view().querySelectorAll("details")];
+  for (const i of opened) if (details[i]) details[i].open = true;
+  for (const [name, value] of checked) {
+    const radio = [...view().querySelectorAll("input[type=radio]")].find((r) => r.name === name && r.value === value);
+    if (radio) radio.checked = true;
   }
   if (focus && document.getElementById(focus)) document.getElementById(focus).focus();
 }
