@@ -30,6 +30,7 @@ class Console:
         self._tokens: tuple[Any, tokens.TokenFile] | None = None
         self._inbox: tuple[str | None, list[InboxItem]] | None = None
         self._lock = threading.Lock()
+        self._reading = threading.Lock()
         self.wake: Callable[[], None] = lambda: None  # set by the live loop: run a tick soon
 
     def repo(self, actor: str | None = None):
@@ -73,7 +74,12 @@ class Console:
             cached = self._inbox
         if cached is not None and cached[0] == tip and tip is not None:
             return cached[1]
-        items = [InboxItem(**w.to_dict()) for w in self.repo().inbox()]
-        with self._lock:
-            self._inbox = (tip, items)
-        return items
+        with self._reading:  # one reader at a time: the pages that asked together wait for it
+            with self._lock:
+                cached = self._inbox
+            if cached is not None and cached[0] == tip and tip is not None:
+                return cached[1]
+            items = [InboxItem(**w.to_dict()) for w in self.repo().inbox()]
+            with self._lock:
+                self._inbox = (tip, items)
+            return items
