@@ -89,8 +89,9 @@ def _workflow(ctx: StepContext):
 
 def retried_stages(ws, gate) -> list[tuple[str, str]]:
     """(where, stage) of every stage a QC gate may send a retry or fallback to: its
-    params.retry/fallback gates and the retry stages of its policy (when it is a plain
-    path that exists). For `contracts validate`."""
+    params.retry/fallback gates and the retry stages of its policy's rules that can ask
+    for one (repairable, retry or fallback on a failure), when the policy is a plain path
+    that exists. For `contracts validate`."""
     from runner.media import read_policy
 
     found = [(f"params.{key}.gate", spec["gate"]) for key in ("retry", "fallback")
@@ -98,7 +99,8 @@ def retried_stages(ws, gate) -> list[tuple[str, str]]:
     rel = gate.params.get("policy")
     if isinstance(rel, str) and "{" not in rel and ws.path(rel, "qc policy").is_file():
         policy = read_policy(ws.path(rel, "qc policy"))
-        found += [(f"policy {rel} rule {r.id}", r.retry_stage) for r in policy.rules if r.retry_stage]
+        found += [(f"policy {rel} rule {r.id}", r.retry_stage) for r in policy.rules
+                  if r.retry_stage and r.repairable and {r.on_fail, r.on_hard_fail, r.on_unknown} & {"retry", "fallback"}]
     return found
 
 
