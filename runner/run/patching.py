@@ -30,12 +30,11 @@ PATCH_AGENT = "patch"  # the agent of an attempt whose outputs a patch produced
 def decide(s: Session, run_id: str, gate_id: str, verdict: str, **options: Any) -> Decision:
     """`decisions.decide`; an approval with a patch then validates the patched outputs as
     a new attempt of the gate (`patch_of`: the decision), so the run goes on with them."""
-    if options.get("patch") is None and options.get("patch_file") is None:
-        return decisions.decide(s, run_id, gate_id, verdict, **options)
+    if verdict != "approve" or (options.get("patch") is None and options.get("patch_file") is None):
+        return decisions.decide(s, run_id, gate_id, verdict, **options)  # a rejection's patch waits for resume
     with driving(s, run_id):
         decision = decisions.decide(s, run_id, gate_id, verdict, **options)
-        if verdict == "approve":
-            follow_up(s, run_id, gate_id, decision)
+        follow_up(s, run_id, gate_id, decision)
     return decision
 
 
