@@ -8,7 +8,7 @@ import json
 import shutil
 
 import pytest
-from helpers import ESY, changed_files, cli, git, porcelain, requires_shared, subject
+from helpers import ESY, REPO, changed_files, cli, git, porcelain, requires_shared, subject
 
 from runner import records, workspace
 
@@ -27,6 +27,9 @@ def original(ws_root):
     workflows = root / "orchestration" / "workflows"
     workflows.mkdir(parents=True, exist_ok=True)
     shutil.copy(ESY / "workflows" / "visual-essay.json", workflows / "visual-essay.json")
+    # beside the contracts, their repository has the gates' prompt templates and G9's pre-script
+    shutil.copytree(REPO / "orchestration" / "prompts", root / "orchestration" / "prompts", dirs_exist_ok=True)
+    _write(root, "scripts/register-essay.mjs", "// registers the essay in src/data/visualEssays.ts\n")
     cli("init", root, check=0)  # adds the ignore line for the configured runs_dir
     return root
 
