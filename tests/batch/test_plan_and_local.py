@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import msgspec
 from conftest import items_csv, set_batch_config, wait_for, write_workflow
@@ -160,3 +161,31 @@ def test_a_visibility_timeout_not_above_the_longest_gate_timeout_is_refused(batc
                          cwd=batch_ws, check=4)
     assert "visibility_timeout_s (20 s) is not above the longest gate timeout of cmd (30 s)" in result.err
     assert _run_ids(batch_ws) == [] and commit_count(batch_ws) == before
+
+
+def test_a_local_pool_process_killed_mid_step_is_run_again_and_recorded_once(batch_ws, tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    write_workflow(batch_ws, "mark", ["sh", "-c", (f"date +%s.%N >> {marks}/$(basename {{artifact_path}}); sleep 1; "
+                                                   "echo ok > {artifact_path}/out.txt")])
+    items_csv(batch_ws, 2)
+    cli("batch", "plan", "--repo", batch_ws, "--workflow", "mark", "--params", batch_ws / "items.csv", check=0)
+    coordinator = subprocess.Popen([str(RUNNER_BIN), "batch", "dispatch", "mark_01"], cwd=batch_ws,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: len(list(marks.iterdir())) == 2, 60, "both steps to start")
+        pool = [int(pid) for pid in (Path(f"/proc/{coordinator.pid}/task/{coordinator.pid}/children")
+                                     .read_text().split())
+                if "runner" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+        assert len(pool) == 2
+        os.kill(pool[0], signal.SIGKILL)  # the pool breaks: its steps are sent again, as a broker redelivers
+        _, err = coordinator.communicate(timeout=120)
+    finally:
+        if coordinator.poll() is None:
+            os.killpg(coordinator.pid, signal.SIGKILL)
+    assert coordinator.returncode == 0, err
+    repo = Repo(batch_ws)
+    for run_id in _run_ids(batch_ws):
+        assert [a.attempt for a in repo.run(run_id).gates[0].attempts] == [1]
+    assert max(len(m.read_text().split()) for m in marks.iterdir()) == 2  # a step killed mid-way ran again
+    assert cli("batch", "verify", "mark_01", "--repo", batch_ws, "--json", check=0).json["findings"] == []
