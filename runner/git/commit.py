@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -257,21 +256,23 @@ def _blob(store: Store, path: Path) -> str | None:
 
 
 def _index_with(root: Path, git_dir: Path, blobs: dict[str, str | None], algo: str = "sha1",
-                into: Lock | None = None) -> bytes:
+                into: Lock | None = None) -> None:
     """The user's index (staged changes kept) with the record entries added, made by
-    `git update-index` on a copy (and written into `into`, git's index.lock): the real
-    index stays locked, untouched until the rename."""
+    `git update-index` on a copy, which then becomes the content of `into` (git's
+    index.lock): the real index stays locked, untouched until the lock is renamed into
+    place. The copy starts as a hard link (git writes its result as a new file beside
+    it and renames it, so the index is never written through the link), and is renamed
+    onto the lock: the index, however large, is written once, by git."""
     copy = git_dir / f"runner-index.{os.getpid()}.tmp"
     try:
+        copy.unlink(missing_ok=True)
         if (git_dir / "index").exists():
-            shutil.copyfile(git_dir / "index", copy)
+            os.link(git_dir / "index", copy)
         zero = "0" * hashlib.new(algo).digest_size * 2  # mode 0: the entry is removed
         info = "".join(f"100644 {sha}\t{path}\n" if sha else f"0 {zero}\t{path}\n" for path, sha in blobs.items())
         git(root, "update-index", "--add", "--index-info", input=info.encode(), env={"GIT_INDEX_FILE": str(copy)})
-        data = copy.read_bytes()
         if into is not None:
-            into.write(data)
-        return data
+            into.replace_with(copy)
     finally:
         copy.unlink(missing_ok=True)
         copy.with_name(copy.name + ".lock").unlink(missing_ok=True)

@@ -47,6 +47,11 @@ class Lock:
         os.write(self.fd, data)
         os.fsync(self.fd)
 
+    def replace_with(self, path: Path) -> None:
+        """Make the file at `path` the lock's content (renamed onto the lock, so the lock
+        file never stops existing for another process to take)."""
+        os.replace(path, self.path)
+
     def commit(self, target: Path) -> None:
         """Put what was written in place of `target` (the lock is released by the rename)."""
         os.close(self.fd)
