@@ -17,7 +17,7 @@ LIMBS = {"upper_arm_l": (11, 13), "upper_arm_r": (12, 14), "forearm_l": (13, 15)
 
 
 def regions(subject: Subject, shape: tuple[int, ...]) -> dict[str, object]:
-    """Region name -> bool mask (inside the subject). The torso is the shoulders-hips
+    """Region name -> bool mask (inside the subject, 3 px from its edge). The torso is the shoulders-hips
     quadrilateral, or, without visible hips, a square below the shoulders; a limb is a
     band a quarter of the shoulder width thick."""
     import cv2
@@ -26,6 +26,8 @@ def regions(subject: Subject, shape: tuple[int, ...]) -> dict[str, object]:
     points, inside = subject.landmarks, subject_mask(subject)
     if points is None or inside is None or min(points[11, 2], points[12, 2]) < VISIBLE:
         return {}
+    # The subject's interior only: its edge is mask_edge_bleed's business, not the costume's.
+    inside = cv2.erode(inside.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))) > 0
     left, right = points[11, :2], points[12, :2]
     width = float(np.hypot(*(left - right)))
     if width < 4:
