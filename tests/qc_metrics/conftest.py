@@ -14,31 +14,24 @@ if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
 pytest.importorskip("mediapipe")
 
 CAF = Path("/work/shared/conformance/caf")
+# Their shipped qc_policy.v1.json's gates, for machines without ../shared:
+# (metric, dimension, threshold, severity, repairable, failure_action, target_stage).
+_GATES = [
+    ("identity_consistency", "identity", 0.7, "HIGH", True, "RETRY_STAGE", "frame"),
+    ("mask_edge_bleed", "identity", 0.6, "MEDIUM", True, "RETRY_STAGE", "frame"),
+    ("temporal_stability", "motion", 0.7, "MEDIUM", True, "RETRY_STAGE", "motion"),
+    ("loop_seam", "motion", 0.7, "LOW", True, "RETRY_STAGE", "motion"),
+    ("audio_video", "audio", 0.95, "HIGH", True, "RETRY_STAGE", "video"),
+    ("costume_fidelity", "costume", 1.0, "CRITICAL", False, "ESCALATE_USER", "artifact"),
+    ("background_stability", "motion", 0.8, "MEDIUM", True, "RETRY_STAGE", "motion"),
+    ("identity_drift", "identity", 0.8, "HIGH", True, "RETRY_STAGE", "frame"),
+]
+_KEYS = ("metric", "dimension", "threshold", "severity", "repairable", "failure_action", "target_stage")
 THEIR_POLICY = {
     "version": "qc_policy.v1", "policy_id": "default-motion-identity-v1", "max_retries_default": 2,
     "default_action_on_missing_report": "ESCALATE_USER",
-    "gates": [
-        {"gate_id": "identity_consistency_gate", "metric": "identity_consistency", "dimension": "identity",
-         "threshold": 0.7, "severity": "HIGH", "repairable": True, "failure_action": "RETRY_STAGE",
-         "target_stage": "frame"},
-        {"gate_id": "mask_edge_bleed_gate", "metric": "mask_edge_bleed", "dimension": "identity", "threshold": 0.6,
-         "severity": "MEDIUM", "repairable": True, "failure_action": "RETRY_STAGE", "target_stage": "frame"},
-        {"gate_id": "temporal_stability_gate", "metric": "temporal_stability", "dimension": "motion",
-         "threshold": 0.7, "severity": "MEDIUM", "repairable": True, "failure_action": "RETRY_STAGE",
-         "target_stage": "motion"},
-        {"gate_id": "loop_seam_gate", "metric": "loop_seam", "dimension": "motion", "threshold": 0.7,
-         "severity": "LOW", "repairable": True, "failure_action": "RETRY_STAGE", "target_stage": "motion"},
-        {"gate_id": "audio_video_gate", "metric": "audio_video", "dimension": "audio", "threshold": 0.95,
-         "severity": "HIGH", "repairable": True, "failure_action": "RETRY_STAGE", "target_stage": "video"},
-        {"gate_id": "costume_fidelity_gate", "metric": "costume_fidelity", "dimension": "costume", "threshold": 1.0,
-         "severity": "CRITICAL", "repairable": False, "failure_action": "ESCALATE_USER", "target_stage": "artifact"},
-        {"gate_id": "background_stability_gate", "metric": "background_stability", "dimension": "motion",
-         "threshold": 0.8, "severity": "MEDIUM", "repairable": True, "failure_action": "RETRY_STAGE",
-         "target_stage": "motion"},
-        {"gate_id": "identity_drift_gate", "metric": "identity_drift", "dimension": "identity", "threshold": 0.8,
-         "severity": "HIGH", "repairable": True, "failure_action": "RETRY_STAGE", "target_stage": "frame"},
-    ],
-}  # fmt: skip  (their shipped qc_policy.v1.json's gates, for machines without ../shared)
+    "gates": [{"gate_id": f"{g[0]}_gate", **dict(zip(_KEYS, g))} for g in _GATES],
+}
 
 
 @pytest.fixture(scope="session")
