@@ -137,6 +137,21 @@ INDEX_VARIANTS = {
 }
 
 
+def update_index_cpu(root: Path, n: int) -> float:
+    """CPU seconds of the update-index a record commit runs (one new entry, on a hard
+    link of the index, as runner.git.commit does), less sensitive to a loaded machine
+    than its wall time."""
+    blob = git(root, "hash-object", "-w", "--stdin", input=f"bench {n}\n".encode()).strip()
+    copy = root / ".git" / "bench-index.tmp"
+    copy.unlink(missing_ok=True)
+    os.link(root / ".git" / "index", copy)
+    try:
+        return timed(["git", "update-index", "--add", "--index-info"], root, extra_env={"GIT_INDEX_FILE": str(copy)},
+                     input=f"100644 {blob}\tbench/{n}.json\n".encode()).cpu
+    finally:
+        copy.unlink(missing_ok=True)
+
+
 def index_settings(tmp: Path, template: dict[str, bytes], n: int, repeat: int) -> None:
     header(f"git's part of a record commit with {n} runs under git's index settings (fan-out layout)")
     repos = {}
@@ -154,11 +169,16 @@ def index_settings(tmp: Path, template: dict[str, bytes], n: int, repeat: int) -
             result, _, _ = commits(root, rel, max(2, repeat // 3))
             index[name] += result["index"]
             totals[name] += result["total"]
-    base = statistics.median(index["default"])
+    cpu = {name: [] for name in repos}
+    for r in range(max(6, repeat)):
+        for name, (root, _) in list(repos.items())[:: 1 if r % 2 == 0 else -1]:
+            cpu[name].append(update_index_cpu(root, r))
+    base, base_cpu = statistics.median(index["default"]), statistics.median(cpu["default"])
     for name in repos:
-        value = statistics.median(index[name])
-        print(f"   {name:22} git's index update {ms(value)} ({value / base:.2f} x the default); "
-              f"whole commit {ms(statistics.median(totals[name]))}")
+        value, used = statistics.median(index[name]), statistics.median(cpu[name])
+        print(f"   {name:22} git's index update {ms(value)} ({value / base:.2f} x the default; CPU of "
+              f"update-index alone {ms(used)}, {used / base_cpu:.2f} x); whole commit "
+              f"{ms(statistics.median(totals[name]))}")
     print(f"   records kept out of the index: git's part 0, the commit is the runner's own part "
           f"({ms(statistics.median(totals['default']) - base)})")
 

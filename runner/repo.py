@@ -64,7 +64,12 @@ class Repo:
         """Make a git repository a workspace (idempotent), with an example workflow and its
         files when `example` names one ("essay", "video"); the repo, and the files created."""
         changed = workspace.init(Path(path), example=example)
-        return cls(path, **options), changed
+        repo = cls(path, **options)
+        if repo.ws.config.runs_layout == "fanout":  # a workspace for many runs (docs/scale-records.md)
+            from runner import git
+
+            git.split_index(repo.root)
+        return repo, changed
 
     @property
     def root(self) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import msgspec
 
-from runner import jsonio, locking, records
+from runner import git, jsonio, locking, records
 from runner.models.run import Actor
 from runner.run.session import Session, commit_paths, fields
 from runner.run.transitions import append_event
@@ -62,6 +62,7 @@ def move(s: Session, actor: Actor) -> list[str]:
             if ignore_fanout_logs(ws):
                 paths.append(".gitignore")
             commit_paths(s, sorted(set(paths)), operations)
+        git.split_index(ws.root)  # as `runner init` sets it for a fan-out workspace
         plan_file.unlink()
         return plan
 

@@ -39,3 +39,16 @@ def test_record_commits_keep_the_users_index_whole(tmp_path, setting):
     assert len(git(root, "ls-files", "runs").split()) == 4
     assert not list((root / ".git").glob("runner-index.*"))
     git(root, "fsck", "--no-dangling")
+
+
+def test_init_splits_the_index_of_a_fanout_workspace_only(tmp_path):
+    from runner import Repo
+
+    flat = make_repo(tmp_path / "flat")
+    Repo.init(flat)
+    assert git(flat, "config", "--default", "unset", "core.splitIndex").strip() == "unset"
+    fanout = make_repo(tmp_path / "fanout")
+    (fanout / "runner.json").write_text('{"runs_layout": "fanout"}\n')
+    Repo.init(fanout)
+    assert git(fanout, "config", "core.splitIndex").strip() == "true"
+    assert "runs/*/*/*/*/logs/" in (fanout / ".gitignore").read_text().splitlines()

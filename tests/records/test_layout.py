@@ -87,6 +87,7 @@ def test_doctor_fix_moves_a_flat_workspace_in_one_commit_that_verifies(trivial_w
     assert fixed and fixed[0].fixed and commit_count(trivial_ws) == before + 1
     message = git(trivial_ws, "log", "-1", "--format=%B")
     assert message.count("Op: layout-move") == 3
+    assert git(trivial_ws, "config", "core.splitIndex").strip() == "true"
     names = set(git(trivial_ws, "ls-tree", "-r", "--name-only", "HEAD", "--", "runs").split())
     for run_id in runs:
         assert not (trivial_ws / "runs" / run_id).exists()
