@@ -20,8 +20,11 @@ REPORT_FILE, DECISION_FILE = "qc_report.v1.json", "quality_decision.v1.json"
 # Our action -> their report's recommended action, and their decision's action.
 RECOMMENDED = {"finalize": "PROCEED", "retry": "RETRY_STAGE", "fallback": "SWITCH_POLICY",
                "escalate": "ESCALATE_USER", "abort": "ABORT"}
-_DIMENSIONS = {"audio_present": "audio", "loudness_lufs": "audio", "frozen_ratio": "motion", "loop_seam": "motion",
-               "pose_detection_ratio": "motion"}
+_DIMENSIONS = {"audio_present": "audio", "loudness_lufs": "audio", "audio_video": "audio", "av_sync_sec": "audio",
+               "frozen_ratio": "motion", "loop_seam": "motion", "pose_detection_ratio": "motion",
+               "temporal_stability": "motion", "background_stability": "motion",
+               "identity_consistency": "identity", "identity_drift": "identity", "mask_edge_bleed": "identity",
+               "costume_fidelity": "costume"}  # a rule's own `dimension` (their gates') comes first
 _REASON = 240
 
 
