@@ -81,7 +81,7 @@ def offset(stderr: str) -> tuple[float | None, float]:
         left, mid, right = corr[best - 1], corr[best], corr[best + 1]
         denominator = left - 2 * mid + right
         shift = 0.5 * (left - right) / denominator if denominator else 0.0
-    return round((lags[best] + shift) / RATE, 4), float(corr[best])
+    return round(float(lags[best] + shift) / RATE, 4), min(1.0, float(corr[best]))
 
 
 def score(has_audio: bool, video_s: float | None, audio_s: float | None, fps: float | None,
