@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,7 +25,10 @@ ART = "essays/robot"
 WRITE = ("import pathlib, sys, base64; p = pathlib.Path(sys.argv[1]); p.mkdir(parents=True, exist_ok=True); "
          "(p / 'notes.md').write_text('# Notes\\nThe robot draft.\\n'); "
          "(p / 'pixel.png').write_bytes(base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4"
-         "nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=='))")
+         "nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==')); "
+         "(p / 'qc_report.json').write_text('{\"passed\": true, \"results\": [{\"rule_id\": \"loud\", "
+         "\"metric\": \"loudness_lufs\", \"value\": -16.2, \"threshold\": -23, \"direction\": \"min\", "
+         "\"status\": \"PASS\"}]}')")
 REVIEW = {
     "workflow": "review", "version": "1", "description": "a build a person reviews, then a publish step",
     "gates": [
@@ -35,7 +39,8 @@ REVIEW = {
 }
 B1_CONTRACT = {
     "gate": "B1", "name": "Draft", "blocking": True,
-    "required_outputs": {"all_of": [{"path": "{artifact_path}/notes.md"}, {"path": "{artifact_path}/pixel.png"}]},
+    "required_outputs": {"all_of": [{"path": "{artifact_path}/notes.md"}, {"path": "{artifact_path}/pixel.png"},
+                                    {"path": "{artifact_path}/qc_report.json"}]},
     "validations": [{"type": "file_exists", "target": "all_required"}],
 }
 GRACE = "Grace Hopper <grace@example.org>"
@@ -65,9 +70,21 @@ def review_workspace(root: Path, runs: int = 2, workflow: dict = REVIEW) -> list
     return ids
 
 
+@pytest.fixture(scope="session")
+def _review_template(tmp_path_factory, _workspace_template) -> tuple[Path, list[str]]:
+    root = tmp_path_factory.mktemp("review") / "ws"
+    shutil.copytree(_workspace_template, root, symlinks=True)
+    return root, review_workspace(root)
+
+
 @pytest.fixture
-def review_ws(ws_root) -> tuple[Path, list[str]]:
-    return ws_root, review_workspace(ws_root)
+def review_ws(tmp_path, _review_template) -> tuple[Path, list[str]]:
+    """A workspace whose two runs of the review workflow wait for B1's decision (a copy
+    of one built once: the records are committed, the outputs beside them)."""
+    template, ids = _review_template
+    root = tmp_path / "ws"
+    shutil.copytree(template, root, symlinks=True)
+    return root, list(ids)
 
 
 @dataclass

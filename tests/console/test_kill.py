@@ -16,7 +16,7 @@ from helpers import cli, git
 
 from runner import Repo
 
-DELAYS_S = (0.0, 0.05, 0.1, 0.15, 0.25, 0.4)
+DELAYS_S = (0.0, 0.1, 0.2, 0.4)
 
 
 @pytest.mark.slow

@@ -57,6 +57,7 @@ def test_log_in_approve_and_see_the_run_move_on(server, review_ws, browser, arti
     notes = next(a for a in attempt.artifacts if a.path.endswith("notes.md"))
     sync_api.expect(page.locator("#gate-B1")).to_contain_text(notes.sha256)
     sync_api.expect(page.locator("#gate-B1 img.preview")).to_have_count(1)
+    sync_api.expect(page.locator("#gate-B1 [data-qc] table")).to_contain_text("loudness_lufs")  # QC metrics
     page.click(f"text=Preview {notes.path}")
     sync_api.expect(page.locator(f'[data-preview="{notes.path}"]')).to_contain_text("The robot draft.")
     page.screenshot(path=str(artifacts_dir / "2-run-waiting.png"), full_page=True)

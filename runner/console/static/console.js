@@ -229,12 +229,27 @@ function preview(runId, artifact) {
   const name = artifact.path.toLowerCase();
   if (/\.(png|jpe?g|gif|webp)$/.test(name)) return h("img", { class: "preview", src: url, alt: artifact.path });
   if (/\.(mp4|webm|mov)$/.test(name)) return h("video", { class: "preview", src: url, controls: true, preload: "metadata" });
+  if (name.endsWith("qc_report.json")) return qcMetrics(url, artifact.path);
   if (!/\.(md|txt|json|ya?ml|csv|srt|vtt)$/.test(name)) return null;
   const pre = h("pre", { "data-preview": artifact.path }, "…");
   fetch(url, { credentials: "same-origin" }).then((r) => r.text()).then((text) => {
     pre.textContent = text.length > 8000 ? text.slice(0, 8000) + "\n…" : text;
   });
   return h("details", {}, h("summary", {}, `Preview ${artifact.path}`), pre);
+}
+
+// A QC report's measured metrics against their thresholds, as a table.
+function qcMetrics(url, path) {
+  const box = h("div", { class: "scroll", "data-qc": path }, "…");
+  fetch(url, { credentials: "same-origin" }).then((r) => r.json()).then((report) => {
+    const rows = (report.results || []).map((m) => h("tr", {},
+      h("td", {}, m.rule_id), h("td", {}, m.metric), h("td", {}, m.value === null ? "-" : Number(m.value).toFixed(3)),
+      h("td", {}, `${m.direction === "max" ? "≤" : "≥"} ${m.threshold}`), h("td", { class: m.status }, m.status)));
+    box.replaceChildren(h("table", {}, h("caption", {}, `QC ${path}: ${report.passed ? "passed" : "failed"}`),
+      h("thead", {}, h("tr", {}, ["Rule", "Metric", "Value", "Threshold", "Status"].map((t) => h("th", {}, t)))),
+      h("tbody", {}, rows)));
+  }).catch(() => { box.textContent = `${path}: not a QC report`; });
+  return box;
 }
 
 function decisionBlock(decision) {
