@@ -65,8 +65,15 @@ def check_broker(app: Any, broker: str) -> None:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
     except (OperationalError, OSError) as exc:
-        raise BrokerError(f"broker {broker} is unreachable: {exc}",
+        raise BrokerError(f"broker {shown(broker)} is unreachable: {exc}",
                           "start redis-server, or give --broker redis://HOST:PORT/N") from None
+
+
+def shown(broker: str) -> str:
+    """The broker's URL as messages show it: a password masked."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    return maybe_sanitize_url(broker)
 
 
 def send(app: Any, attempt_id: str, task: dict, queue: str) -> None:
@@ -91,7 +98,7 @@ def redis_client(broker: str) -> Any:
     try:
         client.ping()
     except (redis.exceptions.RedisError, OSError) as exc:
-        raise BrokerError(f"broker {broker} is unreachable: {exc}", "start redis-server, or fix --broker") from None
+        raise BrokerError(f"broker {shown(broker)} is unreachable: {exc}", "start redis-server, or fix --broker") from None
     return client
 
 

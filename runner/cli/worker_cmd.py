@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from runner.cli.common import emit_json, json_option
 from runner.models.batch import BatchConfig
 
 
@@ -20,16 +21,22 @@ from runner.models.batch import BatchConfig
                    "timeout (default: runner.json batch.visibility_timeout_s, else 7200).")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path),
               help="A workspace whose runner.json gives the defaults (the worker never writes there).")
-def worker(broker, queues, concurrency, visibility_timeout, repo) -> int:
+@json_option
+def worker(broker, queues, concurrency, visibility_timeout, repo, as_json) -> int:
     """Run steps sent by `runner batch dispatch --executor celery` until stopped. A worker
     never touches git nor records: it runs each step in a scratch directory, puts the
     outputs in the artifact store and returns their hashes."""
-    from runner.batch.celery_app import check_broker, make_app, run_worker
+    from runner.batch.celery_app import check_broker, make_app, run_worker, shown
 
     config = _config(repo)
-    app = make_app(broker, visibility_timeout or config.visibility_timeout_s, config.max_tasks_per_child)
+    timeout = visibility_timeout or config.visibility_timeout_s
+    app = make_app(broker, timeout, config.max_tasks_per_child)
     check_broker(app, broker)
-    run_worker(app, [q.strip() for q in queues.split(",") if q.strip()], concurrency)
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    if as_json:  # the settings it runs with, once, before Celery's own log
+        emit_json({"broker": shown(broker), "queues": names, "concurrency": concurrency, "visibility_timeout_s": timeout,
+                   "max_tasks_per_child": config.max_tasks_per_child})
+    run_worker(app, names, concurrency)
     return 0
 
 
