@@ -70,6 +70,8 @@ def test_log_in_approve_and_see_the_run_move_on(server, review_ws, browser, arti
     # A note is text, never markup: shown as typed, no element made from it.
     sync_api.expect(page.locator("#gate-B1")).to_contain_text("Reads well. <img src=x onerror=alert(1)>")
     assert page.locator("#gate-B1 img[src=x]").count() == 0
+    page.click("text=Timeline")
+    sync_api.expect(page.locator("#timeline")).to_contain_text("Grace Hopper")  # the decision's event
     page.screenshot(path=str(artifacts_dir / "3-run-passed.png"), full_page=True)
     decision = Repo(root).decision(run_id, "B1", 1)
     assert (decision.by.name, decision.by.email) == ("Grace Hopper", "grace@example.org")

@@ -169,8 +169,17 @@ async function runPage(runId, refresh) {
   show(h("h1", {}, run.run_id),
     h("p", {}, "Status: ", h("strong", { id: "run-status", class: run.status }, run.status),
       ` · workflow ${run.workflow.name} · started ${run.started_at} by ${run.created_by.name}`),
-    resumeButton(run), h("h2", {}, "Gates"), gates);
+    resumeButton(run), h("h2", {}, "Gates"), gates, timeline(run));
   if (open) restoreForms(open);
+}
+
+// The run's events, in order (a hash chain in RUN.json): who did what, when.
+function timeline(run) {
+  const rows = run.events.map((e) => h("tr", {}, h("td", {}, e.seq), h("td", {}, e.at), h("td", {}, e.type),
+    h("td", {}, e.gate ? `${e.gate}${e.attempt ? " #" + e.attempt : ""}` : ""), h("td", {}, e.actor.name)));
+  return h("details", { id: "timeline" }, h("summary", {}, `Timeline (${rows.length} events)`),
+    h("div", { class: "scroll" }, h("table", {}, h("thead", {}, h("tr", {},
+      ["#", "At", "Event", "Gate", "By"].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows))));
 }
 
 // A run that stopped (a rejected gate, a patch to apply) goes on when a decider asks.
