@@ -187,6 +187,7 @@ def reingest(s: Session, run_id: str, video: str, pointer: str | None = None) ->
         raise StateError(f"the pack of {run_id} was already re-ingested ({life.state})",
                          "export a new pack to re-cast again")
     _check_pack(s, directory, life)
+    product = product_path(s, run, qc)  # refused here, before anything is written
     try:
         info = media_info(source)
     except RunnerError as exc:
@@ -200,7 +201,6 @@ def reingest(s: Session, run_id: str, video: str, pointer: str | None = None) ->
     life.pointer = pointer
     job_id = run.workflow.slug  # the original factory's job id
     _advance(s, directory, life, "RESULT_RECEIVED", job_id)
-    product = product_path(s, run, qc)
     jsonio.write_atomic(product, data)  # the re-cast is the product the later gates read
     attempts.gate_finish(s, run_id, recast.gate, outputs=_brought(s, directory, result, product))
     _advance(s, directory, life, "REINGESTED", job_id)
