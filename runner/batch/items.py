@@ -70,6 +70,9 @@ def _csv_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
             blank = [i + 1 for i, name in enumerate(header) if not name]
             if blank:
                 errors.append(f"line {line}, column {blank[0]}: the header has an empty column name")
+            twice = [i + 1 for i, name in enumerate(header) if name and name in header[:i]]
+            if twice:
+                errors.append(f"line {line}, column {twice[0]}: the header names {header[twice[0] - 1]!r} twice")
             continue
         if len(record) != len(header):
             errors.append(f"line {line}, column {min(len(record), len(header)) + 1}: "

@@ -51,6 +51,9 @@ def test_invalid_rows_are_all_reported_and_nothing_is_written(batch_ws):
     result = runner_proc("batch", "plan", "--workflow", "cmd", "--params", "items.jsonl", cwd=batch_ws, check=4)
     assert "line 2, column 12: invalid JSON" in result.err and "line 3, column 1" in result.err
     assert len(result.err.strip().splitlines()) == 2  # the error and its hint
+    (batch_ws / "items.csv").write_text("id,n,n\na,1,2\n")
+    result = runner_proc("batch", "plan", "--workflow", "cmd", "--params", "items.csv", cwd=batch_ws, check=4)
+    assert "line 1, column 3: the header names 'n' twice" in result.err
     assert not (batch_ws / "batches").exists() and commit_count(batch_ws) == before
 
 
