@@ -5,7 +5,9 @@ params: `video`, `policy` (ours, or the original factory's qc_policy.v1; default
 embedded policy), `out` (default `{artifact_path}/qc`: runner's files and, beside them,
 `qc_report.v1.json` and `quality_decision.v1.json` in the original factory's formats), `sample_fps` (default 5), `retry` ({gate, params}: the stage a
 retry runs again, default the policy's retry stage), `fallback` ({gate, params}),
-`no_rerun` (why no stage can make the video again: a retry or fallback escalates)."""
+`no_rerun` (why no stage can make the video again: a retry or fallback escalates),
+`reference` (the job's hero or subject image: identity and costume are measured against it,
+and their `recast_quality_report.v1.json` is written beside the other files)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
     from runner.models.run import Route
 
 OUTPUT_FILES = ("qc_report.json", "quality_decision.json", "user_action_required.json",
-                "qc_report.v1.json", "quality_decision.v1.json")  # the last two: the original factory's formats
+                "qc_report.v1.json", "quality_decision.v1.json",  # these two and the next: the original factory's
+                "recast_quality_report.v1.json")
 
 
 def produce(ctx: StepContext) -> Produced:
@@ -34,13 +37,19 @@ def produce(ctx: StepContext) -> Produced:
     policy = read_policy(ws.path(policy_rel, "qc policy")) if policy_rel else default_policy()
     out_rel = paths(ctx, "out", "{artifact_path}/qc")
     out = ws.path(out_rel, "qc output")
-    report = qc(video, policy, float(ctx.params.get("sample_fps", 5.0)), base=ws.root)
+    reference = ws.path(paths(ctx, "reference"), "qc reference") if "reference" in ctx.params else None
+    report = qc(video, policy, float(ctx.params.get("sample_fps", 5.0)), base=ws.root, reference=reference)
     decision = decide(report, policy, ctx.retries)
     route = _route(ctx, decision)
     if route.action != decision.action:  # a retry or fallback this workflow cannot follow
         decision = _escalated(ctx, decision, report, policy, route.reason)
     write_qc_files(out, report, decision, policy, job_id=ctx.run.workflow.slug, policy_rel=policy_rel,
                    out_rel=out_rel)
+    if reference is not None:
+        from runner.media.quality_report import write_recast_quality
+        from runner.timeutil import iso
+
+        write_recast_quality(out, report, policy, job_id=ctx.run.workflow.slug, video_rel=paths(ctx, "video"), at=iso())
     action_file = out / "user_action_required.json"
     ran = Ran("qc", "SUCCESS" if report.passed else "FAIL", duration_s=round(sum(report.stage_seconds.values()), 3))
     if route.action == "escalate":
@@ -55,7 +64,8 @@ def written(ctx: StepContext) -> list[str]:
     ws = ctx.session.ws
     out = paths(ctx, "out", "{artifact_path}/qc")
     names = [name for name in OUTPUT_FILES if ws.path(f"{out}/{name}", "qc output").is_file()]
-    return [paths(ctx, "video")] + [f"{out}/{name}" for name in names]
+    measured = [paths(ctx, "video")] + ([paths(ctx, "reference")] if "reference" in ctx.params else [])
+    return measured + [f"{out}/{name}" for name in names]
 
 
 def _route(ctx: StepContext, decision) -> Route:
