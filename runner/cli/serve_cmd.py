@@ -43,12 +43,14 @@ def token() -> None:
 @click.option("--name", required=True, help='The person, "Name <email>": recorded as the actor of their decisions.')
 @click.option("--role", required=True, type=click.Choice(["viewer", "decider"]), help="What the token may do.")
 @TOKENS_FILE
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path),
+              help="Valid only for the console of this workspace. Default: any workspace's.")
 @json_option
-def token_add(name, role, tokens_file, as_json) -> int:
+def token_add(name, role, tokens_file, repo, as_json) -> int:
     """Make a token; it is printed once, and only its hash is kept."""
     from runner.console import tokens
 
-    entry, secret = tokens.add(name, role, tokens_file)
+    entry, secret = tokens.add(name, role, tokens_file, repo)
     if as_json:
         emit_json({"id": entry.id, "name": entry.name, "role": entry.role, "token": secret})
     else:
@@ -59,26 +61,36 @@ def token_add(name, role, tokens_file, as_json) -> int:
 
 @token.command("list")
 @TOKENS_FILE
+@repo_option
 @json_option
-def token_list(tokens_file, as_json) -> int:
-    """The tokens (never the tokens themselves: id, person, role)."""
+def token_list(tokens_file, repo, as_json) -> int:
+    """The tokens (never the tokens themselves: id, person, role, workspace); with --repo,
+    those its console takes."""
     from runner.console import tokens
 
-    found = tokens.load(tokens_file).tokens
+    found = tokens.listed(tokens_file, repo)
     if as_json:
-        emit_json([{"id": t.id, "name": t.name, "role": t.role, "created_at": t.created_at} for t in found])
+        emit_json([{"id": t.id, "name": t.name, "role": t.role, "created_at": t.created_at,
+                    "workspace": t.workspace} for t in found])
     else:
-        table([(t.id, t.name, t.role, t.created_at) for t in found], ["ID", "NAME", "ROLE", "CREATED"])
+        table([(t.id, t.name, t.role, t.created_at, t.workspace or "any") for t in found],
+              ["ID", "NAME", "ROLE", "CREATED", "WORKSPACE"])
     return 0
 
 
 @token.command("revoke")
 @click.argument("token_id")
 @TOKENS_FILE
-def token_revoke(token_id, tokens_file) -> int:
-    """Revoke a token by its id: a running console refuses it from its next request."""
+@repo_option
+@json_option
+def token_revoke(token_id, tokens_file, repo, as_json) -> int:
+    """Revoke a token by its id (with --repo, only one that workspace's console takes): a
+    running console refuses it from its next request."""
     from runner.console import tokens
 
-    entry = tokens.revoke(token_id, tokens_file)
-    click.echo(f"revoked {entry.id} ({entry.name}, {entry.role})")
+    entry = tokens.revoke(token_id, tokens_file, repo)
+    if as_json:
+        emit_json({"id": entry.id, "name": entry.name, "role": entry.role, "revoked": True})
+    else:
+        click.echo(f"revoked {entry.id} ({entry.name}, {entry.role})")
     return 0

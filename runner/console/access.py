@@ -19,7 +19,7 @@ from litestar.params import JSONBody
 from litestar.response import Response
 
 from runner.console.context import Console
-from runner.console.tokens import Token, authenticate
+from runner.console.tokens import Token
 from runner.console.types import LoginIn, SessionOut
 
 COOKIE = "runner_session"
@@ -51,7 +51,7 @@ def identify(connection: ASGIConnection) -> Token:
     if not token:
         raise NotAuthorizedException("no token: send `Authorization: Bearer <token>` or log in on the page",
                                      headers={"WWW-Authenticate": "Bearer"})
-    who = authenticate(token, console.token_file())
+    who = console.authenticate(token)
     if who is None:
         raise NotAuthorizedException("unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     if from_cookie and connection.scope["method"] not in SAFE:
@@ -79,7 +79,7 @@ def who(request: Request) -> Token:
 @post("/session", sync_to_thread=False, status_code=200, summary="Log in: the token is kept in an HttpOnly cookie")
 def login(request: Request, data: JSONBody[LoginIn]) -> Response[SessionOut]:
     console = console_of(request)
-    found = authenticate(data.token, console.token_file())
+    found = console.authenticate(data.token)
     if found is None:
         raise NotAuthorizedException("unknown or revoked token")
     body = SessionOut(name=found.name, role=found.role, csrf=csrf_for(console, data.token))

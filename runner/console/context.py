@@ -24,6 +24,7 @@ class Console:
         self.repo_class = Repo
         self.reader = Repo(root)
         self.root = self.reader.root
+        self.workspace_key = tokens.workspace_key(self.root)  # tokens made for another workspace are refused
         self.tokens_file = tokens_file or tokens.tokens_path()
         self.tick_interval_s = tick_interval_s
         self.secret = secrets.token_bytes(32)
@@ -49,8 +50,12 @@ class Console:
                 self._tokens = (stamp, tokens.load(self.tokens_file) if stamp else tokens.TokenFile())
             return self._tokens[1]
 
+    def authenticate(self, presented: str) -> tokens.Token | None:
+        return tokens.authenticate(presented, self.token_file(), self.workspace_key)
+
     def deciders(self) -> list[str]:
-        return sorted({t.name for t in self.token_file().tokens if t.role == "decider"})
+        return sorted({t.name for t in self.token_file().tokens
+                       if t.role == "decider" and tokens.applies(t, self.workspace_key)})
 
     def deadline_passed(self) -> bool:
         """Whether the deadline of a gate waiting now has passed."""

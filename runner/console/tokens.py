@@ -17,7 +17,7 @@ from typing import Literal
 
 import msgspec
 
-from runner import jsonio
+from runner import jsonio, workspace
 from runner.errors import NotFoundError, UsageError, WorkspaceError
 from runner.models.base import Record, Strict, field
 from runner.run.session import is_reserved, parse_actor
@@ -35,6 +35,7 @@ class Token(Strict):
     role: Role
     sha256: str  # of the token; the token itself is never stored
     created_at: str
+    workspace: str | None = None  # the one workspace whose console takes it (None: any)
 
 
 class TokenFile(Record):
@@ -67,8 +68,18 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def add(name: str, role: str, path: Path | None = None) -> tuple[Token, str]:
-    """A new token for a person: (its stored entry, the token, to show once)."""
+def workspace_key(repo: Path | None) -> str | None:
+    """How a token names its workspace: the root found from `repo`, absolute."""
+    return None if repo is None else str(workspace.find(Path(repo)).root.resolve())
+
+
+def applies(entry: Token, repo_key: str | None) -> bool:
+    return entry.workspace is None or repo_key is None or entry.workspace == repo_key
+
+
+def add(name: str, role: str, path: Path | None = None, repo: Path | None = None) -> tuple[Token, str]:
+    """A new token for a person (valid for the console of `repo` only, when given): its
+    stored entry, and the token, to show once."""
     if role not in ROLES:
         raise UsageError(f"unknown role {role!r}", "viewer or decider")
     person = parse_actor(name)
@@ -80,16 +91,23 @@ def add(name: str, role: str, path: Path | None = None) -> tuple[Token, str]:
     tokens = load(path)
     secret = PREFIX + secrets.token_urlsafe(32)
     entry = Token(id=secrets.token_hex(4), name=f"{person.name} <{person.email}>", role=role,  # type: ignore[arg-type]
-                  sha256=digest(secret), created_at=iso())
+                  sha256=digest(secret), created_at=iso(), workspace=workspace_key(repo))
     tokens.tokens.append(entry)
     _save(path, tokens)
     return entry, secret
 
 
-def revoke(token_id: str, path: Path | None = None) -> Token:
+def listed(path: Path | None = None, repo: Path | None = None) -> list[Token]:
+    """The tokens (of the console of `repo`, when given)."""
+    key = workspace_key(repo)
+    return [t for t in load(path).tokens if applies(t, key)]
+
+
+def revoke(token_id: str, path: Path | None = None, repo: Path | None = None) -> Token:
     path = path or tokens_path()
     tokens = load(path)
-    found = [t for t in tokens.tokens if t.id == token_id]
+    key = workspace_key(repo)
+    found = [t for t in tokens.tokens if t.id == token_id and applies(t, key)]
     if not found:
         raise NotFoundError(f"no token {token_id!r} in {path}", "`runner serve token list` shows the ids")
     tokens.tokens = [t for t in tokens.tokens if t.id != token_id]
@@ -97,11 +115,12 @@ def revoke(token_id: str, path: Path | None = None) -> Token:
     return found[0]
 
 
-def authenticate(presented: str, tokens: TokenFile) -> Token | None:
-    """The entry whose hash the presented token has, compared in constant time with every entry."""
+def authenticate(presented: str, tokens: TokenFile, repo_key: str | None = None) -> Token | None:
+    """The entry whose hash the presented token has (compared in constant time with every
+    entry), if it is valid for the workspace `repo_key` (see `workspace_key`)."""
     wanted = digest(presented)
     match = None
     for entry in tokens.tokens:
         if hmac.compare_digest(wanted, entry.sha256):
             match = entry
-    return match
+    return match if match is not None and applies(match, repo_key) else None

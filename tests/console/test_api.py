@@ -168,3 +168,21 @@ def test_events_tell_of_every_record_commit(server, review_ws):
                 break
     tip = seen[seen.index("event: commit") + 1].removeprefix("data: ")
     assert tip in git(root, "log", "--format=%H").split()  # a record commit of the branch
+
+
+def test_a_token_made_for_another_workspace_is_refused_here(server, tmp_path):
+    from helpers import make_repo
+
+    other = make_repo(tmp_path / "other")
+    here = cli("serve", "token", "add", "--name", "Ida Here <ida@example.org>", "--role", "viewer", "--repo",
+               server.root, "--tokens-file", server.tokens.file, "--json", check=0).json["token"]
+    there = cli("serve", "token", "add", "--name", "Ola There <ola@example.org>", "--role", "decider", "--repo",
+                other, "--tokens-file", server.tokens.file, "--json", check=0).json["token"]
+    with server.client(None) as c:
+        assert c.get("/api/v1/inbox", headers={"Authorization": f"Bearer {here}"}).status_code == 200
+        assert c.get("/api/v1/inbox", headers={"Authorization": f"Bearer {there}"}).status_code == 401
+        deciders = c.get("/api/v1/inbox", headers={"Authorization": f"Bearer {here}"}).json()[0]["deciders"]
+    assert "Ola There <ola@example.org>" not in deciders
+    listed = cli("serve", "token", "list", "--repo", server.root, "--tokens-file", server.tokens.file, "--json",
+                 check=0).json
+    assert "Ola There <ola@example.org>" not in [t["name"] for t in listed]
