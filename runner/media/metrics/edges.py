@@ -14,12 +14,6 @@ BLEED = 40.0
 TOLERANCE, SPAN = 0.15, 0.35
 
 
-def _disc(radius: int):
-    import cv2
-
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-
-
 def halo_share(frame, mask) -> float | None:
     """The share of the edge band that is neither subject nor background; None without
     a subject of at least 64 pixels."""
@@ -30,9 +24,12 @@ def halo_share(frame, mask) -> float | None:
     if inside.sum() < 64:
         return None
     image = frame.astype(np.float32)
-    band = (cv2.dilate(inside, _disc(3)) > 0) & ~(cv2.erode(inside, _disc(3)) > 0)
-    core = cv2.erode(inside, _disc(6)) > 0
-    around = (cv2.dilate(inside, _disc(10)) > 0) & ~(cv2.dilate(inside, _disc(5)) > 0)
+    # Distances to the edge, from inside and from outside (two passes, whatever the radius).
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    away = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
+    band = ((inside > 0) & (depth <= 3)) | ((inside == 0) & (away <= 3))
+    core = depth > 6
+    around = (away > 5) & (away <= 10)
 
     def local_mean(where):
         weight = cv2.blur(where.astype(np.float32), (15, 15))

@@ -28,10 +28,17 @@ def grey(frame):
 
 
 def flow(before_grey, after_grey):
-    """Where each pixel of the later frame comes from in the earlier one."""
+    """Where each pixel of the later frame comes from in the earlier one: Farneback on
+    half-size frames (a quarter of the cost; the motion that matters is larger than a
+    pixel), scaled back up."""
     import cv2
 
-    return cv2.calcOpticalFlowFarneback(after_grey, before_grey, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+    height, width = after_grey.shape
+    half = (max(8, width // 2), max(8, height // 2))
+    small = cv2.calcOpticalFlowFarneback(cv2.resize(after_grey, half, interpolation=cv2.INTER_AREA),
+                                         cv2.resize(before_grey, half, interpolation=cv2.INTER_AREA),
+                                         None, 0.5, 3, 9, 3, 5, 1.1, 0)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR) * (width / half[0])
 
 
 def warped_ssim(before, after, field) -> float:
