@@ -48,10 +48,23 @@ def layout_path(run_id: str, layout: str) -> str:
     return f"{m['year']}-{m['month']}/{m['x']}/{m['y']}/{run_id}" if m else run_id
 
 
+# The runs folder of a workspace, resolved and checked to be inside it once per process
+# (a gate finish finds a run's folder about eight times).
+_RUNS: dict[tuple[Path, str], Path] = {}
+
+
+def runs_dir(ws: Workspace) -> Path:
+    key = (ws.root, ws.config.runs_dir)
+    found = _RUNS.get(key)
+    if found is None:
+        found = _RUNS[key] = ws.runs_dir
+    return found
+
+
 def run_dir(ws: Workspace, run_id: str) -> Path:
     """The run's folder: where it is (either layout), else where a new run goes."""
     check_name(run_id, "run id")
-    runs, layout = ws.runs_dir, ws.config.runs_layout
+    runs, layout = runs_dir(ws), ws.config.runs_layout
     preferred = runs / layout_path(run_id, layout)
     if preferred.is_dir():
         return preferred
