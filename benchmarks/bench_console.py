@@ -6,7 +6,8 @@ person (a report: it always exits 0).
 Goals: `GET /api/v1/inbox` p99 under 100 ms, warm (asked before, the branch tip has not
 moved since); 50 concurrent decisions on 50 different runs all recorded, their median
 latency printed beside the CLI's `gate approve` (a process per decision, measured on the
-same workspace in the same run). Baseline, interleaved with the inbox: `GET
+same workspace in the same run), and one at a time, interleaved with the CLI's. Baseline,
+interleaved with the inbox: `GET
 /api/v1/session` (the token checked, nothing read): the server's floor for a request.
 
 The runs are real records (one run of a review workflow driven to its decision, one
@@ -156,6 +157,7 @@ def measure_inbox(client: httpx.Client, expected: int, repeat: int) -> None:
 
 def measure_decisions(root: Path, url: str, token: str, waiting_ids: list[str]) -> None:
     api_runs, cli_runs = waiting_ids[:DECISIONS], waiting_ids[DECISIONS:DECISIONS + CLI_DECISIONS]
+    one_by_one = waiting_ids[DECISIONS + CLI_DECISIONS:DECISIONS + CLI_DECISIONS + CLI_DECISIONS // 2]
 
     def decide(run_id: str) -> tuple[float, int]:
         started = time.perf_counter()
@@ -163,23 +165,31 @@ def measure_decisions(root: Path, url: str, token: str, waiting_ids: list[str]) 
                               headers={"Authorization": f"Bearer {token}"})
         return time.perf_counter() - started, response.status_code
 
-    cli_before = [runner(root, "gate", "approve", "--run", r, "--gate", "B1", "--actor", "Ada <ada@example.org>").wall
-                  for r in cli_runs[: CLI_DECISIONS // 2]]
+    def cli_approve(run_id: str) -> float:
+        return runner(root, "gate", "approve", "--run", run_id, "--gate", "B1", "--actor", "Ada <ada@example.org>").wall
+
+    # One at a time, interleaved: a decision through the server beside one by the CLI.
+    single_api, cli_before = [], []
+    for api_run, cli_run in zip(one_by_one, cli_runs[: CLI_DECISIONS // 2]):
+        single_api.append(decide(api_run)[0])
+        cli_before.append(cli_approve(cli_run))
     started = time.perf_counter()
     with ThreadPoolExecutor(DECISIONS) as pool:
         results = list(pool.map(decide, api_runs))
     total = time.perf_counter() - started
-    cli_after = [runner(root, "gate", "approve", "--run", r, "--gate", "B1", "--actor", "Ada <ada@example.org>").wall
-                 for r in cli_runs[CLI_DECISIONS // 2:]]
+    cli_after = [cli_approve(r) for r in cli_runs[CLI_DECISIONS // 2:]]
     latencies = [seconds for seconds, _ in results]
     codes = sorted({code for _, code in results})
     recorded = sum(1 for line in git(root, "log", "--format=%s").splitlines() if "APPROVED by Grace Hopper" in line)
     cli_median = statistics.median(cli_before + cli_after)
+    recorded -= len(single_api)  # the ones made one at a time before
     print(f"   {DECISIONS} concurrent decisions on {DECISIONS} runs: status {codes}, {recorded} decision commits "
           f"by the token's person -> {verdict(codes == [200] and recorded == DECISIONS)}")
     print(f"   {'API approve, 50 at once':40} median {ms(statistics.median(latencies))}  max {ms(max(latencies))}  "
           f"all done in {total:.1f} s ({DECISIONS / total:.1f} decisions/s)")
     print(f"   {'baseline  runner gate approve (CLI)':40} median {ms(cli_median)}  (n={len(cli_runs)}, one at a time)")
+    print(f"   {'API approve, one at a time':40} median {ms(statistics.median(single_api))}  (n={len(single_api)}, "
+          f"interleaved with the CLI's: {statistics.median(single_api) / statistics.median(cli_before):.2f} x)")
     print(f"   API median / CLI median {statistics.median(latencies) / cli_median:.1f} x (the API's waits in the "
           f"workspace lock behind the others: decisions are one commit at a time)")
 
