@@ -6,9 +6,9 @@ person (a report: it always exits 0).
 Goals: `GET /api/v1/inbox` p99 under 100 ms, warm (asked before, the branch tip has not
 moved since); 50 concurrent decisions on 50 different runs all recorded, their median
 latency printed beside the CLI's `gate approve` (a process per decision, measured on the
-same workspace in the same run), and one at a time, interleaved with the CLI's. Baseline,
-interleaved with the inbox: `GET
-/api/v1/session` (the token checked, nothing read): the server's floor for a request.
+same workspace in the same run), and one at a time, interleaved with the CLI's.
+Baseline, interleaved with the inbox: `GET /api/v1/session` (the token checked, nothing
+read): the server's floor for a request.
 
 The runs are real records (one run of a review workflow driven to its decision, one
 approved and passed) copied with other ids and committed once."""
