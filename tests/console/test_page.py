@@ -98,6 +98,10 @@ def test_a_viewer_reads_on_a_phone_without_deciding(server, review_ws, browser, 
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px screen"
     page.screenshot(path=str(artifacts_dir / "5-phone-run.png"), full_page=True)
+    page.click("#nav-runs")
+    sync_api.expect(page.locator("#runs tbody tr")).to_have_count(2)
+    page.select_option("#status-filter", "PASSED")
+    sync_api.expect(page.locator("#runs tbody tr")).to_have_count(0)
 
 
 def test_reject_with_a_typed_patch_from_its_form(server, review_ws, browser, artifacts_dir):
