@@ -45,6 +45,8 @@ GOAL_RATE = 200  # recorded results per second, grouped
 # The flat layout is built up to 10,000 runs: git fast-import inserts into one tree of
 # 100,000 entries for many minutes, and 10,000 already shows how it grows.
 FLAT_MAX = 10_000
+# "+split": with core.splitIndex, as `runner init` and the move set it for the fan-out layout
+LAYOUTS = ("flat", "fanout", "fanout+split")
 B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -63,6 +65,7 @@ def big_repo(path: Path, template: dict[str, bytes], n_runs: int, layout: str) -
     workspace and the RUN.json to commit in."""
     root = make_workspace(path)
     head = git(root, "rev-parse", "HEAD").strip()
+    layout, _, split = layout.partition("+")
     old = template["__run_id__"].decode()
     files = {rel.split(f"{old}/", 1)[1]: data for rel, data in template.items() if rel != "__run_id__"}
     chunks = [b"blob\nmark :%d\ndata %d\n%s\n" % (i + 1, len(data), data) for i, data in enumerate(files.values())]
@@ -74,6 +77,8 @@ def big_repo(path: Path, template: dict[str, bytes], n_runs: int, layout: str) -
         chunks += [b"M 100644 :%d %s%s\n" % (i + 1, folder.encode(), rel.encode()) for i, rel in enumerate(files)]
     chunks.append(b"\n")
     git(root, "fast-import", "--quiet", "--force", input=b"".join(chunks))
+    if split:  # as `runner init` sets it for a fan-out workspace
+        git(root, "config", "core.splitIndex", "true")
     git(root, "read-tree", "HEAD")
     git(root, "config", "gc.auto", "0")  # growth is measured in loose objects: nothing packs them meanwhile
     target = f"runs/{layout_path(run_id(n_runs // 2), layout)}"
@@ -108,19 +113,19 @@ def sizes(tmp: Path, template: dict[str, bytes], counts: list[int], repeat: int)
     header(f"record commit and growth per commit, {counts[0]} to {counts[-1]} runs, flat and fan-out "
            f"(goal for the fan-out layout: <= {GOAL_RATIO} x from {counts[0]} to {counts[-1]})")
     rows = {}
-    for layout in ("flat", "fanout"):
-        for n in counts if layout == "fanout" else [c for c in counts if c <= FLAT_MAX]:
+    for layout in LAYOUTS:
+        for n in counts if layout != "flat" else [c for c in counts if c <= FLAT_MAX]:
             built = time.perf_counter()
             root, rel = big_repo(tmp / f"{layout}-{n}", template, n, layout)
             build_s = time.perf_counter() - built
             result, growth, packed = commits(root, rel, repeat, packed=True)
             total, index = statistics.median(result["total"]), statistics.median(result["index"])
             rows[layout, n] = (total, index, growth, packed)
-            print(f"   {layout:6} {n:>7} runs (built in {build_s:5.1f} s): total {stats(result['total'])}; "
+            print(f"   {layout:12} {n:>7} runs (built in {build_s:5.1f} s): total {stats(result['total'])}; "
                   f"git's index update {ms(index)}, the runner's own part {ms(total - index)}; per commit "
                   f"+{growth / 1024:.1f} KiB loose objects, +{packed / 1024:.1f} KiB once packed", flush=True)
             subprocess.run(["rm", "-rf", str(root)], check=False)
-    for layout in ("flat", "fanout"):
+    for layout in LAYOUTS:
         base_n, top_n = min(n for lay, n in rows if lay == layout), max(n for lay, n in rows if lay == layout)
         (t0, i0, g0, p0), (t1, i1, g1, p1) = rows[layout, base_n], rows[layout, top_n]
         print(f"   {layout}: {top_n} vs {base_n} runs: the runner's own part {(t1 - i1) / (t0 - i0):.2f} x, "
