@@ -130,6 +130,8 @@ def test_refusals_name_what_is_wrong(server, review_ws):
     _, (run_id, _) = review_ws
     with server.client(None) as anonymous, server.client("viewer") as viewer, server.client("decider") as c:
         assert anonymous.get("/api/v1/inbox").status_code == 401
+        assert anonymous.get("/api/v1/events").status_code == 401
+        assert anonymous.get(f"/api/v1/runs/{run_id}").status_code == 401
         assert anonymous.get("/api/v1/inbox", headers={"Authorization": "Bearer rnr_guess"}).status_code == 401
         refused = viewer.post(f"/api/v1/jobs/{run_id}/approve", json={"gate": "B1"})
         unknown_field = c.post(f"/api/v1/jobs/{run_id}/approve", json={"gate": "B1", "by": "admin"})
