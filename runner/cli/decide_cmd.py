@@ -62,6 +62,9 @@ def tick(no_resume, repo, actor, no_commit, offline, as_json) -> int:
     if as_json:
         emit_json(ticked)
         return 0
+    for p in ticked.picked_up:
+        click.echo(f"{p.run_id or p.pointer}: re-cast picked up from {p.pointer}" if not p.error
+                   else f"{p.pointer}: not picked up: {p.error}")
     for f in ticked.fired:
         click.echo(f"{f.run_id} {f.gate}: {f.action} (deadline passed)")
     for c in ticked.continued:

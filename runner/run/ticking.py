@@ -1,5 +1,6 @@
-"""`runner tick`: apply every expired deadline, then continue the runs whose next step
-needs no person (the seed's "the job automatically resumes").
+"""`runner tick`: pick up the re-cast videos dropped in the inbox, apply every expired
+deadline, then continue the runs whose next step needs no person (the seed's "the job
+automatically resumes").
 
 Safe beside any other runner command, and meant to be called on a schedule: each change
 is its own transaction under the workspace lock, and a run that another process is
@@ -12,8 +13,9 @@ import msgspec
 from runner import records
 from runner.errors import LockTimeout, RunnerError
 from runner.models.run import Run
-from runner.run import decisions, driver, listing
+from runner.run import decisions, driver, listing, recast_inbox
 from runner.run.decisions import Fired
+from runner.run.recast_inbox import PickedUp
 from runner.run.session import Session
 from runner.steps import STEP_KINDS
 from runner.vocab import CLOSED
@@ -34,6 +36,7 @@ class Ticked(msgspec.Struct):
     fired: list[Fired]
     continued: list[Continued]
     busy: list[str]  # runs another process was driving: left to it
+    picked_up: list[PickedUp] = msgspec.field(default_factory=list)  # re-cast pointers found in the inbox
 
 
 def needs_no_person(run: Run) -> bool:
@@ -63,6 +66,8 @@ def tick(s: Session, resume: bool = True) -> Ticked:
     have something to do (a deadline passed, or running), and only those are read whole.
     One run's trouble is reported and stops neither the tick nor the other runs."""
     ticked = Ticked([], [], [])
+    if resume:  # a re-cast brought back continues its run (each pointer once)
+        ticked.picked_up = [p for p in recast_inbox.pick_up(s) if p.new_attempt or p.error]
     for summary in listing.list_runs(s.ws):
         if not summary.overdue and summary.status != "RUNNING":
             continue

@@ -68,7 +68,7 @@ def test_tick_applies_the_deadline_and_continues_the_run(tick_ws):
     assert log.read_text() == "ran\n" and (root / "essays/robot/built.txt").is_file()
 
     after = head(root)
-    assert rin(root, "tick", "--json", check=0).json == {"fired": [], "continued": [], "busy": []}  # idempotent
+    assert rin(root, "tick", "--json", check=0).json == {"fired": [], "continued": [], "busy": [], "picked_up": []}  # idempotent
     assert head(root) == after
 
 

@@ -79,6 +79,19 @@ def test_a_pointer_in_the_inbox_is_picked_up_once(exported, media):
     assert commit_count(root) == commits  # picked up before: nothing recorded
 
 
+def test_tick_picks_up_a_pointer_once_and_continues_the_run(exported, media):
+    root, run_id = exported
+    video = "sandbox/inbox/viggle_results/clip/viggle.mp4"
+    (root / video).parent.mkdir(parents=True)
+    shutil.copyfile(media["good.mp4"], root / video)
+    name = pointer(root, "viggle-reingest-clip-1760000001.json", video)
+    ticked = cli("tick", "--repo", root, "--json", check=0).json
+    assert [(p["pointer"], p["run_id"], p["new_attempt"]) for p in ticked["picked_up"]] == [(name, run_id, True)]
+    assert load_run(root, run_id).gate("RECAST").status == "PASS"
+    assert cli("tick", "--repo", root, "--json", check=0).json["picked_up"] == []  # each pointer once
+    assert cli("tick", "--repo", root, "--no-resume", "--json", check=0).json["picked_up"] == []
+
+
 def test_a_bad_pointer_is_refused_and_the_others_are_still_picked_up(exported, media):
     root, run_id = exported
     (root / "incoming").mkdir()
