@@ -122,14 +122,23 @@ def ratio(seconds: float, duration: float | None) -> float | None:
 
 
 def loop_seam(first: Frame, last: Frame) -> float:
-    """Structural similarity (SSIM, Gaussian window of sigma 1.5 as in Wang et al. 2004)
-    of the last frame to the first, in grey, clamped to 0..1: 1 means the clip loops
-    without a visible jump. OpenCV ships with mediapipe, so no other package is needed."""
+    """Structural similarity (SSIM) of the last frame to the first, in grey, clamped to
+    0..1: 1 means the clip loops without a visible jump."""
     import cv2
     import numpy as np
 
-    a = cv2.cvtColor(np.ascontiguousarray(first), cv2.COLOR_RGB2GRAY).astype(np.float64)
-    b = cv2.cvtColor(np.ascontiguousarray(last), cv2.COLOR_RGB2GRAY).astype(np.float64)
+    a = cv2.cvtColor(np.ascontiguousarray(first), cv2.COLOR_RGB2GRAY)
+    b = cv2.cvtColor(np.ascontiguousarray(last), cv2.COLOR_RGB2GRAY)
+    return ssim_grey(a, b)
+
+
+def ssim_grey(a, b) -> float:
+    """Mean SSIM of two grey images (Gaussian window of sigma 1.5 as in Wang et al. 2004),
+    clamped to 0..1. OpenCV ships with mediapipe, so no other package is needed."""
+    import cv2
+    import numpy as np
+
+    a, b = a.astype(np.float64), b.astype(np.float64)
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
 
     def blur(x):

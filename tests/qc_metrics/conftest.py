@@ -8,12 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import SHARED
 
 if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
     pytest.skip("ffmpeg/ffprobe not installed", allow_module_level=True)
 pytest.importorskip("mediapipe")
 
-CAF = Path("/work/shared/conformance/caf")
+CAF = SHARED / "conformance" / "caf"
 # Their shipped qc_policy.v1.json's gates, for machines without ../shared:
 # (metric, dimension, threshold, severity, repairable, failure_action, target_stage).
 _GATES = [

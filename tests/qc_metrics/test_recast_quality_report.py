@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CAF
+from helpers import SHARED
 
 from runner.media.quality_report import SCORED, recast_quality_report
 
+CAF = SHARED / "conformance" / "caf"
 needs_schema = pytest.mark.skipif(not (CAF / "schemas").is_dir(), reason="caf conformance data not available")
 AT = "2026-02-17T00:20:00Z"
 

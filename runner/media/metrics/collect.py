@@ -37,7 +37,7 @@ class Scores:
     bleed: list[float] = field(default_factory=list)
     temporal: list[float] = field(default_factory=list)
     background: list[float] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)  # CPU-free wall time per metric family
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per metric, on the reader thread
 
 
 class Collector:
@@ -49,7 +49,8 @@ class Collector:
         self._frames: dict[int, object] = {}
         self._subjects: dict[int, Subject | None] = {}  # None: the same as the frame before
         self._next = 0
-        self._previous: tuple[object, object, object, object] | None = None  # frame, grey, mask, flow
+        self._previous: tuple[object, object, object, object] | None = None  # half grey, grey, mask, flow
+        self._last_subject = Subject(None, None)  # what a repeated frame measures as
 
     def frame(self, index: int, frame) -> None:
         with self._lock:
@@ -73,8 +74,6 @@ class Collector:
             self._measure(self._next, frame, subject)
             self._last_subject = subject
             self._next += 1
-
-    _last_subject = Subject(None, None)
 
     def _timed(self, name: str, start: float) -> None:
         import time
@@ -101,19 +100,19 @@ class Collector:
             s.bleed.append(edges.score(share))
         self._timed("mask_edge_bleed", mark)
         mark = time.perf_counter()
-        grey, field_ = stability.grey(frame), None
+        (half, grey), field_ = stability.grey(frame), None
         if self._previous is not None:
-            before, before_grey, before_mask, before_field = self._previous
-            field_ = stability.flow(before_grey, grey)
+            before_half, before_grey, before_mask, before_field = self._previous
+            field_ = stability.flow(before_half, half)
             jerk = None if before_field is None else stability.jerk(before_field, field_)
-            s.temporal.append(stability.temporal_pair(stability.warped_ssim(before, frame, field_), jerk))
+            s.temporal.append(stability.temporal_pair(stability.warped_ssim(before_half, half, field_), jerk))
             self._timed("temporal_stability", mark)
             mark = time.perf_counter()
             change = stability.background_change(before_grey, grey, before_mask, subject.mask)
             if change is not None:
                 s.background.append(stability.background_pair(change))
             self._timed("background_stability", mark)
-        self._previous = (frame, grey, subject.mask, field_)
+        self._previous = (half, grey, subject.mask, field_)
 
     def values(self) -> dict[str, float | None]:
         s = self.scores

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 BLEED = 40.0
 TOLERANCE, SPAN = 0.15, 0.35
+MARGIN = 18  # the outer ring (10 px) and half the local mean's window (7 px), and one
 
 
 def halo_share(frame, mask) -> float | None:
@@ -23,7 +24,11 @@ def halo_share(frame, mask) -> float | None:
     inside = (mask > 0.5).astype(np.uint8)
     if inside.sum() < 64:
         return None
-    image = frame.astype(np.float32)
+    # Only around the subject: its box grown by the outer ring and the local mean's window.
+    x, y, w, h = cv2.boundingRect(inside)
+    top, left = max(0, y - MARGIN), max(0, x - MARGIN)
+    inside = inside[top:y + h + MARGIN, left:x + w + MARGIN]
+    image = frame[top:y + h + MARGIN, left:x + w + MARGIN].astype(np.float32)
     # Distances to the edge, from inside and from outside (two passes, whatever the radius).
     depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
     away = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)

@@ -1,11 +1,11 @@
 """temporal_stability and background_stability, from consecutive sampled frames.
 
 temporal: the earlier frame is warped onto the later one by dense optical flow
-(Farneback), so intended motion costs nothing, and the SSIM of the warped frame to the
+(Farneback; flow, warp and SSIM at half the sampled size), so intended motion costs nothing, and the SSIM of the warped frame to the
 later one says whether the content stayed the same; the flow itself must also change
 smoothly: a cut, a shuffled frame or a shake makes the motion jump from one pair to the
 next (`jerk`, the mean change of the flow vectors over the moving pixels, in pixels at
-the sampled size). Pair score = SSIM x exp(-max(0, jerk - JERK_TOLERANCE) / JERK_SCALE).
+the sampled size: twice the half-size flow). Pair score = SSIM x exp(-max(0, jerk - JERK_TOLERANCE) / JERK_SCALE).
 
 background: outside both frames' subject masks (grown by 6 px), the mean absolute change
 of grey level, without motion compensation: a still backdrop should not move, shake or
@@ -14,7 +14,7 @@ falling linearly to 0 at BG_TOLERANCE + BG_SPAN."""
 
 from __future__ import annotations
 
-from runner.media.qc_metrics import loop_seam as ssim
+from runner.media.qc_metrics import ssim_grey
 
 JERK_TOLERANCE, JERK_SCALE = 1.0, 4.0  # pixels at the sampled size (256 px on the long side)
 BG_TOLERANCE, BG_SPAN = 3.0, 25.0  # grey levels
@@ -22,45 +22,41 @@ MOVING = 0.5  # a pixel moves when its flow is at least this long
 
 
 def grey(frame):
+    """The frame in grey at half size (what the flow and the warp compare) and at full size."""
     import cv2
 
-    return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+    full = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+    height, width = full.shape
+    return cv2.resize(full, (max(8, width // 2), max(8, height // 2)), interpolation=cv2.INTER_AREA), full
 
 
-def flow(before_grey, after_grey):
-    """Where each pixel of the later frame comes from in the earlier one: Farneback on
-    half-size frames (a quarter of the cost; the motion that matters is larger than a
-    pixel), scaled back up."""
+def flow(before_half, after_half):
+    """Where each pixel of the later (half-size) frame comes from in the earlier one."""
     import cv2
 
-    height, width = after_grey.shape
-    half = (max(8, width // 2), max(8, height // 2))
-    small = cv2.calcOpticalFlowFarneback(cv2.resize(after_grey, half, interpolation=cv2.INTER_AREA),
-                                         cv2.resize(before_grey, half, interpolation=cv2.INTER_AREA),
-                                         None, 0.5, 3, 9, 3, 5, 1.1, 0)
-    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR) * (width / half[0])
+    return cv2.calcOpticalFlowFarneback(after_half, before_half, None, 0.5, 3, 9, 3, 5, 1.1, 0)
 
 
-def warped_ssim(before, after, field) -> float:
+def warped_ssim(before_half, after_half, field) -> float:
     import cv2
     import numpy as np
 
     height, width = field.shape[:2]
     xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
-    warped = cv2.remap(before, xs + field[..., 0], ys + field[..., 1], cv2.INTER_LINEAR,
+    warped = cv2.remap(before_half, xs + field[..., 0], ys + field[..., 1], cv2.INTER_LINEAR,
                        borderMode=cv2.BORDER_REPLICATE)
-    return ssim(warped, after)
+    return ssim_grey(warped, after_half)
 
 
 def jerk(previous_field, field) -> float:
     import numpy as np
 
-    moving = (np.hypot(previous_field[..., 0], previous_field[..., 1]) > MOVING) | (
-        np.hypot(field[..., 0], field[..., 1]) > MOVING)
-    if moving.sum() < 50:
+    moving = (np.hypot(previous_field[..., 0], previous_field[..., 1]) > MOVING / 2) | (
+        np.hypot(field[..., 0], field[..., 1]) > MOVING / 2)
+    if moving.sum() < 12:
         return 0.0
     change = field - previous_field
-    return float(np.hypot(change[..., 0], change[..., 1])[moving].mean())
+    return 2.0 * float(np.hypot(change[..., 0], change[..., 1])[moving].mean())  # in sampled-size pixels
 
 
 def temporal_pair(similarity: float, motion_jerk: float | None) -> float:
