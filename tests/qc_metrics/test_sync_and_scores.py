@@ -51,3 +51,19 @@ def test_tolerances_then_linear():
     assert stability.background_pair(2.0) == 1.0 and stability.background_pair(40.0) == 0.0
     assert stability.temporal_pair(0.9, None) == 0.9
     assert stability.temporal_pair(0.9, 0.5) == 0.9 and stability.temporal_pair(0.9, 9.0) < 0.2
+
+
+def test_one_decoding_pass_carries_the_envelopes():
+    from pathlib import Path
+
+    from runner.media.probe import MediaInfo
+    from runner.media.qc_metrics import analysis_argv
+
+    info = MediaInfo(6.0, 25.0, 640, 360, "h264", "aac", 6.0, 6.0, 128000)
+    argv = analysis_argv(Path("clip.mp4"), info, 5.0, (256, 144))
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert argv.count("-i") == 1  # one ffmpeg process, one decode
+    assert sync.VIDEO_CHAIN in graph and sync.AUDIO_CHAIN in graph and "ebur128" in graph
+    silent = analysis_argv(Path("clip.mp4"), MediaInfo(6.0, 25.0, 640, 360, "h264", None, 6.0, None, None), 5.0,
+                           (256, 144))
+    assert sync.AUDIO_CHAIN not in silent[silent.index("-filter_complex") + 1]
