@@ -14,7 +14,7 @@ from runner.errors import StateError, UsageError
 from runner.hashing import sha256_file
 from runner.models.decision import Decision, PatchedFile
 from runner.models.run import Actor, DecisionRef, GateState, Run
-from runner.run import transitions
+from runner.run import listing, transitions
 from runner.run.session import Session, Transaction, is_reserved, parse_actor, transaction
 from runner.run.transitions import TIMER, append_event, gate_of
 from runner.timeutil import iso, now, parse
@@ -202,18 +202,12 @@ def inbox(ws) -> list[Waiting]:
     """Every gate waiting for a person, across all runs, oldest first."""
     items = []
     moment = now()
-    for run_id in records.list_run_ids(ws):
-        run = records.load_run(ws, run_id)
-        if run.status in CLOSED:
-            continue
-        for g in run.gates:
-            w = g.waiting
-            if w is None:
-                continue
-            left = (parse(w.deadline) - moment).total_seconds() if w.deadline and not w.escalated else None
-            items.append(Waiting(run_id, g.gate, w.attempt, w.waiting_for, w.since,
-                                 round((moment - parse(w.since)).total_seconds(), 1), w.deadline,
-                                 None if left is None else round(left, 1), w.on_timeout, w.escalated, w.packet))
+    for run_id, gates in listing.waiting_gates(ws):
+        for gate, attempt, waiting_for, since, deadline, on_timeout, escalated, packet in gates:
+            left = (parse(deadline) - moment).total_seconds() if deadline and not escalated else None
+            items.append(Waiting(run_id, gate, attempt, waiting_for, since,
+                                 round((moment - parse(since)).total_seconds(), 1), deadline,
+                                 None if left is None else round(left, 1), on_timeout, escalated, packet))
     items.sort(key=lambda i: i.since)
     return items
 

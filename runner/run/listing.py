@@ -8,7 +8,7 @@ import os
 import stat
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import msgspec
 
@@ -60,25 +60,42 @@ def list_runs(ws: Workspace, status: str | None = None, stale_after_s: float | N
     once per run."""
     out = []
     moment = now()
-    runs = os.fspath(ws.runs_dir)
-    cache = Digests(ws.git_dir)
-    for run_id, folder in _run_folders(runs):
-        check_name(run_id, "run id")
-        try:
-            summary = _summary(cache.digest(folder, run_id), moment)
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # a folder without a record is no run
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, msgspec.DecodeError):
-            summary = RunSummary(run_id, "?", "?", "UNREADABLE", "", None, 0, 0, None)
+    for run_id, digest in digests(ws):
+        summary = _summary(digest, moment) if digest is not None else \
+            RunSummary(run_id, "?", "?", "UNREADABLE", "", None, 0, 0, None)
         if status is not None and summary.status != status:
             continue
         if stale_after_s is not None and (summary.status in CLOSED or not summary.last_activity
                                           or (moment - parse(summary.last_activity)).total_seconds() < stale_after_s):
             continue
         out.append(summary)
-    cache.save()
     out.sort(key=lambda r: (r.started_at, r.run_id))
     return out
+
+
+def digests(ws: Workspace) -> Iterator[tuple[str, dict | None]]:
+    """(run id, its digest, or None when its RUN.json is unreadable) of every run; the
+    cache is saved once all were read."""
+    runs = os.fspath(ws.runs_dir)
+    cache = Digests(ws.git_dir)
+    for run_id, folder in _run_folders(runs):
+        check_name(run_id, "run id")
+        try:
+            yield run_id, cache.digest(folder, run_id)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # a folder without a record is no run
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, msgspec.DecodeError):
+            yield run_id, None
+    cache.save()
+
+
+def waiting_gates(ws: Workspace) -> Iterator[tuple[str, list]]:
+    """(run id, [[gate, attempt, waiting_for, since, deadline, on_timeout, escalated,
+    packet], ...]) of every run that is not closed and has a gate waiting: the inbox,
+    from the digests (a full read of only the records that changed)."""
+    for run_id, digest in digests(ws):
+        if digest is not None and digest["status"] not in CLOSED and digest["waiting_gates"]:
+            yield run_id, digest["waiting_gates"]
 
 
 # The errors for which pathlib's is_file()/is_dir() answer False instead of raising.
@@ -148,13 +165,17 @@ class Digests:
 
 
 DIGEST_FIELDS = {"run_id", "workflow", "slug", "status", "started_at", "finished_at", "gates_passed",
-                 "gates_total", "current", "waiting", "last_activity", "deadlines"}
+                 "gates_total", "current", "waiting", "last_activity", "deadlines", "waiting_gates"}
 
 
 class _Waiting(msgspec.Struct):
     waiting_for: str
+    attempt: int = 0
+    since: str = ""
     deadline: str | None = None
+    on_timeout: str | None = None
     escalated: bool = False
+    packet: str | None = None
 
 
 class _Gate(msgspec.Struct):
@@ -197,13 +218,15 @@ def _digest(raw: bytes) -> dict:
         "last_activity": events[-1].at if events else run.started_at,
         "deadlines": [[g.gate, g.waiting.deadline] for g in gates
                       if g.waiting and g.waiting.deadline and not g.waiting.escalated],
+        "waiting_gates": [[g.gate, w.attempt, w.waiting_for, w.since, w.deadline, w.on_timeout, w.escalated, w.packet]
+                          for g in gates if (w := g.waiting) is not None],
     }
 
 
 def _summary(digest: dict, moment: datetime | None = None) -> RunSummary:
     moment = moment or now()
     overdue = [gate for gate, deadline in digest["deadlines"] if parse(deadline) <= moment]
-    fields = {k: v for k, v in digest.items() if k != "deadlines"}
+    fields = {k: v for k, v in digest.items() if k not in ("deadlines", "waiting_gates")}
     return RunSummary(**fields, overdue=overdue or None)
 
 
