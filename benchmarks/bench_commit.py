@@ -248,9 +248,10 @@ def groups(tmp: Path, n: int, size: int = 50) -> None:
               f"{ms((children_cpu() - cpu_before - result['finish']['cpu'] - result['start']['cpu']) / n)} "
               "per start and finish", flush=True)
         commits_made = int(git(root, "rev-list", "--count", "HEAD"))
-        verified = subprocess.run([str(Path(PYTHON).parent / "runner"), "verify", "--repo", str(root)],
-                                  capture_output=True, check=False).returncode == 0
-        print(f"   {'':16} {commits_made} commits in all; runner verify {'passes' if verified else 'FAILS'}")
+        verify = subprocess.run([str(Path(PYTHON).parent / "runner"), "verify", "--repo", str(root)],
+                                capture_output=True, check=False, text=True)
+        print(f"   {'':16} {commits_made} commits in all; runner verify "
+              f"{'passes' if verify.returncode == 0 else 'FAILS: ' + verify.stdout[:600] + verify.stderr[-300:]}")
     print(f"   grouped / one commit each: {rates['grouped'] / rates['one commit each']:.2f} x")
 
 
