@@ -69,8 +69,8 @@ def tick(s: Session, resume: bool = True) -> Ticked:
     if resume:  # a re-cast brought back continues its run (each pointer once)
         ticked.picked_up = [p for p in recast_inbox.pick_up(s) if p.new_attempt or p.error]
     for summary in listing.list_runs(s.ws):
-        if not summary.overdue and summary.status != "RUNNING":
-            continue
+        if not summary.overdue and (summary.status != "RUNNING" or summary.waiting or summary.current):
+            continue  # nothing expired, and a person or an open attempt holds the run (needs_no_person)
         run_id = summary.run_id
         try:
             run = records.load_run(s.ws, run_id)
