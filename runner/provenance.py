@@ -28,11 +28,12 @@ def mark(ws: Workspace, run_id: str, payload: bytes) -> None:
     an earlier command wrote (and perhaps never committed), which are still trusted."""
     path = ws.git_dir / MARKS / run_id
     path.parent.mkdir(exist_ok=True)
-    marks = _marks(path, keep=REWRITE)
+    text = _read(path)
+    marks = text.split()[-REWRITE:]
     digest = hashlib.sha256(payload).hexdigest()
     if len(marks) < REWRITE:  # appended (no rename, so no flush of the file by the filesystem)
         with open(path, "a") as fh:
-            fh.write(digest + "\n")
+            fh.write(("\n" if text and not text.endswith("\n") else "") + digest + "\n")  # after a torn line
         return
     tmp = path.with_name(f".{run_id}.{os.getpid()}.tmp")
     tmp.write_text("\n".join([*marks[-KEEP + 1:], digest]) + "\n")
@@ -42,12 +43,16 @@ def mark(ws: Workspace, run_id: str, payload: bytes) -> None:
 REWRITE = 32  # marks appended before the file is rewritten with the last KEEP
 
 
-def _marks(path: Path, keep: int = KEEP) -> list[str]:
-    """The last `keep` marks (a line torn by a kill matches no digest)."""
+def _marks(path: Path) -> list[str]:
+    """The last KEEP marks (a line torn by a crash matches no digest)."""
+    return _read(path).split()[-KEEP:]
+
+
+def _read(path: Path) -> str:
     try:
-        return path.read_text().split()[-keep:]
+        return path.read_text()
     except FileNotFoundError:
-        return []
+        return ""
 
 
 def check(ws: Workspace, run_id: str, path: Path, raw: bytes) -> None:
