@@ -99,6 +99,8 @@ def test_doctor_fix_moves_a_flat_workspace_in_one_commit_that_verifies(trivial_w
     assert not porcelain(trivial_ws)
     report = repo.verify()
     assert report.ok, report.findings
+    scoped = repo.verify(run_id=runs[0])  # its history under both paths
+    assert scoped.ok and scoped.commits >= 3, scoped.findings
     finish_many(repo, [runs[2]])  # a moved run goes on where it is now
     assert repo.verify().ok and [f for f in repo.doctor() if f.kind == "flat-layout"] == []
 
@@ -120,3 +122,20 @@ def test_an_interrupted_move_is_finished_by_the_next_doctor_fix(trivial_ws):
     assert not (pending / "layout-move.json").exists() and not porcelain(trivial_ws)
     report = repo.verify()
     assert report.ok, report.findings
+
+
+def test_a_move_that_changes_an_attempts_bytes_is_caught(trivial_ws):
+    repo = Repo(trivial_ws)
+    run_id = start(repo, "one")
+    finish_many(repo, [run_id])
+    old = f"runs/{run_id}"
+    new = f"runs/{records.layout_path(run_id, 'fanout')}"
+    (trivial_ws / new).parent.mkdir(parents=True)
+    git(trivial_ws, "mv", old, new)
+    attempt = trivial_ws / new / "record" / "gates" / "G1" / "attempt-1.json"
+    attempt.write_text(attempt.read_text().replace('"PASS"', '"FAIL"', 1))
+    git(trivial_ws, "add", "-A", "runs")
+    git(trivial_ws, "commit", "-q", "-m", f"runner: {run_id} moved to the fan-out layout",
+        "-m", f"Run-Id: {run_id}\nOp: layout-move\nActor: runner doctor")
+    codes = {(f.code, f.file) for f in repo.verify().findings}
+    assert ("deleted", f"{old}/record/gates/G1/attempt-1.json") in codes
