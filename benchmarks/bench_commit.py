@@ -83,6 +83,8 @@ def big_repo(path: Path, template: dict[str, bytes], n_runs: int, layout: str) -
     git(root, "config", "gc.auto", "0")  # growth is measured in loose objects: nothing packs them meanwhile
     target = f"runs/{layout_path(run_id(n_runs // 2), layout)}"
     git(root, "checkout", "HEAD", "--", target)
+    if split:  # a fresh split: the shared part holds every entry, the split part none yet
+        git(root, "update-index", "--split-index")
     return root, f"{target}/record/RUN.json"
 
 

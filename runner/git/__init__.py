@@ -100,3 +100,4 @@ def split_index(root: Path) -> None:
     written, not every tracked file. Set by `runner init` for the fan-out layout
     (benchmarks/README.md: about a third less CPU for git's part with 40,000 record files)."""
     git(root, "config", "core.splitIndex", "true")
+    git(root, "update-index", "--split-index")  # now, not at the next write of the index
