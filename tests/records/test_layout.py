@@ -12,10 +12,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "run"))
 
-from group_helpers import TRIVIAL, finish_many, install_trivial  # noqa: E402
-from helpers import changed_files, commit_count, git, porcelain  # noqa: E402
+from group_helpers import TRIVIAL, finish_many, install_trivial
+from helpers import changed_files, commit_count, git, porcelain
 
-from runner import Repo, records  # noqa: E402
+from runner import Repo, records
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "run"))
 
-from group_helpers import TRIVIAL, finish_many, install_trivial  # noqa: E402
-from helpers import git  # noqa: E402
+from group_helpers import TRIVIAL, finish_many, install_trivial
+from helpers import git
 
-from runner import Repo, records  # noqa: E402
+from runner import Repo, records
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def _forged_group(root: Path, names: list[str], paths: list[str]) -> str:
 
 
 def test_a_grouped_commit_verifies_operation_by_operation(grouped):
-    repo, runs = grouped
+    repo, _ = grouped
     report = repo.verify()
     assert report.ok, report.findings
     assert report.commits >= 1
