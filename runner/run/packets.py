@@ -110,11 +110,22 @@ def _contract_sections(s: Session, contract: Contract, values: dict) -> list[str
     out += ["", "## What validation will check"]
     for i, check in enumerate(contract.validations):
         target = getattr(check, "target", None) or getattr(check, "targets", None) or ""
-        target = substitute(str(target), values, strict=False) if target else ""
+        target = ", ".join(target) if isinstance(target, list) else target
+        target = substitute(target, values, strict=False) if target else ""
         severity = " (warning only)" if check.severity == "warning" else ""
-        out.append(f"{i + 1}. {check.type} {target}{severity}" + (f": {check.description}" if check.description else ""))
+        out.append(f"{i + 1}. {check.type} {target}{_need(check, run_depth(values))}{severity}"
+                   + (f": {check.description}" if check.description else ""))
     out.append("")
     return out
+
+
+def _need(check, depth: str) -> str:
+    """The count a depth-dependent check asks for, so the packet says what passes."""
+    thresholds = getattr(check, "thresholds", None) or {}
+    if depth not in thresholds:
+        return ""
+    pattern = getattr(check, "pattern", None)
+    return f" (at least {thresholds[depth]}{f' {pattern}' if pattern else ''} at depth {depth})"
 
 
 def run_depth(values: dict) -> str:

@@ -121,3 +121,24 @@ def test_same_inputs_give_the_same_packet_hash(ws_root, tmp_path):
     other = packets.build(s, run, gate, run.gate("W1"), 2, [])
     assert other != texts[0] and other.replace("attempt:        2", "attempt:        1").replace(
         "attempt 2 of W1", "attempt 1 of W1") == texts[0]
+
+
+def test_packet_names_the_count_a_depth_needs(ws_root):
+    """A check with thresholds says in the packet what the run's depth asks for, so the
+    agent need not open the contract to learn how many files or sources pass."""
+    root = ws_root
+    write_json(root / "contracts" / "R1.contract.json", {
+        "gate": "R1", "name": "Research", "blocking": True,
+        "required_outputs": {"all_of": [{"path": "{artifact_path}/research/CITATIONS.md"}]},
+        "validations": [
+            {"type": "min_file_count", "target": "{artifact_path}/research", "pattern": "*.md",
+             "thresholds": {"quick": 1, "standard": 3, "deep": 6}},
+            {"type": "min_sources_any_of", "targets": ["{artifact_path}/a.md", "{artifact_path}/b.md"],
+             "thresholds": {"quick": 3, "standard": 5, "deep": 15}}]})
+    add_workflow(root, {"workflow": "research", "version": "1", "gates": [
+        {"gate": "R1", "name": "Research", "kind": "agent", "agent": "researcher"}]})
+    commit_all(root)
+    out = rin(root, "run", "research", "--slug", SLUG, "--artifact-path", ART, "--depth", "deep", check=3)
+    text = (root / "runs" / run_id_of(out) / "logs" / "gates" / "R1" / "prompt-1.txt").read_text()
+    assert (f"1. min_file_count {ART}/research (at least 6 *.md at depth deep)\n"
+            f"2. min_sources_any_of {ART}/a.md, {ART}/b.md (at least 15 at depth deep)\n") in text
