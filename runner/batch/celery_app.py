@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from runner.batch.messages import TASK_NAME
-from runner.errors import RunnerError
+from runner.errors import RunnerError, UsageError
+
+BROKER_SCHEMES = ("redis", "rediss")  # the routing's backlog and token buckets are Redis reads
 
 
 class BrokerError(RunnerError):
@@ -58,9 +60,13 @@ def make_app(broker: str, visibility_timeout_s: float, max_tasks_per_child: int 
 
 
 def check_broker(app: Any, broker: str) -> None:
-    """Refuse an unreachable broker before anything is recorded."""
+    """Refuse a broker that is not a Redis URL, or is unreachable, before anything is recorded."""
     from kombu.exceptions import OperationalError
 
+    scheme = broker.partition("://")[0] if "://" in broker else ""
+    if scheme not in BROKER_SCHEMES:
+        raise UsageError(f"broker '{shown(broker)}' is not a Redis URL",
+                         "give --broker redis://HOST:PORT/N (or set batch.broker in runner.json)")
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)

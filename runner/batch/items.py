@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 from runner.batch.messages import ItemMeta, ManifestLine
 from runner.errors import RunnerError, WorkspaceError
-from runner.paths import inside, is_safe_name
+from runner.paths import is_safe_name, work_tree_path
 
 RESERVED = ("id", "slug", "artifact_path")
 TASK = "runner.batch.run"
@@ -24,9 +25,11 @@ class ItemsError(RunnerError):
     """An items file with invalid rows (every one listed); nothing was written."""
 
 
-def read_items(path: Path, root: Path, workflow: str, batch_id: str) -> list[ManifestLine]:
+def read_items(path: Path, root: Path, workflow: str, batch_id: str, runs_dir: str = "runs") -> list[ManifestLine]:
+    if not path.is_file():  # a FIFO or a device would be read forever
+        raise ItemsError(f"{path} is not a file", "give a UTF-8 items.csv or items.jsonl")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's byte order mark is not part of the header
     except (OSError, UnicodeDecodeError) as exc:
         raise ItemsError(f"cannot read {path}: {exc}", "give a UTF-8 items.csv or items.jsonl") from None
     if path.suffix == ".csv":
@@ -38,7 +41,7 @@ def read_items(path: Path, root: Path, workflow: str, batch_id: str) -> list[Man
     lines = []
     seen: dict[str, int] = {}
     for line, fields in rows:
-        meta = _meta(line, fields, root, batch_id, errors)
+        meta = _meta(line, fields, (root, runs_dir), batch_id, errors)
         if meta is None:
             continue
         for key, value in (("id", meta.id), ("artifact_path", meta.artifact_path)):
@@ -58,10 +61,17 @@ def read_items(path: Path, root: Path, workflow: str, batch_id: str) -> list[Man
 
 
 def _csv_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)
     rows, errors = [], []
     header: list[str] | None = None
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # an unterminated quote, a field over the csv module's limit
+            errors.append(f"line {reader.line_num}, column 1: the CSV is malformed ({exc}): check its quotes")
+            break
         line = reader.line_num
         if not record or all(not cell.strip() for cell in record):
             continue
@@ -103,8 +113,9 @@ def _jsonl_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     return rows, errors
 
 
-def _meta(line: int, fields: dict, root: Path, batch_id: str, errors: list[str]) -> ItemMeta | None:
-    item_id = str(fields.get("id") or line).strip()
+def _meta(line: int, fields: dict, where: tuple[Path, str], batch_id: str, errors: list[str]) -> ItemMeta | None:
+    given = fields.get("id")
+    item_id = str(line if given is None or given == "" else given).strip()
     slug = str(fields.get("slug") or item_id).strip()
     found = len(errors)
     for key, value in (("id", item_id), ("slug", slug)):
@@ -112,11 +123,27 @@ def _meta(line: int, fields: dict, root: Path, batch_id: str, errors: list[str])
             errors.append(f"line {line}, column {key}: {value!r} is not a name (letters, digits, '.', '_', '-')")
             break  # a slug taken from a bad id says the same again
     art = str(fields.get("artifact_path") or f"artifacts/{batch_id}/{item_id}").strip().rstrip("/")
-    try:
-        inside(root, art, what="artifact_path")
-    except WorkspaceError as exc:
-        errors.append(f"line {line}, column artifact_path: {exc.message}")
+    problem = _artifact_problem(where, art)
+    if problem:
+        errors.append(f"line {line}, column artifact_path: {problem}")
     if len(errors) > found:
         return None
     params = {k: v for k, v in fields.items() if k not in RESERVED}
     return ItemMeta(id=item_id, slug=slug, artifact_path=art, params=params, line=line)
+
+
+def _artifact_problem(where: tuple[Path, str], art: str) -> str | None:
+    """Why an item's artifact folder cannot be one (None: it can): outside the work tree,
+    the workspace itself, or in a run's record folder."""
+    root, runs_dir = where
+    try:
+        work_tree_path(root, art, what="artifact_path")
+    except WorkspaceError as exc:
+        return exc.message
+    parts = Path(os.path.normpath(art)).parts
+    runs = Path(runs_dir).parts
+    if parts in ((), (".",)):
+        return f"artifact_path {art!r} is the workspace itself; give a folder inside it"
+    if parts[:len(runs)] == runs and "record" in parts[len(runs):]:
+        return f"artifact_path {art!r} is in a run's record folder"
+    return None

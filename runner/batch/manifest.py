@@ -48,7 +48,7 @@ def plan(s: Session, workflow: str, items_file: Path, name: str | None = None) -
     lock = s.ws.git_dir / "runner.lock"
     with locking.hold(lock, s.ws.config.lock_timeout_s, "batch plan"):
         batch_id = next_batch_id(root, name or wf.workflow)
-        lines = read_items(items_file, root, workflow, batch_id)
+        lines = read_items(items_file, root, workflow, batch_id, s.ws.config.runs_dir)
         path = batch_dir(root, batch_id) / MANIFEST
         jsonio.write_atomic(path, b"".join(msgspec.json.encode(to_data(line)) + b"\n" for line in lines),
                             exclusive=True)

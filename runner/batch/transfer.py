@@ -8,17 +8,20 @@ run's record folder."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import msgspec
 
+from runner import jsonio
+from runner.batch.manifest import BATCHES
 from runner.batch.messages import StepResult, StepTask
-from runner.batch.store import Store, StoreError
+from runner.batch.store import Store
 from runner.errors import RunnerError
 from runner.hashing import sha256_file
 from runner.models.run import Run
 from runner.models.workflow import WorkflowGate
-from runner.paths import in_git_dir, run_variables, substitute
+from runner.paths import in_git_dir, run_variables, substitute, work_tree_path
 from runner.steps.base import Produced, Ran
 from runner.workspace import Workspace
 
@@ -62,29 +65,62 @@ def _strings(value) -> list[str]:
     return []
 
 
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+class WorkerOutputRefused(RunnerError):
+    """A worker named an output the coordinator does not take (where, or what bytes)."""
+
+
 def fetch(ws: Workspace, store: Store, data: bytes) -> tuple[StepResult, Produced]:
     """A worker's result: its outputs fetched into the workspace and hashed again, and
-    what to finish the attempt with (a failure when any output's bytes do not match)."""
-    result = msgspec.json.decode(data, type=StepResult)
+    what to finish the attempt with (a failure when any output's bytes do not match, or
+    when the result itself is not a valid StepResult). An output is hashed before it
+    replaces the file at its path, so forged bytes never overwrite a recorded one."""
+    try:
+        result = msgspec.json.decode(data, type=StepResult)
+        ran = msgspec.convert(result.ran, Ran) if result.ran else None
+    except msgspec.MsgspecError as exc:
+        failure = f"the worker's result is not a valid StepResult: {exc}"
+        return StepResult(attempt_id=""), Produced(ready=True, failure=failure)
     problems = []
-    records = f"{ws.config.runs_dir.rstrip('/')}/"
     for rel, claimed in sorted(result.outputs.items()):
-        parts = Path(rel).parts
-        if in_git_dir(rel) or (rel.startswith(records) and "record" in parts[1:]):  # either runs layout
-            problems.append(f"{rel}: a worker may not write there")
-            continue
-        dest = ws.path(rel, "worker output")
         try:
-            store.fetch(claimed, dest)
-        except StoreError as exc:
-            problems.append(exc.message)
-            continue
-        actual = sha256_file(dest)
-        if actual != claimed:
-            problems.append(f"{rel}: its bytes hash to {actual[:12]}, the worker said {claimed[:12]}")
+            dest = _destination(ws, rel)
+            _fetch_checked(store, rel, claimed, dest)
+        except RunnerError as exc:
+            problems.append(exc.message if exc.message.startswith(f"{rel}: ") else f"{rel}: {exc.message}")
     failure = result.failure
     if problems:
         refused = "outputs refused: " + "; ".join(problems)
         failure = refused + (f"; {failure}" if failure else "")
-    ran = msgspec.convert(result.ran, Ran) if result.ran else None
     return result, Produced(ready=True, failure=failure, route=result.route, ran=ran)
+
+
+def _destination(ws: Workspace, rel: str) -> Path:
+    """Where an output lands: inside the work tree, never in .git, a run's record folder
+    or the batches' manifests, as written and once links are followed."""
+    dest = work_tree_path(ws.root, rel, what="worker output")
+    real = os.path.relpath(os.path.realpath(dest), os.path.realpath(ws.root))
+    runs = Path(ws.config.runs_dir).parts
+    for shown in (os.path.normpath(rel), real):
+        parts = Path(shown).parts
+        in_records = parts[:len(runs)] == runs and "record" in parts[len(runs):]
+        if in_git_dir(shown) or in_records or parts[:1] == (BATCHES,):
+            raise WorkerOutputRefused(f"{rel}: a worker may not write there")
+    return dest
+
+
+def _fetch_checked(store: Store, rel: str, claimed: str, dest: Path) -> None:
+    if not SHA256.match(claimed):
+        raise WorkerOutputRefused(f"{rel}: {claimed[:80]!r} is not a SHA-256")
+    staged = jsonio.temp_path(dest)
+    try:
+        store.fetch(claimed, staged)
+        actual = sha256_file(staged)
+        if actual != claimed:
+            raise WorkerOutputRefused(f"{rel}: its bytes hash to {actual[:12]}, the worker said {claimed[:12]}")
+        os.replace(staged, dest)
+    except OSError as exc:  # a folder at that path, a full disk: the output is refused, not the batch
+        raise WorkerOutputRefused(f"{rel}: cannot be written there ({exc.strerror or exc})") from None
+    finally:
+        staged.unlink(missing_ok=True)
