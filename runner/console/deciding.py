@@ -43,6 +43,8 @@ def _decide(request: Request, job_id: str, verdict: str, data: DecisionIn) -> Re
             raise
         detail = (f"gate {winner.gate} attempt {winner.attempt} was already decided: "
                   f"{winner.verdict} by {winner.by.name}")
+        if "already decided" not in exc.message:  # e.g. the run is closed: say so, as the hint does
+            detail += f"; {exc.message}"
         return Response(Conflict(title="Conflict", status=409, detail=detail, hint=exc.hint, decision=winner),
                         status_code=409, media_type=MEDIA_TYPE)
     console.wake()  # the run may go on now: the live loop ticks soon

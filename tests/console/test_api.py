@@ -48,6 +48,7 @@ def test_a_run_page_holds_its_attempts_with_hashes_and_serves_only_recorded_outp
     assert served.status_code == 200 and served.content == (root / notes["path"]).read_bytes()
     assert hashlib.sha256(served.content).hexdigest() == notes["sha256"] == served.headers["x-recorded-sha256"]
     assert served.headers["content-type"].startswith("text/plain")
+    assert served.headers["content-disposition"] == 'inline; filename="notes.md"'
     assert unrecorded.status_code == 404 and "not a recorded output" in unrecorded.json()["detail"]
     assert outside.status_code in (400, 404) and encoded.status_code in (400, 404) and missing.status_code == 404
     assert "root:" not in outside.text + encoded.text
@@ -102,6 +103,11 @@ def test_an_api_decision_is_the_cli_decision_and_verifies(server, review_ws):
     assert wait_for(lambda: git(root, "status", "--porcelain", "runs") == "")
     report = Repo(root).verify()
     assert report.ok, report.findings
+    # Deciding again once the run is closed: 409 names both the decision and why.
+    with server.client("decider") as c:
+        again = c.post(f"/api/v1/jobs/{by_api}/reject", json={"gate": "B1"}).json()
+    assert again["status"] == 409 and again["decision"] == decision
+    assert "already decided" in again["detail"] and f"run {by_api} is PASSED" in again["detail"]
 
 
 def test_two_deciders_at_once_one_wins_the_other_gets_the_winners_decision(server, review_ws):
