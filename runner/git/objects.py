@@ -126,6 +126,7 @@ class Store:
         self.root, self.algo = root, algo
         self.objects = common_dir(git_dir) / "objects"
         self._batch: Objects | None = None
+        self._folders: set[str] = set()  # objects/xx folders known to exist
 
     def read(self, sha: str) -> tuple[str, bytes] | None:
         """(type, content) of an object id, or None when it does not exist."""
@@ -150,21 +151,29 @@ class Store:
         """Write an object (if git does not have it loose already); its id."""
         data = b"%s %d\0%s" % (kind.encode(), len(content), content)
         sha = hashlib.new(self.algo, data).hexdigest()
-        path = self.objects / sha[:2] / sha[2:]
-        if path.exists():
+        folder = os.path.join(self.objects, sha[:2])
+        path = os.path.join(folder, sha[2:])
+        if os.path.exists(path):
             return sha
-        path.parent.mkdir(exist_ok=True)
-        tmp = path.parent / f"tmp_obj_{os.getpid()}_{os.urandom(4).hex()}"
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        tmp = os.path.join(folder, f"tmp_obj_{os.getpid()}_{os.urandom(4).hex()}")
         # Level 1: a record commit rewrites the runs/ tree (650 KB with 10,000 runs); git's
         # default level takes twice as long, and `git gc` recompresses into packs anyway.
-        tmp.write_bytes(zlib.compress(data, 1))
-        os.chmod(tmp, 0o444)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # read-only, as git's objects
+        try:
+            left = memoryview(zlib.compress(data, 1))
+            while left:
+                left = left[os.write(fd, left):]
+        finally:
+            os.close(fd)
         try:
             os.link(tmp, path)  # as git does: never replace an object another process wrote
         except FileExistsError:
             pass
         finally:
-            tmp.unlink()
+            os.unlink(tmp)
         return sha
 
     def close(self) -> None:
