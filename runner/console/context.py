@@ -4,6 +4,7 @@ tokens, and the inbox as of the branch tip it was read at."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import Callable
@@ -13,8 +14,12 @@ from typing import Any
 import msgspec
 
 from runner.console import tokens
+from runner.console.problems import ConsoleUnavailable
 from runner.console.types import InboxItem
+from runner.errors import RunnerError
 from runner.timeutil import now, parse
+
+LOG = logging.getLogger("runner.console")
 
 
 class Console:
@@ -47,7 +52,12 @@ class Console:
             stamp = None
         with self._lock:
             if self._tokens is None or self._tokens[0] != stamp:
-                self._tokens = (stamp, tokens.load(self.tokens_file) if stamp else tokens.TokenFile())
+                try:
+                    self._tokens = (stamp, tokens.load(self.tokens_file) if stamp else tokens.TokenFile())
+                except RunnerError as exc:  # the operator's mistake: said in the log, never to a client
+                    LOG.error("%s (%s)", exc.message, exc.hint)
+                    raise ConsoleUnavailable("the console cannot read its access tokens now",
+                                             "the operator must fix the token file (the server's log says how)") from None
             return self._tokens[1]
 
     def authenticate(self, presented: str) -> tokens.Token | None:

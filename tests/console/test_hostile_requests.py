@@ -1,0 +1,79 @@
+"""Hostile and careless requests against a real `runner serve`: each gets a 4xx problem
+document (a 503 when the server itself cannot answer), never a 5xx bug, a traceback or
+a path of the server's machine, and the server goes on answering."""
+
+from __future__ import annotations
+
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+def _is_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and "Traceback" not in response.text
+    return body
+
+
+def test_a_body_nested_thousands_deep_is_a_bad_request_not_a_bug(server, review_ws):
+    _, (run_id, _) = review_ws
+    deep = b'{"patch":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with server.client("decider") as c:
+        for path in (f"/api/v1/jobs/{run_id}/patches/B1/apply", f"/api/v1/jobs/{run_id}/approve"):
+            response = c.post(path, content=deep, headers={"content-type": "application/json"})
+            assert _is_problem(response, 400)["detail"] == "the request body nests too deeply"
+        assert c.get("/api/v1/inbox").status_code == 200
+    assert "unexpected bug" not in server.log.read_text()
+
+
+def test_an_unreadable_token_file_is_503_without_the_servers_paths(server):
+    good = server.tokens.file.read_text()
+    server.tokens.file.write_text("{not json")
+    with server.client("viewer") as c:
+        broken = c.get("/api/v1/inbox")
+        login = c.post("/api/v1/session", json={"token": server.tokens.secrets["viewer"]})
+        server.tokens.file.write_text(good)
+        mended = c.get("/api/v1/inbox")
+    for response in (broken, login):
+        body = _is_problem(response, 503)
+        assert body["detail"] == "the console cannot read its access tokens now"
+        assert str(server.tokens.file.parent) not in response.text and "/tmp" not in response.text
+    assert mended.status_code == 200
+    assert "token file" in server.log.read_text()  # the operator learns why
+
+
+@pytest.mark.parametrize("body", [b"", b"null"])
+def test_a_missing_body_says_a_json_body_is_needed(server, review_ws, body):
+    _, (run_id, _) = review_ws
+    with server.client("decider") as c:
+        response = c.post(f"/api/v1/jobs/{run_id}/approve", content=body, headers={"content-type": "application/json"})
+    hint = _is_problem(response, 400)["hint"]
+    assert "JSON object" in hint or "Expected `object`, got `null`" in hint
+    assert hint != "data: 'data'"
+
+
+def test_a_detail_that_echoes_a_huge_request_is_cut(server):
+    with server.client("viewer") as c:
+        response = c.get("/api/v1/runs/" + "a" * 50_000)
+    body = _is_problem(response, 400)
+    assert body["detail"].startswith("invalid run id 'aaa") and len(body["detail"]) <= 503
+
+
+def test_hostile_paths_and_ids_are_4xx_problems_and_the_server_keeps_answering(server, review_ws):
+    _, (run_id, _) = review_ws
+    hostile = ["..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/etc/passwd", "a%00b", "..%5c..%5cetc%5cpasswd", ".git/config",
+               "%252e%252e/x", "/etc/passwd"]
+    with server.client("decider") as c:
+        for path in hostile:
+            _is_problem(c.get(f"/api/v1/runs/{run_id}/artifacts/{path}"), 404)
+        for bad in ("%2e%2e", "%00", "%5c..%5c", "a" * 300):
+            _is_problem(c.get(f"/api/v1/runs/{bad}"), 400)
+            _is_problem(c.post(f"/api/v1/jobs/{bad}/approve", json={"gate": "B1"}), 400)
+            _is_problem(c.post(f"/api/v1/jobs/{run_id}/patches/{bad}/apply", json={"patch": []}), 400)
+        _is_problem(c.post(f"/api/v1/jobs/{run_id}/approve", json={"gate": "B1", "bogus": 1}), 400)
+        _is_problem(c.post(f"/api/v1/jobs/{run_id}/approve", json={"gate": "../../etc"}), 400)
+        _is_problem(c.put(f"/api/v1/runs/{run_id}"), 405)
+        assert c.get("/api/v1/inbox").status_code == 200
+    assert "unexpected bug" not in server.log.read_text()
