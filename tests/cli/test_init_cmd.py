@@ -103,13 +103,16 @@ def test_the_readme_commands_for_your_own_repository_work_as_written(tmp_path):
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
                           check=False)
     codes = [line for line in done.stdout.splitlines() if line.startswith("rc=")]
-    assert codes == ["rc=0", "rc=0", "rc=3"], (done.stdout, done.stderr)  # the run waits for the agent of G1
+    # init, the commit of what it wrote, validate, and the run that waits for the agent of G1
+    assert codes == ["rc=0", "rc=0", "rc=0", "rc=3"], (done.stdout, done.stderr)
     assert "gate G1 attempt 1 waits for its outputs" in done.stdout
     root = tmp_path / "my-repo"
     assert (root / "orchestration" / "workflows" / "essay.json").is_file()
     assert sorted(p.name for p in (root / "contracts").glob("*.contract.json")) == [
         "G1.contract.json", "G2.contract.json", "G3.contract.json"]
     assert "not found" not in next((root / "runs").glob("*/logs/gates/G1/prompt-1.txt")).read_text()
+    committed = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert "contracts/G1.contract.json" in committed and "runner.json" in committed
 
 
 def test_init_example_video_copies_what_its_gates_name_and_validates(tmp_path):
