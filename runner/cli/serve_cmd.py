@@ -29,8 +29,8 @@ def serve(ctx, repo, host, port, allow_remote, tick_interval, tokens_file) -> in
     from runner.console.server import serve as run_server
 
     check_bind(host, allow_remote)
-    err(f"runner console on http://{host}:{port}/ (Ctrl-C stops it)")
-    run_server(repo, host, port, allow_remote=allow_remote, tokens_file=tokens_file, tick_interval_s=tick_interval)
+    run_server(repo, host, port, allow_remote=allow_remote, tokens_file=tokens_file, tick_interval_s=tick_interval,
+               on_listening=lambda url: err(f"runner console on {url} (Ctrl-C stops it)"))
     return 0
 
 

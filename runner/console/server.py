@@ -30,8 +30,9 @@ def check_bind(host: str, allow_remote: bool) -> None:
 
 
 def serve(root: Path | None, host: str, port: int, *, allow_remote: bool = False, tokens_file: Path | None = None,
-          tick_interval_s: float = 10.0, log_level: str = "info") -> None:
-    """Run the console until interrupted. Refuses to start without a token to log in with."""
+          tick_interval_s: float = 10.0, log_level: str = "info", on_listening=None) -> None:
+    """Run the console until interrupted. Refuses to start without a token to log in with.
+    `on_listening(url)` is called once the port is bound (the real port when `port` is 0)."""
     check_bind(host, allow_remote)
     from runner.console.context import Console
 
@@ -45,6 +46,9 @@ def serve(root: Path | None, host: str, port: int, *, allow_remote: bool = False
 
     logging.getLogger("runner.console").setLevel(log_level.upper())
     listening = bind(host, port)
+    if on_listening is not None:
+        bound = host if ":" not in host else f"[{host.strip('[]')}]"
+        on_listening(f"http://{bound}:{listening.getsockname()[1]}/")
     config = uvicorn.Config(create_app(console), log_level=log_level, timeout_graceful_shutdown=2,
                             server_header=False, proxy_headers=False)
     try:

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import re
+import signal
 import stat
 import subprocess
 
+import httpx
 from conftest import REVIEW, review_workspace, start_server, wait_for
-from helpers import PYTHON, cli, runner_proc
+from helpers import PYTHON, RUNNER_BIN, cli, runner_proc
 
 from runner import Repo
 from runner.console import tokens
@@ -68,6 +72,7 @@ def test_serve_binds_beyond_loopback_only_when_told_and_needs_a_token(ws_root, t
     empty = runner_proc("serve", "--repo", ws_root, "--port", "0", cwd=ws_root, check=2,
                         env={"RUNNER_TOKENS_FILE": str(tmp_path / "t.json")})
     assert "no access tokens" in empty.err and "runner serve token add" in empty.err
+    assert "runner console on" not in empty.err  # no address announced for a console that never listened
 
 
 def test_a_port_in_use_is_a_known_error(ws_root, access):
@@ -80,6 +85,31 @@ def test_a_port_in_use_is_a_known_error(ws_root, access):
         result = runner_proc("serve", "--repo", ws_root, "--port", port, cwd=ws_root, check=4,
                              env={"RUNNER_TOKENS_FILE": str(access.file)})
     assert f"cannot listen on 127.0.0.1:{port}" in result.err and "--port" in result.err
+    assert "runner console on" not in result.err
+
+
+def test_serve_announces_the_port_it_listens_on(ws_root, access, tmp_path):
+    """With --port 0 the system picks the port; the line printed names that port, which answers."""
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(RUNNER_BIN), "serve", "--repo", str(ws_root), "--port", "0"], stdout=out,
+                                stderr=subprocess.STDOUT, env={**os.environ, "RUNNER_TOKENS_FILE": str(access.file)},
+                                start_new_session=True)
+    try:
+        assert wait_for(lambda: "runner console on" in log.read_text() or proc.poll() is not None)
+        url = re.search(r"runner console on (http://127\.0\.0\.1:(\d+)/)", log.read_text())
+        assert url and url.group(2) != "0", log.read_text()
+        assert wait_for(lambda: _answers(url.group(1) + "api/v1/schema/openapi.json"))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def test_runner_help_loads_nothing_of_the_web_stack():
