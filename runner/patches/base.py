@@ -10,6 +10,8 @@ from typing import Any
 from runner.errors import RunnerError
 
 STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+MAX_GROWTH = 64 * 1024 * 1024  # bytes a patch may add to a file: a few bytes of patch must not fill memory
+MAX_MESSAGE = 200  # what an error quotes of a library's message (which may hold the whole document)
 
 
 class PatchError(RunnerError):
@@ -55,7 +57,7 @@ def load_structured(data: bytes, rel: str) -> Any:
         from runner.jsonio import yaml_loader
 
         try:
-            return yaml.load(text, Loader=yaml_loader())  # noqa: S506 (a SafeLoader subclass)
+            return yaml.load(text, Loader=yaml_loader())
         except yaml.YAMLError as exc:
             raise PatchError(f"{rel} is not valid YAML: {one_line(exc)}", "fix the file before patching it") from None
     raise PatchError(f"{rel} is not a JSON or YAML file", "name a .json, .yaml or .yml output as the target")
@@ -72,7 +74,15 @@ def dump_structured(document: Any, rel: str) -> bytes:
 
 
 def one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())
+    text = " ".join(str(exc).split())
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "..."
+
+
+def check_growth(added: int, rel: str) -> None:
+    """Refuse a patch that would add more than MAX_GROWTH bytes to `rel`."""
+    if added > MAX_GROWTH:
+        raise PatchError(f"the patch would add about {added // 2**20} MiB to {rel}, more than the "
+                         f"{MAX_GROWTH // 2**20} MiB a patch may add", "patch the file in smaller steps, or regenerate it")
 
 
 def shorten(text: str, limit: int = 60) -> str:

@@ -5,6 +5,7 @@ A patch that does not fit its target raises PatchError naming what is wrong."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,15 +13,19 @@ import jsonpatch
 import jsonpointer
 
 from runner.models.patch import DurationAdjust, JsonPatch, SectionReplace, TextReplace
-from runner.patches.base import PatchError, decode, dump_structured, load_structured, one_line, shorten
+from runner.patches.base import PatchError, check_growth, decode, dump_structured, load_structured, one_line, shorten
 
 
 def json_patch(spec: JsonPatch, data: bytes, rel: str) -> bytes:
     """RFC 6902, one operation at a time so that a failure names its index."""
     document = load_structured(data, rel)
+    copied = 0  # a copy is the one operation that adds more than the patch holds
     for index, operation in enumerate(spec.operations):
         op = operation.rfc()
         try:
+            if op["op"] == "copy":
+                copied += len(json.dumps(jsonpointer.resolve_pointer(document, op["from"]), default=str))
+                check_growth(copied, rel)
             document = jsonpatch.JsonPatch([op]).apply(document, in_place=True)
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
             raise PatchError(
@@ -38,6 +43,7 @@ def text_replace(spec: TextReplace, data: bytes, rel: str) -> bytes:
             later = " after the earlier replacements" if item.old in original else ""
             raise PatchError(f"replacement {index}: {shorten(item.old)} does not occur in {rel}{later}",
                              "copy the old text exactly from the file (case, spaces and line breaks count)")
+        check_growth(len(text) + text.count(item.old) * (len(item.new) - len(item.old)) - len(original), rel)
         text = text.replace(item.old, item.new)
     return text.encode("utf-8")
 
