@@ -234,6 +234,15 @@ class Repo:
 
         return recast.export(self.session, run_id)
 
+    def recast_pack(self, run_id: str) -> str:
+        """Where the run's re-cast pack is written (workspace-relative): the recast gate's
+        params.out, default {artifact_path}/recast."""
+        from runner.run import recast
+
+        s = self.session
+        run = records.load_run(s.ws, run_id)
+        return s.ws.rel(recast.pack_dir(s, run, recast.gates(s, run)[0]))
+
     def recast_reingest(self, run_id: str, video: str) -> Reingested:
         from runner.run import recast
 

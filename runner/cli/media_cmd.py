@@ -128,9 +128,11 @@ def recast() -> None:
 @json_option
 def export(run_id, repo, actor, no_commit, offline, as_json) -> int:
     """Write the pack (hero image, motion video, prompt, instructions, manifest) and open the recast gate."""
-    life = open_repo(repo, actor, no_commit, offline).recast_export(run_id)
-    emit_json(to_data(life)) if as_json else click.echo(f"{run_id}: pack exported ({life.state}); "
-                                                     f"re-ingest with `runner recast reingest --run {run_id} --video PATH`")
+    front = open_repo(repo, actor, no_commit, offline)
+    life = front.recast_export(run_id)
+    emit_json(to_data(life)) if as_json else click.echo(
+        f"{run_id}: pack exported into {front.recast_pack(run_id)}/ ({life.state}); "
+        f"re-ingest with `runner recast reingest --run {run_id} --video PATH`")
     return 0
 
 

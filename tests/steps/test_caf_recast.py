@@ -25,7 +25,8 @@ def exported(media_ws):
     wf = install(media_ws, policy(rule("audio_present", 1.0, on_fail="retry")), job="jobs/with-audio.job.json",
                  recast={"out": "sandbox/dist_artifacts/{slug}/viggle_pack"})
     run_id = drive(media_ws, wf, check=3).json["run_id"]
-    cli("recast", "export", "--repo", media_ws, "--run", run_id, check=0)
+    done = cli("recast", "export", "--repo", media_ws, "--run", run_id, check=0)
+    assert f"pack exported into {PACK}/" in done.out  # the person learns where the pack is
     return media_ws, run_id
 
 
