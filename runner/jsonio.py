@@ -87,6 +87,16 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def sync_files(paths: list[Path]) -> None:
+    """Make files written without `durable` durable: each file, then each folder that
+    holds one, synced. Only these files are flushed, not the other writes of the machine
+    (os.sync would wait for every render in progress)."""
+    for path in paths:
+        fsync_path(path)
+    for directory in sorted({Path(p).parent for p in paths}):
+        fsync_path(directory)
+
+
 def fsync_dir(directory: Path) -> None:
     fsync_path(directory)
 

@@ -56,7 +56,7 @@ def move(s: Session, actor: Actor) -> list[str]:
         for run_id in plan:
             paths += _move_one(s, run_id, actor)
         if s.commit and paths:
-            os.sync()
+            jsonio.sync_files([ws.root / p for p in paths if (ws.root / p).is_file()])
             operations = [(f"{run_id} moved to the fan-out layout", fields(run_id, {"Op": "layout-move"}, actor))
                           for run_id in plan]
             if ignore_fanout_logs(ws):

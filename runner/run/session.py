@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from runner import __version__, git, locking, records
+from runner import __version__, git, jsonio, locking, records
 from runner.errors import UsageError, WorkspaceError
 from runner.git import commit
 from runner.hashing import sha256_bytes
@@ -188,7 +188,7 @@ def commit_group(session: Session, opened: Group) -> None:
     with locking.hold(ws.git_dir / "runner.lock", ws.config.lock_timeout_s, "commit group"):
         present = sorted(p for p in opened.paths if (ws.root / p).is_file())
         if present:
-            os.sync()  # the group's files were written without a sync each: one for them all
+            jsonio.sync_files([ws.root / p for p in present])  # written without a sync each
             opened.commits.append(commit_paths(session, present, opened.operations))
         for run_id in opened.runs:
             (ws.git_dir / "runner-pending" / run_id).unlink(missing_ok=True)
