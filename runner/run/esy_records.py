@@ -16,7 +16,7 @@ import msgspec
 from runner import jsonio
 from runner.errors import RecordError
 from runner.hashing import sha256_bytes
-from runner.paths import is_safe_name, substitute
+from runner.paths import in_git_dir, is_safe_name, substitute
 
 ATTEMPT_FILE = re.compile(r"^attempt-([1-9][0-9]*)\.json$")
 RUN_FIELDS = {"run_id", "workflow", "depth", "prompt", "status", "started_at", "finished_at", "gates",
@@ -61,7 +61,12 @@ class Original(msgspec.Struct):
     notes: Notes
 
 
+LISTS = ("artifacts", "invocation_ids", "required_outputs", "validations")  # an attempt's fields that are lists
+
+
 def _json_object(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
+    if not path.is_file():  # a FIFO, or a link to /dev/zero, would be read for ever
+        raise RecordError(f"{path}: not a regular file", "an Esy record is a JSON file")
     raw = jsonio.read_bytes(path, what=what, error=RecordError)
     try:
         data = msgspec.json.decode(raw)
@@ -88,6 +93,9 @@ def read_original(folder: Path) -> Original:
     if "schema_version" in run:
         raise RunnerRecord(f"{where}: has a schema_version: a record of runner, not of the Esy runner",
                           "only the original runner's records are imported")
+    for name in ("gates", "invocations"):
+        if not isinstance(run.get(name) or [], list):
+            raise RecordError(f"{where}: {name} is {type(run[name]).__name__}, not a list", "not a RUN.json of the Esy runner")
     for gate in run.get("gates") or []:
         if not isinstance(gate, dict) or not is_safe_name(str(gate.get("gate"))):
             raise RecordError(f"{where}: gates[]: {gate.get('gate') if isinstance(gate, dict) else gate!r} is not "
@@ -119,10 +127,25 @@ def read_original(folder: Path) -> Original:
         if not is_safe_name(gate):
             raise RecordError(f"{where}: gate {gate!r} is not a gate id runner can record",
                               "use letters, digits, '.', '_' and '-'")
+        _check_attempt(data, f"{where}: gates.{gate}.attempts[{number}]")
         if f"record/gates/{gate}/attempt-{number}.json" not in sha:
             notes.add(f"record/gates/{gate}/attempt-{number}.json",
                       "missing: the attempt is carried from RUN.json")
     return Original(folder, run, attempts, sha, notes)
+
+
+def _check_attempt(data: dict[str, Any], where: str) -> None:
+    """The shapes the import relies on: lists where lists are read, text where text is."""
+    for name in LISTS:
+        if not isinstance(data.get(name) or [], list):
+            raise RecordError(f"{where}.{name} is {type(data[name]).__name__}, not a list",
+                              "not an attempt of the Esy runner")
+    for index, artifact in enumerate(data.get("artifacts") or []):
+        for name in ("path", "sha256", "absolute_path"):
+            value = artifact.get(name) if isinstance(artifact, dict) else None
+            if value is not None and not isinstance(value, str):
+                raise RecordError(f"{where}.artifacts[{index}].{name} is {type(value).__name__}, not text",
+                                  "not an attempt of the Esy runner")
 
 
 class Paths:
@@ -134,10 +157,38 @@ class Paths:
         self.values = {"slug": slug, "artifact_path": artifact_path or ""}
 
     def resolve(self, template: str, absolute: str | None = None) -> str:
+        """The workspace-relative path; RecordError when it leaves the work tree (runner
+        records never name a file outside the workspace, nor in .git)."""
         if "{client_component}" in template and absolute:
             name = posixpath.basename(absolute.replace("\\", "/"))
             template = template.replace("{client_component}", posixpath.join(self.values["artifact_path"], name))
-        return posixpath.normpath(substitute(template, self.values, strict=False))
+        return work_tree(posixpath.normpath(substitute(template, self.values, strict=False)), template)
+
+
+def work_tree(path: str, shown: str) -> str:
+    """`path` when it stays in the work tree, else RecordError naming `shown`."""
+    if "\0" in path or posixpath.isabs(path) or path.split("/")[0] == ".." or in_git_dir(path):
+        raise RecordError(f"path {shown!r} leaves the workspace or enters .git",
+                          "runner records only workspace-relative paths outside .git")
+    return path
+
+
+def check_paths(original: Original) -> None:
+    """Every path the import will record resolves inside the work tree (RecordError
+    naming the first that does not), checked before anything is written."""
+    wf = original.run["workflow"]
+    art = wf.get("artifact_path")
+    if art is not None:
+        work_tree(posixpath.normpath(str(art)), f"workflow.artifact_path {art}")
+    paths = Paths(wf["slug"], text(art))
+    for data in original.attempts.values():
+        for artifact in (a for a in data.get("artifacts") or [] if isinstance(a, dict)):
+            paths.resolve(str(artifact.get("path") or ""), artifact.get("absolute_path"))
+        for template in data.get("required_outputs") or []:
+            paths.resolve(str(template))
+        for check in (v for v in data.get("validations") or [] if isinstance(v, dict)):
+            if isinstance(check.get("path"), str):
+                paths.resolve(check["path"])
 
 
 def check_status(record: dict[str, Any], severity: str) -> str:

@@ -72,6 +72,7 @@ def _import_one(s: Session, folder: Path) -> ImportedRun:
     try:
         check_name(name, "run id")
         original = esy_records.read_original(folder)
+        esy_records.check_paths(original)
         if original.run["run_id"] != name:
             raise RecordError(f"{folder.name}: its RUN.json says run_id {original.run['run_id']!r}",
                               "the folder name is the run id")
