@@ -10,22 +10,13 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import pytest
+from conftest import LUCY, PARTIAL
 from helpers import ESY, cli, commit_count, git, requires_shared, trailers
 
 from runner import Repo
 
 pytestmark = requires_shared()
 RUNS = ESY / "runs"
-LUCY = "run_20260224T194855014Z_lucy_w55i7k"
-PARTIAL = "run_20260121T024259697Z_test-partial_qhl9a6"
-
-
-@pytest.fixture
-def ws(ws_root):
-    git(ws_root, "add", "-A")
-    git(ws_root, "commit", "-q", "-m", "user: set up the workspace")
-    return ws_root
 
 
 def _codes(root: Path) -> Counter:

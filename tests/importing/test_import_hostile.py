@@ -10,18 +10,10 @@ import os
 import shutil
 
 import pytest
-from helpers import ESY, cli, commit_count, git, requires_shared
+from conftest import LUCY, PARTIAL
+from helpers import ESY, cli, commit_count, requires_shared
 
 pytestmark = requires_shared()
-LUCY = "run_20260224T194855014Z_lucy_w55i7k"
-PARTIAL = "run_20260121T024259697Z_test-partial_qhl9a6"
-
-
-@pytest.fixture
-def ws(ws_root):
-    git(ws_root, "add", "-A")
-    git(ws_root, "commit", "-q", "-m", "user: set up the workspace")
-    return ws_root
 
 
 def _source(ws):
