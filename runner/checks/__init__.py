@@ -17,6 +17,9 @@ CheckFunction = Callable[..., Outcome]
 class Check(NamedTuple):
     spec: type[specs.CheckSpec]
     run: CheckFunction
+    # It only asks the file system whether named paths exist: nothing a contract or an
+    # output holds can make it run long or take memory, so it needs no bounded child.
+    stat_only: bool = False
 
 
 # Heavy, imported when a contract uses them: urllib, http.client and a thread pool
@@ -59,8 +62,8 @@ def _sha256(spec: specs.Sha256, ctx: CheckContext) -> Outcome:
 
 
 CHECKS: dict[str, Check] = {
-    "file_exists": Check(specs.FileExists, files.check_file_exists),
-    "dir_exists": Check(specs.DirExists, files.check_dir_exists),
+    "file_exists": Check(specs.FileExists, files.check_file_exists, stat_only=True),
+    "dir_exists": Check(specs.DirExists, files.check_dir_exists, stat_only=True),
     "min_file_count": Check(specs.MinFileCount, files.check_min_file_count),
     "min_sources": Check(specs.MinSources, _min_sources),
     "min_sources_any_of": Check(specs.MinSourcesAnyOf, _min_sources_any_of),

@@ -51,7 +51,7 @@ from check_helpers import make_context
 from runner.checks import CHECKS
 import msgspec
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-spec_type, check = CHECKS["contains_text"]
+spec_type, check = CHECKS["contains_text"].spec, CHECKS["contains_text"].run
 spec = msgspec.convert({{"type": "contains_text", "target": "{{artifact_path}}/big.md",
                         "pattern": "the end marker"}}, spec_type)
 outcome = check(spec, make_context(Path({str(tmp_path)!r})))

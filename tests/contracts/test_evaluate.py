@@ -157,3 +157,27 @@ def test_progress_is_reported_for_large_outputs(root, monkeypatch):
 
 def _convert(kind, data):
     return msgspec.convert(data, kind)
+
+
+def test_checks_that_only_look_for_paths_run_without_a_bounded_child(root, monkeypatch):
+    """file_exists and dir_exists cannot run long or take memory: no fork for a contract of
+    only those (the fork is most of a simple contract's cost); any other check gets one."""
+    from runner.contracts import bounded
+
+    forks = []
+    real_fork = bounded.os.fork
+    monkeypatch.setattr(bounded.os, "fork", lambda: forks.append(1) or real_fork())
+    (root / "essays/robot/SPEC.md").write_text("# Spec\n")
+    outputs = {"all_of": [{"path": "{artifact_path}/SPEC.md"}]}
+    paths_only = _contract(outputs, [{"type": "file_exists", "target": "all_required"},
+                                     {"type": "dir_exists", "target": "{artifact_path}"}])
+    ev = evaluate.evaluate(root, paths_only, "contracts/GX.contract.json",
+                           run_variables(root, "robot", "essays/robot", "run_x"), "standard", offline=True,
+                           bounds=(30, 2048))
+    assert (ev.status, forks) == ("PASS", [])
+    reading = _contract(outputs, [{"type": "file_exists", "target": "all_required"},
+                                  {"type": "contains_text", "target": "{artifact_path}/SPEC.md", "pattern": "# Spec"}])
+    ev = evaluate.evaluate(root, reading, "contracts/GX.contract.json",
+                           run_variables(root, "robot", "essays/robot", "run_x"), "standard", offline=True,
+                           bounds=(30, 2048))
+    assert (ev.status, len(forks)) == ("PASS", 1)
