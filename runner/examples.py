@@ -46,9 +46,10 @@ def example_files(name: str) -> dict[str, Path]:
         if ".." not in Path(rel).parts and path.is_file():
             found[rel] = path
     for rel in [r for r in found if r.endswith(".contract.json")]:
-        for schema in _schemas(jsonio.read_json(found[rel])):
-            if (root / schema).is_file():
-                found[schema] = root / schema
+        contract = jsonio.read_json(found[rel])
+        for named in [*_schemas(contract), *_skills(contract)]:
+            if ".." not in Path(named).parts and (root / named).is_file():
+                found[named] = root / named
     return found
 
 
@@ -79,6 +80,13 @@ def _schemas(contract: Any) -> Iterator[str]:
     for check in contract.get("validations", []) if isinstance(contract, dict) else []:
         if isinstance(check, dict) and isinstance(check.get("schema"), str) and not VARIABLE.search(check["schema"]):
             yield check["schema"]
+
+
+def _skills(contract: Any) -> Iterator[str]:
+    """The skill files a contract injects into its prompt packets."""
+    for skill in contract.get("required_skills", []) if isinstance(contract, dict) else []:
+        if isinstance(skill, dict) and isinstance(skill.get("path"), str):
+            yield from (f"{skill['path'].rstrip('/')}/{name}" for name in skill.get("inject", []) if isinstance(name, str))
 
 
 def install(root: Path, name: str, workflows_dir: str = WORKFLOWS) -> list[str]:

@@ -142,6 +142,9 @@ def install_essay(root: Path) -> Path:
     prompts.mkdir(parents=True, exist_ok=True)
     for gate in ("G1", "G2", "G3"):
         shutil.copyfile(REPO / "orchestration" / "prompts" / f"{gate}.md", prompts / f"{gate}.md")
+    skill = "orchestration/skills/spec-writing/SKILL.md"  # the skill G3's contract injects
+    (root / skill).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO / skill, root / skill)
     return root
 
 

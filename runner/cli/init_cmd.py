@@ -26,6 +26,9 @@ def init(path: Path | None, example: str | None, as_json: bool) -> int:
         click.echo(f"initialised {root}: " + ", ".join(changed))
     else:
         click.echo(f"{root} is already a workspace; nothing changed")
+    if changed and not as_json:
+        click.echo("next: commit these files (attempts record the SHA-256 of the contracts they were checked "
+                   "against): git add " + " ".join(sorted({c.split("/")[0] for c in changed})), err=True)
     if example and not as_json:
         click.echo(f"next: runner contracts validate, then runner run {example} --slug NAME --artifact-path PATH",
                    err=True)

@@ -28,11 +28,13 @@ def test_init_json_and_state_on_disk(tmp_path):
 
 def test_init_twice_changes_nothing(tmp_path):
     root = make_repo(tmp_path / "repo")
-    cli("init", root, check=0)
+    first = cli("init", root, check=0)
+    assert "next: commit these files" in first.err and "git add .gitattributes .gitignore contracts" in first.err
     snapshot = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
     second = cli("init", root, "--json", check=0)
     assert second.json["created"] == []
-    assert "nothing changed" in cli("init", root, check=0).out
+    again = cli("init", root, check=0)
+    assert "nothing changed" in again.out and "git add" not in again.err
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts} == snapshot
 
 
@@ -111,6 +113,7 @@ def test_the_readme_commands_for_your_own_repository_work_as_written(tmp_path):
     assert sorted(p.name for p in (root / "contracts").glob("*.contract.json")) == [
         "G1.contract.json", "G2.contract.json", "G3.contract.json"]
     assert "not found" not in next((root / "runs").glob("*/logs/gates/G1/prompt-1.txt")).read_text()
+    assert (root / "orchestration" / "skills" / "spec-writing" / "SKILL.md").is_file()  # G3's packet injects it
     committed = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout
     assert "contracts/G1.contract.json" in committed and "runner.json" in committed
 
