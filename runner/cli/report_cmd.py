@@ -22,11 +22,12 @@ def report(run_id, html_path, repo, as_json) -> int:
     findings: the page shows them)."""
     if html_path is None and not as_json:
         raise UsageError("say what to make: --html OUT.html, --json, or both", "e.g. runner report --run ID --html r.html")
-    data = open_repo(repo).report(run_id)
+    front = open_repo(repo)
+    data = front.report(run_id)
     if html_path is not None:
         from runner.report import write_html
 
-        write_html(data, html_path)
+        write_html(data, html_path, front.ws)
         err(f"wrote {html_path}: {sum(len(g.attempts) for g in data.gates)} attempt(s), "
             f"{len(data.pictures)} picture(s), verify {'ok' if data.verify.ok else 'found problems'}")
     if as_json:
