@@ -192,5 +192,5 @@ def _paused_for_decision(run: Run, state: GateState) -> Outcome:
                    deadline=w.deadline if w and not w.escalated else None, packet=w.packet if w else None,
                    message=f"gate {g} waits for a decision{auto}",
                    next_steps=[f"`runner gate approve --run {rid} --gate {g}` or "
-                               f"`runner gate reject --run {rid} --gate {g} [--note TEXT] [--patch FILE]`",
+                               f"`runner gate reject --run {rid} --gate {g}` (either with [--note TEXT] [--patch FILE])",
                                f"then `runner run resume --run {rid}`"])

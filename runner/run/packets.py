@@ -139,6 +139,6 @@ def _continue(run: Run, gate: WorkflowGate, state: GateState) -> list[str]:
         lines.append(f"Write the outputs above, then press Enter at the runner prompt, or run `runner run resume --run {rid}`.")
     if state.approval is not None:
         lines.append(f"A person decides: `runner gate approve --run {rid} --gate {g}` or "
-                     f"`runner gate reject --run {rid} --gate {g} [--note TEXT] [--patch FILE]`.")
+                     f"`runner gate reject --run {rid} --gate {g}` (either with [--note TEXT] [--patch FILE]).")
     lines.append(f"To give up on this attempt: `runner gate fail --run {rid} --gate {g} --reason TEXT`.")
     return lines

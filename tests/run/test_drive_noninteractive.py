@@ -32,7 +32,7 @@ def test_agent_human_command_workflow_pauses_resumes_and_passes(mix_ws):
     second = runner(root, "run", "resume", "--run", rid, check=3)
     assert "gate H1 waits for a decision" in second.out
     assert f"runner gate approve --run {rid} --gate H1" in second.out
-    assert f"runner gate reject --run {rid} --gate H1" in second.out
+    assert f"runner gate reject --run {rid} --gate H1` (either with [--note TEXT] [--patch FILE])" in second.out
     assert f"then `runner run resume --run {rid}`" in second.out
     run = load(root, rid)
     assert [g.status for g in run.gates] == ["PASS", "AWAITING_APPROVAL", "PENDING"]
