@@ -77,3 +77,14 @@ def test_hostile_paths_and_ids_are_4xx_problems_and_the_server_keeps_answering(s
         _is_problem(c.put(f"/api/v1/runs/{run_id}"), 405)
         assert c.get("/api/v1/inbox").status_code == 200
     assert "unexpected bug" not in server.log.read_text()
+
+
+def test_a_few_bytes_of_patch_that_would_fill_memory_are_refused_and_the_gate_still_waits(server, review_ws):
+    root, (run_id, _) = review_ws
+    target = next(p.relative_to(root).as_posix() for p in root.glob("essays/robot0*/qc_report.json"))
+    bomb = {"type": "text_replace", "replacements": [{"old": "e", "new": "e" * 1000}] * 6}
+    with server.client("decider") as c:
+        response = c.post(f"/api/v1/jobs/{run_id}/approve", json={"gate": "B1", "patch": bomb, "target": target})
+        assert "more than the 64 MiB a patch may add" in _is_problem(response, 400)["detail"]
+        waiting = [(i["run_id"], i["gate"]) for i in c.get("/api/v1/inbox").json()]
+    assert (run_id, "B1") in waiting
