@@ -34,10 +34,11 @@ def serve(root: Path | None, host: str, port: int, *, allow_remote: bool = False
     """Run the console until interrupted. Refuses to start without a token to log in with.
     `on_listening(url)` is called once the port is bound (the real port when `port` is 0)."""
     check_bind(host, allow_remote)
+    from runner.console import tokens
     from runner.console.context import Console
 
     console = Console(root or Path.cwd(), tokens_file, tick_interval_s)
-    if not console.token_file().tokens:
+    if not tokens.load(console.tokens_file).tokens:  # at start, a broken file is said as it is
         raise UsageError(f"no access tokens in {console.tokens_file}",
                          'make one first: runner serve token add --name "Name <email>" --role decider')
     import uvicorn

@@ -5,6 +5,7 @@ a path of the server's machine, and the server goes on answering."""
 from __future__ import annotations
 
 import pytest
+from helpers import cli
 
 PROBLEM = "application/problem+json"
 
@@ -88,3 +89,12 @@ def test_a_few_bytes_of_patch_that_would_fill_memory_are_refused_and_the_gate_st
         assert "more than the 64 MiB a patch may add" in _is_problem(response, 400)["detail"]
         waiting = [(i["run_id"], i["gate"]) for i in c.get("/api/v1/inbox").json()]
     assert (run_id, "B1") in waiting
+
+
+def test_serve_with_a_broken_token_file_says_what_is_wrong_with_it(review_ws, tmp_path, monkeypatch):
+    root, _ = review_ws
+    broken = tmp_path / "tokens.json"
+    broken.write_text("{not json")
+    monkeypatch.setenv("RUNNER_TOKENS_FILE", str(broken))
+    result = cli("serve", "--repo", root, "--port", "0", check=4)
+    assert f"token file {broken} is not valid JSON" in result.err
