@@ -63,3 +63,20 @@ def test_the_exit_code_table_is_the_code():
     assert sorted(table) == sorted(EXIT_CODES)
     for code, meaning in EXIT_CODES.items():
         assert table[code].split()[:3] == meaning.split()[:3], (code, table[code], meaning)
+
+
+# Flags the README names once for every command (the paragraph after the table), and -h.
+SHARED = {"--json", "--repo", "--actor", "--no-commit", "--offline", "--help", "-h"}
+
+
+def test_every_flag_of_a_command_is_in_its_row():
+    """The other way round: a flag added to a command is added to its README row too. The
+    options of the typed patches are docs/patches.md's table, named by `--patch-type TYPE ...`."""
+    from runner.patches.catalog import OPTIONS
+
+    typed = {f"--{name.replace('_', '-')}" for names in OPTIONS.values() for name in names}
+    for row in _table("Commands"):
+        shown = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", " ".join(row)))
+        for words, command in _resolve(row[0]):
+            unshown = flags(command) - shown - SHARED - (typed if "--patch-type" in shown else set())
+            assert not unshown, f"README's row for runner {' '.join(words)} lacks {sorted(unshown)}"
