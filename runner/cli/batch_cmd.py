@@ -66,6 +66,8 @@ def dispatch(batch_id, executor, broker, slots, resume, repo, actor, no_commit, 
     else:
         err(f"batch {batch_id}: {', '.join(f'{n} {s}' for s, n in counts.items()) or 'no items'}; "
             f"{done.created} run(s) created, {done.recorded} result(s) recorded")
+        if counts.get("paused"):
+            err(f"next: decide what waits in `runner inbox`, then `runner batch dispatch {batch_id}` again to go on")
     return EXIT_FAILED if counts.get("failed") else EXIT_PAUSED if counts.get("paused") else 0
 
 

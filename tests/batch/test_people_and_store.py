@@ -34,6 +34,8 @@ def test_a_person_gate_pauses_in_the_inbox_and_dispatch_goes_on_after_the_decisi
     assert sorted(w["gate"] for w in inbox) == ["R1", "R1"]
     status = cli("batch", "status", "review_01", "--repo", batch_ws, "--json", check=0).json
     assert status["states"] == {"waiting for a person": 2}
+    still = cli("batch", "dispatch", "review_01", "--repo", batch_ws, check=3)  # nothing decided yet: no change
+    assert "next: decide what waits in `runner inbox`, then `runner batch dispatch review_01` again" in still.err
     repo = Repo(batch_ws)
     for waiting in inbox:
         run = repo.run(waiting["run_id"])
