@@ -31,7 +31,8 @@ PAGE_HEADERS = {
 
 @get("/", include_in_schema=False, sync_to_thread=False)
 def page() -> File:
-    return File(STATIC / "index.html", media_type="text/html; charset=utf-8", content_disposition_type="inline",
+    return File(STATIC / "index.html", media_type="text/html",  # Litestar adds "; charset=utf-8"
+                content_disposition_type="inline",
                 headers=PAGE_HEADERS)
 
 

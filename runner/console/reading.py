@@ -76,7 +76,7 @@ def artifact(request: Request, run_id: FromPath[str], path: FromPath[str]) -> Fi
         raise NotFoundError(f"recorded output {rel!r} is not a file in the workspace now", "see `runner verify`")
     media = mimetypes.guess_type(rel)[0] or "application/octet-stream"
     if media.startswith("text/") or rel.endswith((".md", ".json", ".yaml", ".yml", ".txt", ".csv")):
-        media = "text/plain; charset=utf-8"  # shown as text, never run as a page of this site
+        media = "text/plain"  # shown as text, never run as a page of this site (Litestar adds the charset)
     return File(real, media_type=media, content_disposition_type="inline", filename=os.path.basename(rel),
                 headers={"X-Recorded-Sha256": entry.sha256 or "", "X-Content-Type-Options": "nosniff",
                          "Content-Security-Policy": "sandbox"})

@@ -47,7 +47,7 @@ def test_a_run_page_holds_its_attempts_with_hashes_and_serves_only_recorded_outp
     assert view["run"]["run_id"] == run_id and attempt["gate"] == "B1" and attempt["status"] == "PASS"
     assert served.status_code == 200 and served.content == (root / notes["path"]).read_bytes()
     assert hashlib.sha256(served.content).hexdigest() == notes["sha256"] == served.headers["x-recorded-sha256"]
-    assert served.headers["content-type"].startswith("text/plain")
+    assert served.headers["content-type"] == "text/plain; charset=utf-8"  # the charset once
     assert served.headers["content-disposition"] == 'inline; filename="notes.md"'
     assert unrecorded.status_code == 404 and "not a recorded output" in unrecorded.json()["detail"]
     assert outside.status_code in (400, 404) and encoded.status_code in (400, 404) and missing.status_code == 404
@@ -194,3 +194,9 @@ def test_a_token_made_for_another_workspace_is_refused_here(server, tmp_path):
     listed = cli("serve", "token", "list", "--repo", server.root, "--tokens-file", server.tokens.file, "--json",
                  check=0).json
     assert "Ola There <ola@example.org>" not in [t["name"] for t in listed]
+
+
+def test_the_page_says_its_charset_once(server):
+    with server.client(None) as anonymous:
+        page = anonymous.get("/")
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
