@@ -49,8 +49,7 @@ def _input_paths(ws: Workspace, run: Run, gate: WorkflowGate) -> list[str]:
             rel = substitute(text, values, strict=False)
         except RunnerError:
             continue
-        if rel and not os.path.isabs(rel) and ".." not in Path(rel).parts and not in_git_dir(rel) \
-                and (ws.root / rel).exists() and rel != ".":
+        if _plain_relative(rel) and (ws.root / rel).exists() and rel != ".":
             found.append(rel)
     return [p for p in dict.fromkeys(found) if (ws.root / p).exists()]
 
@@ -66,6 +65,7 @@ def _strings(value) -> list[str]:
 
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_FAILURE = 2000  # characters of a worker's failure kept in the attempt record
 
 class WorkerOutputRefused(RunnerError):
     """A worker named an output the coordinator does not take (where, or what bytes)."""
@@ -89,11 +89,22 @@ def fetch(ws: Workspace, store: Store, data: bytes) -> tuple[StepResult, Produce
             _fetch_checked(store, rel, claimed, dest)
         except RunnerError as exc:
             problems.append(exc.message if exc.message.startswith(f"{rel}: ") else f"{rel}: {exc.message}")
-    failure = result.failure
+    for name in ("stdout_log", "stderr_log"):  # recorded as they are: workspace-relative, or not at all
+        logged = getattr(ran, name) if ran else None
+        if logged is not None and not _plain_relative(logged):
+            problems.append(f"{name} {logged[:80]!r}: not a workspace-relative path")
+            setattr(ran, name, None)
+    failure = result.failure if result.failure is None or len(result.failure) <= MAX_FAILURE \
+        else result.failure[:MAX_FAILURE] + "..."
     if problems:
         refused = "outputs refused: " + "; ".join(problems)
         failure = refused + (f"; {failure}" if failure else "")
     return result, Produced(ready=True, failure=failure, route=result.route, ran=ran)
+
+
+def _plain_relative(rel: str) -> bool:
+    return bool(rel) and "\0" not in rel and not os.path.isabs(rel) and ".." not in Path(rel).parts \
+        and not in_git_dir(rel)
 
 
 def _destination(ws: Workspace, rel: str) -> Path:

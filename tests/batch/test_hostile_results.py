@@ -65,3 +65,13 @@ def test_a_result_that_is_not_a_result_fails_the_attempt(batch_ws, tmp_path):
     for data in (b"{nope", b'{"attempt_id": 5}', b'{"schema_version": 1, "attempt_id": "a", "ran": {"zz": 1}}'):
         produced = _fetch(batch_ws, store, data=data)
         assert produced.ready and produced.failure.startswith("the worker's result is not a valid StepResult: ")
+
+
+def test_forged_log_paths_are_not_recorded_and_a_huge_failure_is_cut(batch_ws, tmp_path):
+    store = Store(str(tmp_path / "store"))
+    ran = {"agent": "command", "status": "FAIL", "stdout_log": "/etc/passwd", "stderr_log": "../../x.log"}
+    result = StepResult(attempt_id="a", failure="x" * 1_000_000, ran=ran)
+    produced = _fetch(batch_ws, store, data=msgspec.json.encode(result))
+    assert produced.ran.stdout_log is None and produced.ran.stderr_log is None
+    assert "stdout_log '/etc/passwd': not a workspace-relative path" in produced.failure
+    assert "stderr_log '../../x.log'" in produced.failure and len(produced.failure) < 3000
