@@ -84,14 +84,33 @@ def run_logged(
             raise ToolMissing(f"{argv[0]} is not installed or not on PATH", _install_hint(argv[0])) from None
         except PermissionError:
             raise RunnerError(f"{argv[0]} is not executable", "check its permissions") from None
-        try:
-            code: int | None = proc.wait(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
-            code, timed_out = None, True
-    return Logged(code, round(time.monotonic() - started, 3), timed_out)
+        expired: list[bool] = []
+        timer = _kill_at(proc, timeout, expired) if timeout is not None else None
+        code: int | None = proc.wait()  # blocks: Popen.wait(timeout) polls, up to 50 ms late
+        if timer is not None:
+            timer.cancel()
+        if expired:
+            code = None
+    return Logged(code, round(time.monotonic() - started, 3), bool(expired))
+
+
+def _kill_at(proc: subprocess.Popen, timeout: float, expired: list[bool]):
+    """A timer that kills the process group of `proc` after `timeout` seconds unless it
+    has ended (the pid cannot be reused before `wait` reaps it)."""
+    import threading
+
+    def kill() -> None:
+        if proc.returncode is None:
+            expired.append(True)
+            try:
+                os.killpg(proc.pid, 9)
+            except ProcessLookupError:  # it ended meanwhile
+                pass
+
+    timer = threading.Timer(timeout, kill)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _install_hint(binary: str) -> str:

@@ -118,6 +118,8 @@ def _retry() -> Any:
 
 def run_worker(app: Any, queues: list[str], concurrency: int) -> None:
     """Run a worker in this process until it is stopped (SIGTERM: warm shutdown)."""
+    from runner.batch import work  # noqa: F401  before the pool forks: each child (a new one every
+    # max_tasks_per_child steps) inherits it instead of importing it on its first step
     app.worker_main(["worker", "--queues", ",".join(queues), "--concurrency", str(concurrency),
                      "--pool", "prefork", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
                      "--without-heartbeat"])
