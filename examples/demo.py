@@ -55,10 +55,18 @@ def workspace() -> Path:
     return root
 
 
+def set_up(root: Path) -> None:
+    """`runner init`, then the workspace committed, as the README says: the attempts record the
+    SHA-256 of the contracts they were checked against."""
+    runner("init", cwd=root)
+    sh("git", "add", "-A", cwd=root)
+    sh("git", "commit", "-q", "-m", "studio: workflows, contracts, prompts", cwd=root)
+
+
 def essay(root: Path) -> None:
     art, slug = "essays/the-word-robot", "the-word-robot"
     write = [sys.executable, str(HERE / "write_outputs.py")]
-    runner("init", cwd=root)
+    set_up(root)
     runner("contracts", "validate", cwd=root)
     out = runner("run", "essay", "--slug", slug, "--artifact-path", art, cwd=root, ok=(3,))
     run_id = out.split("]")[0].lstrip("[")
@@ -87,7 +95,7 @@ def essay(root: Path) -> None:
 
 def video(root: Path) -> None:
     art, slug = "videos/astronaut", "astronaut"
-    runner("init", cwd=root)
+    set_up(root)
     runner("contracts", "validate", cwd=root)
     print("\n--- plan, render, QC: the first job forgets the sound, QC routes a retry of RENDER ---")
     out = runner("run", "video", "--slug", slug, "--artifact-path", art, cwd=root, ok=(3,))
