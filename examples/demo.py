@@ -28,7 +28,7 @@ RUNNER = [sys.executable, "-m", "runner"]
 def sh(*argv: str, cwd: Path, ok: tuple[int, ...] = (0,)) -> str:
     shown = " ".join(a if " " not in a else repr(a) for a in argv)
     print(f"\n$ {shown}")
-    result = subprocess.run(argv, cwd=cwd, text=True, capture_output=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(argv, cwd=cwd, text=True, capture_output=True, stdin=subprocess.DEVNULL, check=False)
     out = (result.stdout + result.stderr).rstrip()
     if out:
         print(out)
