@@ -80,3 +80,9 @@ def test_every_flag_of_a_command_is_in_its_row():
         for words, command in _resolve(row[0]):
             unshown = flags(command) - shown - SHARED - (typed if "--patch-type" in shown else set())
             assert not unshown, f"README's row for runner {' '.join(words)} lacks {sorted(unshown)}"
+
+
+def test_the_readme_links_every_page_of_docs():
+    text = README.read_text()
+    pages = sorted(p.name for p in (README.parent / "docs").glob("*.md"))
+    assert pages and not [p for p in pages if f"(docs/{p})" not in text], "link each docs/ page from README.md"
