@@ -22,7 +22,7 @@ from runner.batch.executors import Executor
 from runner.batch.messages import ManifestLine
 from runner.batch.routing import Router
 from runner.batch.store import Store
-from runner.batch.transfer import build_task, fetch
+from runner.batch.transfer import build_task, checked_route, fetch
 from runner.models.workflow import Workflow
 from runner.repo import Repo
 
@@ -137,11 +137,13 @@ class Coordinator:
             self._advance(flight.item, flight.run_id)
 
     def _record(self, run_id: str, gate: str, attempt: int, data: bytes) -> None:
-        state = self.repo.run(run_id).gate(gate)
+        run = self.repo.run(run_id)
+        state = run.gate(gate)
         if state is None or state.current is None or state.current.attempt != attempt:
             return  # recorded already (a duplicate): dropped
         started = time.perf_counter()
         _, produced = fetch(self.repo.ws, self.store, data)
+        produced = checked_route(run, produced)
         self.repo.finish_step(run_id, gate, produced)
         self.out.recorded += 1
         self.progress.recorded(time.perf_counter() - started)

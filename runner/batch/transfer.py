@@ -135,3 +135,21 @@ def _fetch_checked(store: Store, rel: str, claimed: str, dest: Path) -> None:
         raise WorkerOutputRefused(f"{rel}: cannot be written there ({exc.strerror or exc})") from None
     finally:
         staged.unlink(missing_ok=True)
+
+
+def checked_route(run: Run, produced: Produced) -> Produced:
+    """A worker's route, refused (the attempt fails with the reason) when it names a gate
+    the run does not have or a packet outside the work tree: recorded as it is, it would
+    stop the batch at this attempt."""
+    route = produced.route
+    if route is None:
+        return produced
+    wrong = None
+    if route.target is not None and run.gate(route.target) is None:
+        wrong = f"the worker's route names gate {route.target[:80]!r}, which is not in run {run.run_id}"
+    elif route.packet is not None and not _plain_relative(route.packet):
+        wrong = f"the worker's route names packet {route.packet[:80]!r}, not a workspace-relative path"
+    if wrong is None:
+        return produced
+    failure = wrong + (f"; {produced.failure}" if produced.failure else "")
+    return Produced(ready=True, failure=failure, route=None, ran=produced.ran)

@@ -5,12 +5,17 @@ the workspace is overwritten by bytes that were not the ones named."""
 
 from __future__ import annotations
 
+import json
+
 import msgspec
+from helpers import cli, git
 
 from runner import Repo
 from runner.batch.messages import StepResult
 from runner.batch.store import Store
-from runner.batch.transfer import fetch
+from runner.batch.transfer import checked_route, fetch
+from runner.models.run import Route
+from runner.steps.base import Produced
 
 
 def _fetch(root, store, outputs=None, data=None):
@@ -75,3 +80,21 @@ def test_forged_log_paths_are_not_recorded_and_a_huge_failure_is_cut(batch_ws, t
     assert produced.ran.stdout_log is None and produced.ran.stderr_log is None
     assert "stdout_log '/etc/passwd': not a workspace-relative path" in produced.failure
     assert "stderr_log '../../x.log'" in produced.failure and len(produced.failure) < 3000
+
+
+def test_a_route_to_a_gate_the_run_does_not_have_fails_the_attempt_instead_of_stopping_the_batch(batch_ws):
+    workflow = {"workflow": "wait", "gates": [{"gate": "G1", "kind": "agent"}]}
+    (batch_ws / "orchestration/workflows/wait.json").write_text(json.dumps(workflow))
+    (batch_ws / "contracts/G1.contract.json").write_text(json.dumps({"gate": "G1", "required_outputs": {"all_of": []}}))
+    git(batch_ws, "add", "-A")
+    git(batch_ws, "commit", "-q", "-m", "user: a gate an agent works on")
+    repo = Repo(batch_ws, actor="Ada <ada@example.org>")
+    run_id = repo.drive("wait", slug="w1", artifact_path="out/w1").run_id
+    run = repo.run(run_id)
+    for route, why in ((Route(action="retry", target="ZZ", reason="forged", attempt=1), "names gate 'ZZ'"),
+                       (Route(action="escalate", reason="forged", attempt=1, packet="/etc/passwd"), "packet '/etc/passwd'")):
+        produced = checked_route(run, Produced(ready=True, route=route))
+        assert produced.route is None and why in produced.failure
+    attempt = repo.finish_step(run_id, "G1", produced)
+    assert attempt.status == "FAIL" and "packet '/etc/passwd'" in attempt.failure_reason
+    assert cli("verify", "--repo", batch_ws, "--json", check=0).json["findings"] == []
