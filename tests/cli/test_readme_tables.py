@@ -85,4 +85,5 @@ def test_every_flag_of_a_command_is_in_its_row():
 def test_the_readme_links_every_page_of_docs():
     text = README.read_text()
     pages = sorted(p.name for p in (README.parent / "docs").glob("*.md"))
-    assert pages and not [p for p in pages if f"(docs/{p})" not in text], "link each docs/ page from README.md"
+    unlinked = [p for p in pages if f"(docs/{p})" not in text]
+    assert pages and not unlinked, f"README.md links no {unlinked}"
