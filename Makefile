@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-essay test setup system-deps schemas bench clean
+.PHONY: demo demo-essay demo-batch test setup system-deps schemas bench clean
 
 demo: setup
 	$(BIN)/python examples/demo.py video
