@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from runner import jsonio
-from runner.cli.common import emit_json, json_option, open_repo, table, write_options
+from runner.cli.common import emit_json, err, json_option, open_repo, table, write_options
 from runner.errors import EXIT_FAILED
 from runner.models.base import to_data
 
@@ -166,9 +166,15 @@ def watch(inbox, once, interval, repo, actor, no_commit, offline, as_json) -> in
     when a pointer was refused or a re-cast did not pass QC (with --once)."""
     import time
 
+    from runner.run.recast_inbox import DEFAULT_INBOX
+
     opened = open_repo(repo, actor, no_commit, offline)
+    if not once and not as_json:
+        err(f"watching {inbox or DEFAULT_INBOX}/ every {interval:g} s (Ctrl-C stops)")
     while True:
         picked = opened.recast_pick_up(inbox)
+        if once and not as_json:
+            err(f"{len(picked)} pointer(s) in {inbox or DEFAULT_INBOX}/")
         if as_json:
             emit_json([p.to_dict() for p in picked])
         else:

@@ -78,6 +78,8 @@ def test_a_pointer_in_the_inbox_is_picked_up_once(exported, media):
     again = cli("recast", "watch", "--repo", root, "--once", "--json", check=0).json
     assert [(p["pointer"], p["new_attempt"]) for p in again] == [(name, False)]
     assert commit_count(root) == commits  # picked up before: nothing recorded
+    shown = cli("recast", "watch", "--repo", root, "--once", check=0)
+    assert "(picked up before)" in shown.out and "1 pointer(s) in sandbox/inbox/" in shown.err
 
 
 def test_tick_picks_up_a_pointer_once_and_continues_the_run(exported, media):
