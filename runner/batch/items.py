@@ -122,8 +122,9 @@ def _meta(line: int, fields: dict, where: tuple[Path, str], batch_id: str, error
         if not is_safe_name(value):
             errors.append(f"line {line}, column {key}: {value!r} is not a name (letters, digits, '.', '_', '-')")
             break  # a slug taken from a bad id says the same again
-    art = str(fields.get("artifact_path") or f"artifacts/{batch_id}/{item_id}").strip().rstrip("/")
-    problem = _artifact_problem(where, art)
+    given_art = str(fields.get("artifact_path") or f"artifacts/{batch_id}/{item_id}").strip()
+    art = os.path.normpath(given_art) if given_art else given_art  # one spelling: duplicates are found
+    problem = _artifact_problem(where, given_art)
     if problem:
         errors.append(f"line {line}, column artifact_path: {problem}")
     if len(errors) > found:

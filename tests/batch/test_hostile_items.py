@@ -64,3 +64,11 @@ def test_a_broker_that_is_not_a_redis_url_is_a_usage_error(batch_ws, broker):
         result = cli(*command, "--repo", batch_ws, "--broker", broker, check=2)
         assert "is not a Redis URL" in result.err and "redis://HOST:PORT/N" in result.err
     assert not (batch_ws / "runs").exists() or not any((batch_ws / "runs").glob("run_*"))
+
+
+def test_one_artifact_folder_spelled_two_ways_is_a_duplicate(batch_ws):
+    items = batch_ws / "items.csv"
+    items.write_text("id,artifact_path\na1,out/a\na2,./out//a/\na3,out/x/../a\n")
+    result = _plan(batch_ws, items, check=4)
+    assert "line 3, column artifact_path: 'out/a' is also the artifact_path of line 2" in result.err
+    assert "line 4, column artifact_path" in result.err
