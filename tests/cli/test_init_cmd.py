@@ -96,8 +96,9 @@ def _readme_block(after: str) -> list[str]:
 
 def test_the_readme_commands_for_your_own_repository_work_as_written(tmp_path):
     lines = _readme_block("To use `runner` in your own repository:")
-    install, *commands = lines
+    install, path, *commands = lines
     assert "pip install -e ." in install  # this checkout is installed so already (the venv the tests use)
+    assert path == 'export PATH="$PWD/.venv/bin:$PATH"'  # the test puts that venv's bin on PATH itself
     assert commands[0].startswith("cd my-repo && runner init --example essay")
     make_repo(tmp_path / "my-repo")
     script = "".join(f'{command}\necho "rc=$?"\n' for command in commands)
