@@ -78,5 +78,7 @@ def load(root: Path, batch_id: str) -> Batch:
             raise RecordError(f"{path.name} line {number}: {describe(exc)}", "restore it from git") from None
         except msgspec.DecodeError as exc:
             raise RecordError(f"{path.name} line {number}: {exc}", "restore it from git") from None
-    workflow = items[0].args[0] if items else ""
+    if not items or not items[0].args:
+        raise RecordError(f"{path.name} of batch {batch_id} lists no items", "restore it from git")
+    workflow = items[0].args[0]
     return Batch(batch_id, workflow, items, str(path.relative_to(root)))

@@ -72,3 +72,13 @@ def test_one_artifact_folder_spelled_two_ways_is_a_duplicate(batch_ws):
     result = _plan(batch_ws, items, check=4)
     assert "line 3, column artifact_path: 'out/a' is also the artifact_path of line 2" in result.err
     assert "line 4, column artifact_path" in result.err
+
+
+def test_a_manifest_emptied_after_planning_is_refused_not_verified_as_empty(batch_ws):
+    items = batch_ws / "items.csv"
+    items.write_text("id\na1\n")
+    _plan(batch_ws, items, check=0)
+    (batch_ws / "batches/cmd_01/manifest.jsonl").write_text("")
+    for command in (["batch", "verify", "cmd_01"], ["batch", "status", "cmd_01"], ["batch", "dispatch", "cmd_01"]):
+        result = cli(*command, "--repo", batch_ws, check=4)
+        assert "manifest.jsonl of batch cmd_01 lists no items" in result.err
