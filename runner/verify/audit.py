@@ -73,8 +73,8 @@ class Audit:
         head = history.resolve(self.root, "HEAD")
         base = history.resolve(self.root, self.since) if self.since is not None else None
         if self.since is not None and base is None:
-            raise NotFoundError(f"unknown revision {self.since!r} (fetch it first; in CI: actions/checkout "
-                                "with fetch-depth: 0)")
+            raise NotFoundError(f"unknown revision {self.since!r}",
+                                "fetch it first; in CI: actions/checkout with fetch-depth: 0")
         scope = self._scope(head, base)
         pathspecs = self._pathspecs(scope)
         self._load_work_tree(scope)

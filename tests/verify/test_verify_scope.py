@@ -45,8 +45,8 @@ def test_since_an_unknown_revision_is_exit_4_with_one_line(done):
     root, _ = done
     result = cli("verify", "--repo", root, "--since", "no-such-branch")
     assert result.code == 4
-    assert result.err.splitlines() == ["error: unknown revision 'no-such-branch' (fetch it first; "
-                                       "in CI: actions/checkout with fetch-depth: 0)"]
+    assert result.err.splitlines() == ["error: unknown revision 'no-such-branch'",  # and its hint, as every error
+                                       "  hint: fetch it first; in CI: actions/checkout with fetch-depth: 0"]
     assert cli("verify", "--repo", root, "--since", "--all").code == 4  # never taken as an option of git
 
 
