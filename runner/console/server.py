@@ -39,8 +39,8 @@ def serve(root: Path | None, host: str, port: int, *, allow_remote: bool = False
 
     console = Console(root or Path.cwd(), tokens_file, tick_interval_s)
     if not tokens.load(console.tokens_file).tokens:  # at start, a broken file is said as it is
-        raise UsageError(f"no access tokens in {console.tokens_file}",
-                         'make one first: runner serve token add --name "Name <email>" --role decider')
+        raise RunnerError(f"no access tokens in {console.tokens_file}",  # a state to fix, not a usage error: 4
+                          'make one first: runner serve token add --name "Name <email>" --role decider')
     import uvicorn
 
     from runner.console.app import create_app
