@@ -8,6 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar, Router, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -27,6 +30,12 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+def plain_path(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A NUL byte in a file's path is no file of the page (the file system would refuse it as a bug, 500)."""
+    if "\0" in connection.scope["path"]:
+        raise NotFoundException("no such file")
 
 
 @get("/", include_in_schema=False, sync_to_thread=False)
@@ -52,7 +61,8 @@ def create_app(console: Console | None) -> Litestar:
         *deciding.ROUTES,
         *live.ROUTES,
     ])
-    static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False)
+    static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
+                                        guards=[plain_path])
     app = Litestar(route_handlers=[page, static, api], exception_handlers=HANDLERS, openapi_config=openapi_config(),
                    lifespan=[live.running], request_max_body_size=MAX_BODY, debug=False)
     app.state.console = console

@@ -98,3 +98,11 @@ def test_serve_with_a_broken_token_file_says_what_is_wrong_with_it(review_ws, tm
     monkeypatch.setenv("RUNNER_TOKENS_FILE", str(broken))
     result = cli("serve", "--repo", root, "--port", "0", check=4)
     assert f"token file {broken} is not valid JSON" in result.err
+
+
+def test_the_page_files_refuse_traversal_and_nul_bytes(server):
+    with server.client(None) as c:
+        for path in ("/static/%00", "/static/a%00b.js", "/static/%2e%2e/app.py", "/static/..%2f..%2fcontext.py"):
+            _is_problem(c.get(path), 404)
+        assert c.get("/static/index.html").status_code == 200
+    assert "unexpected bug" not in server.log.read_text()
