@@ -52,6 +52,7 @@ function show(...children) {
 
 function showLogin() {
   state.me = null;
+  state.shown = state.routed = null;
   document.getElementById("login").hidden = false;
   document.getElementById("me").textContent = "";
   show();
@@ -101,16 +102,27 @@ function listen() {
 
 async function route(refresh) {
   if (!state.me) return;
-  if (!refresh) state.shown = null;
   const hash = location.hash || "#/";
+  // A new page is drawn afresh; the page shown, asked again (a login's first route racing a
+  // link followed at once), is left as it is, with the sections and forms the person opened.
+  if (!refresh && hash !== state.routed) state.shown = null;
+  state.routed = hash;
+  const asked = state.asked = (state.asked || 0) + 1;
   const run = hash.match(/^#\/run\/([^/]+)$/);
-  if (run) return runPage(decodeURIComponent(run[1]), refresh);
-  if (hash.startsWith("#/runs")) return runsPage();
-  return inboxPage();
+  if (run) return runPage(decodeURIComponent(run[1]), refresh, asked);
+  if (hash.startsWith("#/runs")) return runsPage(undefined, asked);
+  return inboxPage(asked);
 }
 
-async function inboxPage() {
+// Only the latest route draws: an older answer arriving late (the login's first page, a
+// live update) never covers the page asked for since.
+function stale(asked) {
+  return asked !== undefined && asked !== state.asked;
+}
+
+async function inboxPage(asked) {
   const result = await api("/inbox");
+  if (stale(asked)) return;
   if (!result.ok) return problem(result);
   const rows = result.data.map((item) => h("tr", {},
     h("td", {}, h("a", { href: `#/run/${encodeURIComponent(item.run_id)}` }, item.run_id)),
@@ -125,12 +137,13 @@ async function inboxPage() {
     : h("p", {}, "Nothing waits for a person."));
 }
 
-async function runsPage(cursor) {
+async function runsPage(cursor, asked) {
   const status = new URLSearchParams(location.hash.split("?")[1] || "").get("status") || "";
   const query = new URLSearchParams({ limit: "100" });
   if (status) query.set("status", status);
   if (cursor) query.set("cursor", cursor);
   const result = await api(`/runs?${query}`);
+  if (stale(asked)) return;
   if (!result.ok) return problem(result);
   const select = h("select", { id: "status-filter", "aria-label": "Status",
     onchange: (e) => { location.hash = e.target.value ? `#/runs?status=${e.target.value}` : "#/runs"; } },
@@ -156,11 +169,12 @@ function cardTable(id, headers, rows) {
     h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows)));
 }
 
-async function runPage(runId, refresh) {
+async function runPage(runId, refresh, asked) {
   const result = await api(`/runs/${encodeURIComponent(runId)}`);
+  if (stale(asked)) return;
   if (!result.ok) return problem(result);
   const text = JSON.stringify(result.data);
-  if (refresh && text === state.shown) return; // nothing of this run changed: leave the page as it is
+  if (text === state.shown) return; // nothing of this run changed: leave the page as it is
   state.shown = text;
   const { run, attempts, decisions } = result.data;
   const open = refresh ? saveForms() : null;
