@@ -100,6 +100,9 @@ def read_original(folder: Path) -> Original:
         if not isinstance(gate, dict) or not is_safe_name(str(gate.get("gate"))):
             raise RecordError(f"{where}: gates[]: {gate.get('gate') if isinstance(gate, dict) else gate!r} is not "
                               "a gate id runner can record", "use letters, digits, '.', '_' and '-'")
+        if not isinstance(gate.get("attempts") or [], list):
+            raise RecordError(f"{where}: gates[{gate['gate']}].attempts is {type(gate['attempts']).__name__}, "
+                              "not a list", "not a RUN.json of the Esy runner")
     notes = Notes()
     for name in sorted(set(run) - RUN_FIELDS):
         notes.add(name, "a field runner does not know; not carried")

@@ -115,7 +115,7 @@ class _Builder:
         self.notes: Notes = original.notes
         data = original.run
         wf = data["workflow"]
-        self.paths = Paths(wf["slug"], wf.get("artifact_path"))
+        self.paths = Paths(wf["slug"], text(wf.get("artifact_path")))
         self.outputs: dict[str, int] = {}
         depth = data.get("depth") or "standard"
         if depth not in DEPTHS:

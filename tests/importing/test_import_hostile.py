@@ -13,6 +13,8 @@ import pytest
 from conftest import LUCY, PARTIAL
 from helpers import ESY, cli, commit_count, requires_shared
 
+from runner import Repo
+
 pytestmark = requires_shared()
 
 
@@ -101,3 +103,22 @@ def test_an_attempt_file_that_is_not_a_file_is_refused_instead_of_read_forever(w
     else:
         attempt.symlink_to("/dev/zero")
     assert "attempt-1.json: not a regular file" in _import(ws, source)
+
+
+def test_a_gate_whose_attempts_are_not_a_list_is_refused(ws):
+    source = _source(ws)
+    path = source / LUCY / "record" / "RUN.json"
+    run = json.loads(path.read_text())
+    run["gates"][0]["attempts"] = 1.5
+    path.write_text(json.dumps(run))
+    assert f"gates[{run['gates'][0]['gate']}].attempts is float, not a list" in _import(ws, source)
+
+
+def test_an_artifact_folder_given_as_a_number_is_carried_as_text(ws):
+    source = _source(ws)
+    path = source / PARTIAL / "record" / "RUN.json"
+    run = json.loads(path.read_text())
+    run["workflow"]["artifact_path"] = 1.5
+    path.write_text(json.dumps(run))
+    cli("import", "esy", source, "--repo", ws, check=0)
+    assert Repo(ws).run(PARTIAL).workflow.artifact_path == "1.5"
