@@ -76,6 +76,8 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
         run = tx.load_run()
         state = gate_of(run, gate_id)
         _decidable(run, state)
+        if verdict == "approve":
+            _still_checked(s, run, state)
         stored, planned = plan_patch(s, run, state, patch, target) if patch is not None else (None, [])
         patched = [PatchedFile(path=p.path, sha256_before=p.sha256_before, sha256_after=p.sha256_after)
                    for p in planned]
@@ -111,6 +113,30 @@ def _decidable(run: Run, state: GateState) -> None:
                          "a decision is final; a new attempt can be decided again")
     raise StateError(f"gate {state.gate} has no attempt waiting for a decision (status {state.status})",
                      "decisions apply to an attempt whose checks passed and that needs approval")
+
+
+def _still_checked(s: Session, run: Run, state: GateState) -> None:
+    """An approval is of the bytes the attempt's checks passed: refused when an output
+    changed since (a re-cast written over the product, a hand edit), or the approval
+    would vouch for bytes nobody checked."""
+    from runner.hashing import sha256_dir
+
+    number = state.attempts[-1].attempt
+    attempt = records.load_attempt(s.ws, run.run_id, state.gate, number)
+    for artifact in attempt.artifacts:
+        if not artifact.exists:
+            continue
+        path = s.ws.root / artifact.path
+        if artifact.kind == "dir":
+            now = sha256_dir(path)[0] if path.is_dir() else None
+        else:
+            now = sha256_file(path) if path.is_file() else None
+        if now != artifact.sha256:
+            what = "is gone" if now is None else f"has sha256 {now[:12]}…, not the {artifact.sha256[:12]}… checked"
+            raise StateError(f"gate {state.gate} attempt {number}: {artifact.path} {what}; an approval is of the "
+                             "bytes that were checked",
+                             f"reject it (`runner gate reject --run {run.run_id} --gate {state.gate} --note ...`) "
+                             "and resume the run to check the outputs as they are now")
 
 
 def outputs_of(s: Session, run: Run, state: GateState) -> list[str]:

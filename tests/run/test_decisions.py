@@ -169,3 +169,31 @@ def test_a_rejection_is_worded_and_run_show_lists_the_decisions(mix_ws):
     assert " REJECTED by " in git(root, "log", "-1", "--format=%s")
     shown = rin(root, "run", "show", "--run", rid, check=0).out
     assert "DECISION" in shown and "reject" in shown and f"runs/{rid}/record/gates/H1/decision-1.json" in shown
+
+
+def test_an_approval_of_outputs_changed_since_their_checks_is_refused(essay_ws):
+    """The bytes a person approves are the bytes the checks passed: an output written over
+    since (a hand edit, a re-cast written over the product) refuses the approval, with
+    nothing recorded; a rejection is still taken."""
+    import json
+
+    from helpers import pass_gate, start_run
+
+    root = essay_ws
+    workflow = root / "orchestration" / "workflows" / "essay.json"
+    data = json.loads(workflow.read_text())
+    data["gates"][0]["approval"] = {"required": True}
+    workflow.write_text(json.dumps(data, indent=2) + "\n")
+    commit_all(root)
+    rid = start_run(root)
+    pass_gate(root, rid, "G1")
+    assert load(root, rid).gate("G1").status == "AWAITING_APPROVAL"
+    output = next(a for a in attempt(root, rid, "G1", 1).artifacts if a.exists and a.kind == "file")
+    (root / output.path).write_text((root / output.path).read_text() + "an edit after the checks\n")
+    before = head(root)
+    refused = rin(root, "gate", "approve", "--run", rid, "--gate", "G1", check=4)
+    assert f"{output.path} has sha256" in refused.err and "an approval is of the bytes that were checked" in refused.err
+    assert "runner gate reject" in refused.err
+    assert head(root) == before and load(root, rid).gate("G1").status == "AWAITING_APPROVAL"
+    rin(root, "gate", "reject", "--run", rid, "--gate", "G1", "--note", "changed after its checks", check=0)
+    assert load(root, rid).gate("G1").decisions[-1].verdict == "reject"
