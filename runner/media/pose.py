@@ -25,12 +25,12 @@ def load_mediapipe():
         import mediapipe
     except ImportError:
         raise ToolMissing(
-            "mediapipe is not installed (needed for pose detection)", "pip install 'runner[media]'"
+            "mediapipe is not installed (needed for pose detection)", "install the media extra: pip install -e '.[media]' in the runner checkout"
         ) from None
     if not hasattr(mediapipe, "solutions"):
         raise ToolMissing(
             f"mediapipe {getattr(mediapipe, '__version__', '?')} has no legacy solutions API",
-            "pip install 'mediapipe==0.10.21' (or pip install 'runner[media]')",
+            "pip install 'mediapipe==0.10.21' (or pip install -e '.[media]' in the runner checkout)",
         )
     return mediapipe
 

@@ -18,7 +18,7 @@ def level_adjust(spec: LevelAdjust, data: bytes, rel: str) -> bytes:
     try:
         from runner.media.audio import level_adjust as adjust
     except ImportError:
-        raise PatchError("level_adjust needs the media extra", "install it with: pip install 'runner[media]'") from None
+        raise PatchError("level_adjust needs the media extra", "install it: pip install -e '.[media]' in the runner checkout") from None
     with tempfile.TemporaryDirectory(prefix="runner-level-") as tmp:
         copy = Path(tmp) / f"media{Path(rel).suffix}"
         copy.write_bytes(data)

@@ -3,7 +3,6 @@ files written, the events appended (a hash chain), and the one commit at the end
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -204,7 +203,8 @@ def fields(run_id: str, trailers: dict[str, Any], actor: Actor) -> dict[str, Any
     return {"Run-Id": run_id, **trailers, "Actor": actor_text(actor), "Runner-Version": __version__}
 
 
-GROUP_SUBJECT = "runner: group of {n} operations on {runs} runs"
+def group_subject(operations: int, runs: int) -> str:
+    return f"runner: group of {operations} operations on {runs} run{'' if runs == 1 else 's'}"
 
 
 def commit_paths(session: Session, paths: list[str], operations: list[tuple[str, dict[str, Any]]]) -> str:
@@ -218,7 +218,7 @@ def commit_paths(session: Session, paths: list[str], operations: list[tuple[str,
     else:
         runs = len({fields["Run-Id"] for _, fields in operations})
         body = "\n\n".join(git.trailers(fields) for _, fields in operations)
-        message = f"{GROUP_SUBJECT.format(n=len(operations), runs=runs)}\n\n{body}\n"
+        message = f"{group_subject(len(operations), runs)}\n\n{body}\n"
     author = git.Identity(actor.name, actor.email or "")
     return commit.commit_files(ws.root, ws.git_dir, paths, message, author, config=session.git_settings)
 
