@@ -190,15 +190,17 @@ class Repo:
         return attempts.record_invocation(self.session, run_id, gate, agent, status, model)
 
     def decide(self, run_id: str, gate: str, verdict: str, *, by: str | None = None, note: str | None = None,
-               patch: Any = None, patch_file: Path | None = None, target: str | None = None) -> Decision:
+               patch: Any = None, patch_file: Path | None = None, target: str | None = None,
+               attempt: int | None = None) -> Decision:
         """Approve or reject the attempt that waits for a decision (`by`: "Name <email>"),
         optionally with a patch to its outputs (`patch`: a JSON Patch list or a typed patch
         dict; or `patch_file`). An approval applies the patch at once and validates the
-        patched outputs as a new attempt; a rejection's patch is applied when the run resumes."""
+        patched outputs as a new attempt; a rejection's patch is applied when the run resumes.
+        `attempt`: the attempt the person looked at; refused (StateError) when another waits."""
         from runner.run import patching
 
         return patching.decide(self.session, run_id, gate, verdict, by=by, note=note, patch=patch,
-                               patch_file=patch_file, target=target)
+                               patch_file=patch_file, target=target, attempt=attempt)
 
     def approve(self, run_id: str, gate: str, **options: Any) -> Decision:
         return self.decide(run_id, gate, "approve", **options)

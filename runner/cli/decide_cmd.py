@@ -16,14 +16,16 @@ def _decision_command(verdict: str) -> click.Command:
     @click.option("--gate", "gate_id", required=True, help="Gate id.")
     @click.option("--by", help="Who decides. Default: the git identity (or --actor).")
     @click.option("--note", help="Why.")
+    @click.option("--attempt", type=click.IntRange(min=1),
+                  help="The attempt you looked at: refused if another one waits now.")
     @patch_options
     @write_options
     @json_option
-    def command(run_id, gate_id, by, note, patch_file, patch_type, target, repo, actor, no_commit, offline, as_json,
-                **values) -> int:
+    def command(run_id, gate_id, by, note, attempt, patch_file, patch_type, target, repo, actor, no_commit, offline,
+                as_json, **values) -> int:
         r = open_repo(repo, actor, no_commit, offline)
         d = r.decide(run_id, gate_id, verdict, by=by, note=note, patch=patch_given(patch_file, patch_type, values),
-                     target=target)
+                     target=target, attempt=attempt)
         if as_json:
             emit_json(d)
         else:

@@ -54,13 +54,14 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
 
 def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | None = None,
            note: str | None = None, patch: Any = None, patch_file: Path | None = None,
-           target: str | None = None) -> Decision:
+           target: str | None = None, attempt: int | None = None) -> Decision:
     """A person approves or rejects the attempt that waits for a decision, optionally
     with a patch to its outputs (`patch`: the data, or `patch_file`: a file read from
     anywhere, like --prompt-file). The patch is planned now onto the bytes the person saw;
     an approval applies it at once (under the same lock), a rejection when the run
     resumes. Either way the decision's `patch_pending` stays set until the patched
-    outputs are validated as a new attempt (`runner.run.patching`)."""
+    outputs are validated as a new attempt (`runner.run.patching`). `attempt`: the one
+    the person looked at; refused when another one waits now."""
     if verdict not in ("approve", "reject"):
         raise UsageError(f"invalid decision {verdict!r}", "approve or reject")
     if patch is not None and patch_file is not None:
@@ -76,6 +77,10 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
         run = tx.load_run()
         state = gate_of(run, gate_id)
         _decidable(run, state)
+        waiting = state.attempts[-1].attempt
+        if attempt is not None and attempt != waiting:
+            raise StateError(f"gate {gate_id} attempt {attempt} is not the one waiting: attempt {waiting} is "
+                             "(a patch or a re-run made it since)", f"look at attempt {waiting}, then decide it")
         if verdict == "approve":
             _still_checked(s, run, state)
         stored, planned = plan_patch(s, run, state, patch, target) if patch is not None else (None, [])

@@ -197,3 +197,17 @@ def test_an_approval_of_outputs_changed_since_their_checks_is_refused(essay_ws):
     assert head(root) == before and load(root, rid).gate("G1").status == "AWAITING_APPROVAL"
     rin(root, "gate", "reject", "--run", rid, "--gate", "G1", "--note", "changed after its checks", check=0)
     assert load(root, rid).gate("G1").decisions[-1].verdict == "reject"
+
+
+def test_a_decision_names_the_attempt_it_saw(mix_ws):
+    """--attempt: a person decides the attempt they looked at; another one waiting since
+    (after a patch or a re-run) refuses the decision, nothing recorded."""
+    root = mix_ws
+    rid = _waiting_for_h1(root)
+    waiting = load(root, rid).gate("H1").attempts[-1].attempt
+    before = head(root)
+    stale = rin(root, "gate", "approve", "--run", rid, "--gate", "H1", "--attempt", str(waiting + 1), check=4)
+    assert f"attempt {waiting + 1} is not the one waiting: attempt {waiting} is" in stale.err
+    assert head(root) == before
+    rin(root, "gate", "approve", "--run", rid, "--gate", "H1", "--attempt", str(waiting), check=0)
+    assert load(root, rid).gate("H1").decisions[-1].attempt == waiting
