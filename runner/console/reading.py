@@ -18,7 +18,7 @@ from runner.console.types import InboxItem, Problem, RunPage, RunView
 from runner.errors import NotFoundError
 from runner.models.decision import Decision
 from runner.models.run import GateState, RunStatus
-from runner.paths import check_name
+from runner.paths import check_name, in_git_dir
 
 NOT_FOUND = {404: ResponseSpec(Problem, generate_examples=False, media_type="application/problem+json",
                                description="no such run, gate or recorded output")}
@@ -72,7 +72,7 @@ def artifact(request: Request, run_id: FromPath[str], path: FromPath[str]) -> Fi
         raise NotFoundError(f"{rel!r} is not a recorded output of run {run_id}", "the run page lists its outputs")
     root = os.path.realpath(console.root)
     real = os.path.realpath(os.path.join(root, rel))
-    if os.path.commonpath([root, real]) != root or not os.path.isfile(real):
+    if os.path.commonpath([root, real]) != root or in_git_dir(os.path.relpath(real, root)) or not os.path.isfile(real):
         raise NotFoundError(f"recorded output {rel!r} is not a file in the workspace now", "see `runner verify`")
     media = mimetypes.guess_type(rel)[0] or "application/octet-stream"
     if media.startswith("text/") or rel.endswith((".md", ".json", ".yaml", ".yml", ".txt", ".csv")):

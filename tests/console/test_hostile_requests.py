@@ -106,3 +106,13 @@ def test_the_page_files_refuse_traversal_and_nul_bytes(server):
             _is_problem(c.get(path), 404)
         assert c.get("/static/index.html").status_code == 200
     assert "unexpected bug" not in server.log.read_text()
+
+
+def test_a_recorded_output_replaced_by_a_link_into_git_is_not_served(server, review_ws):
+    root, (run_id, _) = review_ws
+    notes = next(p for p in root.glob("essays/robot0*/notes.md"))
+    notes.unlink()
+    notes.symlink_to(root / ".git" / "config")
+    with server.client("viewer") as c:
+        response = c.get(f"/api/v1/runs/{run_id}/artifacts/{notes.relative_to(root).as_posix()}")
+    assert _is_problem(response, 404) and "[core]" not in response.text
