@@ -101,7 +101,7 @@ def test_missing_mediapipe_is_tool_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "mediapipe", None)  # makes `import mediapipe` fail
     with pytest.raises(ToolMissing) as info:
         load_mediapipe()
-    assert "pip install 'runner[media]'" in str(info.value)
+    assert "pip install -e '.[media]'" in str(info.value)
 
 
 def test_mediapipe_native_logging_stays_off_the_terminal(workspace):
