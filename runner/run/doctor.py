@@ -241,7 +241,8 @@ def _orphan_decisions(s: Session, tx, run: Run, state: GateState, fix: bool) -> 
                 state.waiting = None  # it decided the attempt that still waits (else the gate moved on)
                 state.status = "PASS" if decision.verdict == "approve" else "FAIL"
             append_event(run, "decision", decision.by, gate=state.gate, attempt=decision.attempt,
-                         verdict=decision.verdict, decision=decision.decision, recovered=True)
+                         verdict=decision.verdict, decision=decision.decision, recovered=True,
+                         patch=bool(decision.patched_files) or None)
             tx.written.append(path)
     return out
 

@@ -26,6 +26,7 @@ class Derived(msgspec.Struct):
     artifacts: dict[str, ArtifactIndexEntry] = msgspec.field(default_factory=dict)
     validations: list[ValidationSummary] = msgspec.field(default_factory=list)
     deciders: dict[tuple[str, int], str] = msgspec.field(default_factory=dict)
+    patch_pending: dict[tuple[str, int], bool] = msgspec.field(default_factory=dict)
     unknown: set[tuple[str, int]] = msgspec.field(default_factory=set)  # finished attempts without a file
 
 
@@ -59,6 +60,9 @@ def _apply(d: Derived, event: Event, attempts: dict[tuple[str, int], Attempt]) -
     elif kind in ("decision", "timer_fired") and data.get("verdict") in ("approve", "reject"):
         d.gate_status[gate] = "PASS" if data["verdict"] == "approve" else "FAIL"
         d.deciders[(gate, data.get("decision"))] = event.actor.name
+        d.patch_pending[(gate, data.get("decision"))] = bool(data.get("patch"))
+    elif kind in ("patch_applied", "patch_not_applied"):
+        d.patch_pending[(gate, data.get("decision"))] = False
     elif kind == "run_failed":
         d.run_status = "FAILED"
     elif kind == "run_resumed":
@@ -105,6 +109,10 @@ def check(audit: Source, path: str, run: Run, attempts: dict[tuple[str, int], At
             by = d.deciders.get((gate, ref.decision))
             if by is not None and by != ref.by:
                 differ(f"gates[{gi}].decisions[{di}].by", ref.by, by, f"decision {ref.decision} of {gate}'s maker")
+            pending = d.patch_pending.get((gate, ref.decision))
+            if pending is not None and pending != ref.patch_pending:
+                differ(f"gates[{gi}].decisions[{di}].patch_pending", ref.patch_pending, pending,
+                       f"whether decision {ref.decision} of {gate} has a patch to apply")
         current = state.current.attempt if state.current else None
         if current != d.open_attempt.get(gate):
             differ(f"gates[{gi}].current", current, d.open_attempt.get(gate), f"gate {gate}'s open attempt")

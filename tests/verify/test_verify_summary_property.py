@@ -15,8 +15,7 @@ from verify_helpers import record, verify
 # Times and versions the runner writes once and nothing else repeats; the last event's
 # actor and time (no later commit holds it yet: only signing protects the newest commit).
 NOT_DERIVED = {("finished_at",), ("started_at",), ("runner_version",), ("schema_version",), ("last event", "at"),
-               ("last event", "actor", "name"), ("last event", "actor", "email"),
-               ("a decision", "patch_pending")}  # not derived yet: set and cleared by the patch flow
+               ("last event", "actor", "name"), ("last event", "actor", "email")}
 
 
 def leaves(value, path=()):
@@ -42,8 +41,6 @@ def named(path, events: int) -> tuple:
     """The path as NOT_DERIVED names it."""
     if path[0] == "events" and path[1] == events - 1:
         return ("last event", *path[2:])
-    if path[0] == "gates" and path[2:3] == ("decisions",):
-        return ("a decision", *path[4:])
     return path
 
 
