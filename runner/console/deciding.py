@@ -16,6 +16,7 @@ from runner.console.problems import MEDIA_TYPE
 from runner.console.reading import NOT_FOUND
 from runner.console.types import Conflict, DecisionIn, PatchIn, Problem, ResumeIn, ResumeOut
 from runner.errors import StateError
+from runner.run.decisions import AnotherAttempt
 from runner.models.decision import Decision
 from runner.models.run import Attempt
 from runner.patches.catalog import PatchType
@@ -36,7 +37,11 @@ def _decide(request: Request, job_id: str, verdict: str, data: DecisionIn) -> Re
     console = console_of(request)
     repo = console.repo(actor=who(request).name)
     try:
-        decision = repo.decide(job_id, data.gate, verdict, note=data.note, patch=data.patch, target=data.target)
+        decision = repo.decide(job_id, data.gate, verdict, note=data.note, patch=data.patch, target=data.target,
+                               attempt=data.attempt)
+    except AnotherAttempt as exc:
+        return Response(Conflict(title="Conflict", status=409, detail=exc.message, hint=exc.hint), status_code=409,
+                        media_type=MEDIA_TYPE)
     except StateError as exc:
         winner = _winner(repo, job_id, data.gate)
         if winner is None:

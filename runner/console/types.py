@@ -41,6 +41,8 @@ class DecisionIn(Strict):
     note: Note | None = None
     patch: Any = None
     target: Name | None = None  # the output a JSON Patch applies to, when the gate has several
+    # the attempt the person looked at: 409 when another one waits now
+    attempt: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
 
 class PatchIn(Strict):

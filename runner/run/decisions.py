@@ -52,6 +52,10 @@ def record_decision(tx: Transaction, run: Run, state: GateState, verdict: str, b
     return decision
 
 
+class AnotherAttempt(StateError):
+    """The decision names an attempt, and another one waits now."""
+
+
 def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | None = None,
            note: str | None = None, patch: Any = None, patch_file: Path | None = None,
            target: str | None = None, attempt: int | None = None) -> Decision:
@@ -79,7 +83,7 @@ def decide(s: Session, run_id: str, gate_id: str, verdict: str, *, by: str | Non
         _decidable(run, state)
         waiting = state.attempts[-1].attempt
         if attempt is not None and attempt != waiting:
-            raise StateError(f"gate {gate_id} attempt {attempt} is not the one waiting: attempt {waiting} is "
+            raise AnotherAttempt(f"gate {gate_id} attempt {attempt} is not the one waiting: attempt {waiting} is "
                              "(a patch or a re-run made it since)", f"look at attempt {waiting}, then decide it")
         if verdict == "approve":
             _still_checked(s, run, state)

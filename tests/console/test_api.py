@@ -132,6 +132,21 @@ def test_two_deciders_at_once_one_wins_the_other_gets_the_winners_decision(serve
     assert len(Repo(server.root).run(run_id).gate("B1").decisions) == 1
 
 
+def test_a_decision_of_an_attempt_no_longer_waiting_is_a_conflict(server, review_ws):
+    """The page sends the attempt it shows: a decision made on a stale page (another
+    attempt waits now) is 409, nothing recorded; the attempt that waits is decided."""
+    _, (run_id, _) = review_ws
+    waiting = Repo(server.root).run(run_id).gate("B1").waiting.attempt
+    with server.client("decider") as c:
+        stale = c.post(f"/api/v1/jobs/{run_id}/approve", json={"gate": "B1", "attempt": waiting + 1})
+        assert stale.status_code == 409, stale.text
+        assert f"attempt {waiting + 1} is not the one waiting" in stale.json()["detail"]
+        assert Repo(server.root).run(run_id).gate("B1").decisions == []
+        fresh = c.post(f"/api/v1/jobs/{run_id}/approve", json={"gate": "B1", "attempt": waiting})
+        assert fresh.status_code == 200, fresh.text
+        assert fresh.json()["attempt"] == waiting
+
+
 def test_refusals_name_what_is_wrong(server, review_ws):
     _, (run_id, _) = review_ws
     with server.client(None) as anonymous, server.client("viewer") as viewer, server.client("decider") as c:

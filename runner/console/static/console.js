@@ -332,7 +332,10 @@ function decideForm(run, gate) {
       error.textContent = `The patch is not valid JSON: ${e.message}`;
       return;
     }
-    const body = { gate: gate.gate, note: note.value.trim() || null, patch, target: target.value.trim() || null };
+    // the attempt shown: a decision is refused (409) if another one waits by the time it arrives
+    const seen = gate.waiting ? gate.waiting.attempt : null;
+    const body = { gate: gate.gate, note: note.value.trim() || null, patch, target: target.value.trim() || null,
+      attempt: seen };
     const result = await api(`/jobs/${encodeURIComponent(run.run_id)}/${verdict}`, { method: "POST", body });
     if (result.ok) return route(true);
     const d = result.data || {};
