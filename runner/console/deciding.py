@@ -16,11 +16,11 @@ from runner.console.problems import MEDIA_TYPE
 from runner.console.reading import NOT_FOUND
 from runner.console.types import Conflict, DecisionIn, PatchIn, Problem, ResumeIn, ResumeOut
 from runner.errors import StateError
-from runner.run.decisions import AnotherAttempt
 from runner.models.decision import Decision
 from runner.models.run import Attempt
 from runner.patches.catalog import PatchType
 from runner.paths import check_name
+from runner.run.decisions import AnotherAttempt
 
 
 def _problem(kind: type, description: str) -> ResponseSpec:
