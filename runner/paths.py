@@ -87,6 +87,13 @@ def in_git_dir(text: str) -> bool:
     return any(part.rstrip(". ").lower() == ".git" for part in re.split(r"[\\/]", text))
 
 
+def in_run_records(rel: str, runs_dir: str) -> bool:
+    """Whether a workspace-relative path is in a run's record folder (either layout of
+    `runs_dir`): the runner's own files, which no output, worker or page may write."""
+    parts, runs = Path(os.path.normpath(rel)).parts, Path(runs_dir).parts
+    return parts[:len(runs)] == runs and "record" in parts[len(runs):]
+
+
 def work_tree_path(root: Path, relative: str | os.PathLike, *, what: str = "path") -> Path:
     """inside(), and outside `.git`: where the user's files and the runner's records live."""
     path = inside(root, relative, what=what)

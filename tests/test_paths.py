@@ -121,3 +121,14 @@ def test_check_name_refuses(name):
     with pytest.raises(UsageError) as info:
         check_name(name, "slug")
     assert "slug" in info.value.message and info.value.exit_code == 2
+
+
+def test_a_run_record_folder_is_found_in_either_layout_and_any_spelling():
+    from runner.paths import in_run_records
+
+    assert in_run_records("runs/run_x/record/RUN.json", "runs")
+    assert in_run_records("runs/2026-11/a/b/run_x/record/gates/G1/attempt-1.json", "runs")
+    assert in_run_records("./runs//x/../run_x/record", "runs")
+    assert in_run_records("data/runs/run_x/record/RUN.json", "data/runs")
+    assert not in_run_records("runs/run_x/logs/packet.md", "runs")
+    assert not in_run_records("essays/record/notes.md", "runs")

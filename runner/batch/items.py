@@ -15,7 +15,7 @@ from pathlib import Path
 
 from runner.batch.messages import ItemMeta, ManifestLine
 from runner.errors import RunnerError, WorkspaceError
-from runner.paths import is_safe_name, work_tree_path
+from runner.paths import in_run_records, is_safe_name, work_tree_path
 
 RESERVED = ("id", "slug", "artifact_path")
 TASK = "runner.batch.run"
@@ -141,10 +141,8 @@ def _artifact_problem(where: tuple[Path, str], art: str) -> str | None:
         work_tree_path(root, art, what="artifact_path")
     except WorkspaceError as exc:
         return exc.message
-    parts = Path(os.path.normpath(art)).parts
-    runs = Path(runs_dir).parts
-    if parts in ((), (".",)):
+    if Path(os.path.normpath(art)).parts in ((), (".",)):
         return f"artifact_path {art!r} is the workspace itself; give a folder inside it"
-    if parts[:len(runs)] == runs and "record" in parts[len(runs):]:
+    if in_run_records(art, runs_dir):
         return f"artifact_path {art!r} is in a run's record folder"
     return None

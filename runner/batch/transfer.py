@@ -21,7 +21,7 @@ from runner.errors import RunnerError
 from runner.hashing import sha256_file
 from runner.models.run import Run
 from runner.models.workflow import WorkflowGate
-from runner.paths import in_git_dir, run_variables, substitute, work_tree_path
+from runner.paths import in_git_dir, in_run_records, run_variables, substitute, work_tree_path
 from runner.steps.base import Produced, Ran
 from runner.workspace import Workspace
 
@@ -112,11 +112,8 @@ def _destination(ws: Workspace, rel: str) -> Path:
     or the batches' manifests, as written and once links are followed."""
     dest = work_tree_path(ws.root, rel, what="worker output")
     real = os.path.relpath(os.path.realpath(dest), os.path.realpath(ws.root))
-    runs = Path(ws.config.runs_dir).parts
     for shown in (os.path.normpath(rel), real):
-        parts = Path(shown).parts
-        in_records = parts[:len(runs)] == runs and "record" in parts[len(runs):]
-        if in_git_dir(shown) or in_records or parts[:1] == (BATCHES,):
+        if in_git_dir(shown) or in_run_records(shown, ws.config.runs_dir) or Path(shown).parts[:1] == (BATCHES,):
             raise WorkerOutputRefused(f"{rel}: a worker may not write there")
     return dest
 

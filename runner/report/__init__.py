@@ -16,7 +16,7 @@ from pathlib import Path
 from runner import jsonio
 from runner.errors import RunnerError, UsageError
 from runner.models.report import RunReport
-from runner.paths import in_git_dir
+from runner.paths import in_git_dir, in_run_records
 from runner.report.gather import gather
 from runner.report.page import render
 from runner.workspace import Workspace
@@ -50,10 +50,8 @@ def _check_target(path: Path, ws: Workspace | None) -> None:
         real = Path(os.path.realpath(path))
         root = Path(os.path.realpath(ws.root))
         if real == root or root in real.parents:
-            parts = real.relative_to(root).parts
-            runs = Path(ws.config.runs_dir).parts
-            if in_git_dir(real.relative_to(root).as_posix()) or parts[:1] == ("batches",) or \
-                    (parts[:len(runs)] == runs and "record" in parts[len(runs):]):
+            rel = real.relative_to(root).as_posix()
+            if in_git_dir(rel) or Path(rel).parts[:1] == ("batches",) or in_run_records(rel, ws.config.runs_dir):
                 raise UsageError(f"--html {path} is in .git or the workspace's records",
                                  "write the report elsewhere, e.g. report.html")
     if path.exists() and path.suffix.lower() not in PAGES:
