@@ -103,6 +103,9 @@ def gate_finish(s: Session, run_id: str, gate_id: str, *, failure: str | None = 
     wf_gate = contracts.run_workflow(s.ws, run.workflow).gate(gate_id)
     if wf_gate is None:
         raise NotFoundError(f"gate {gate_id} is no longer in workflow {run.workflow.name}")
+    if route is not None and route.target and run.gate(route.target) is None:  # before anything is written
+        raise StateError(f"gate {gate_id} routes to {route.target}, which is not in this run",
+                         "fix the route's target (a QC policy's retry stage, or a workflow's stages)")
     verdict = _evaluate(s, run, wf_gate) if steps.has_contract(s.ws, wf_gate) else None
     produced = _hash_produced(s, outputs or [])
     with transaction(s, run_id, f"gate finish {gate_id}") as tx:
