@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from runner.models import decision, media, patch, recast, report
+from runner.models import decision, media, patch, qc, recast, report
 from runner.models.contract import Contract
 from runner.models.run import Attempt, Run
 from runner.models.workflow import Config, Workflow
@@ -18,7 +18,7 @@ from runner.models.workflow import Config, Workflow
 def types() -> dict[str, Any]:
     return {
         "run": Run, "attempt": Attempt, "contract": Contract, "workflow": Workflow, "config": Config,
-        **decision.SCHEMA_MODELS, **recast.SCHEMA_MODELS, **patch.SCHEMA_MODELS, **media.SCHEMA_MODELS,
+        **decision.SCHEMA_MODELS, **recast.SCHEMA_MODELS, **patch.SCHEMA_MODELS, **media.SCHEMA_MODELS, **qc.SCHEMA_MODELS,
         **report.SCHEMA_MODELS,
     }
 

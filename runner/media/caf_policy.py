@@ -14,7 +14,7 @@ from typing import Any
 from runner.errors import ContractError
 from runner.jsonio import read_json
 from runner.media.policy import validate
-from runner.models.media import ACTION_PRIORITY, QcPolicy
+from runner.models.qc import ACTION_PRIORITY, QcPolicy
 
 # Their two action vocabularies -> (our action, the stage a retry re-runs).
 CAF_ACTIONS: dict[str, tuple[str, str | None]] = {

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from runner import jsonio
-from runner.models.media import MetricResult, QcPolicy, QcReport, QualityDecision
+from runner.models.qc import MetricResult, QcPolicy, QcReport, QualityDecision
 
 REPORT_FILE, DECISION_FILE = "qc_report.v1.json", "quality_decision.v1.json"
 # Our action -> their report's recommended action, and their decision's action.

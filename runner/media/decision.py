@@ -8,7 +8,7 @@ carries a UserActionRequired: what is wrong, which rule, what to supply, an exam
 from __future__ import annotations
 
 from runner.media.policy import evaluate
-from runner.models.media import (
+from runner.models.qc import (
     ACTION_PRIORITY,
     MetricResult,
     MetricRule,

@@ -16,7 +16,7 @@ from typing import Any
 from runner.errors import ContractError
 from runner.jsonio import read_json
 from runner.models.base import load as load_typed
-from runner.models.media import MetricResult, QcMetrics, QcPolicy
+from runner.models.qc import MetricResult, QcMetrics, QcPolicy
 
 
 def validate(data: Any, where: str) -> QcPolicy:

@@ -21,7 +21,7 @@ from runner.media.metrics.collect import Collector
 from runner.media.policy import evaluate
 from runner.media.pose import PosePool
 from runner.media.probe import media_info
-from runner.models.media import QcMetrics, QcPolicy, QcReport
+from runner.models.qc import QcMetrics, QcPolicy, QcReport
 from runner.paths import relative
 
 

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from runner import jsonio
-from runner.models.media import QcPolicy, QcReport
+from runner.models.qc import QcPolicy, QcReport
 
 FILE = "recast_quality_report.v1.json"
 SCORED = ("identity_consistency", "mask_edge_bleed", "temporal_stability", "loop_seam")

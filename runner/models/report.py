@@ -8,7 +8,7 @@ from typing import Literal
 
 from runner.models.base import Record, Strict, field
 from runner.models.decision import Decision
-from runner.models.media import QcReport
+from runner.models.qc import QcReport
 from runner.models.run import Actor, Attempt, Event, Invocation, OpenAttempt, Waiting, WorkflowRef
 
 

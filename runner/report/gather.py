@@ -6,7 +6,7 @@ from __future__ import annotations
 from runner import __version__, records
 from runner.errors import RunnerError
 from runner.models.decision import Decision
-from runner.models.media import QcReport
+from runner.models.qc import QcReport
 from runner.models.report import (
     AttemptEntry,
     DecisionEntry,

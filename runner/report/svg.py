@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from runner.models.media import MetricResult, QcReport
+from runner.models.qc import MetricResult, QcReport
 from runner.models.report import GateEntry
 from runner.timeutil import parse
 

@@ -117,7 +117,7 @@ def retried_stages(ws, gate) -> list[tuple[str, str]]:
 def _escalated(ctx: StepContext, decision, report, policy, reason: str):
     """The decision on record, turned into the escalation the run follows, with what a
     person must do (the failing rule that asked for the retry or fallback)."""
-    from runner.models.media import UserActionRequired
+    from runner.models.qc import UserActionRequired
 
     rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}  # as media.decide orders its culprits
     culprit = min((r for r in report.results if r.status != "PASS" and r.action == decision.action),

@@ -6,7 +6,7 @@ import msgspec
 import pytest
 
 from runner.media import decide, default_policy, evaluate
-from runner.models.media import QcMetrics, QcPolicy, QcReport
+from runner.models.qc import QcMetrics, QcPolicy, QcReport
 
 
 def policy(*rules, max_retries: int = 2) -> QcPolicy:

@@ -9,7 +9,7 @@ import pytest
 
 from runner.errors import ContractError
 from runner.media import decide, import_caf_policy, load_policy
-from runner.models.media import QcMetrics, QcReport
+from runner.models.qc import QcMetrics, QcReport
 
 CAF = Path("/work/shared/conformance/caf")
 needs_caf = pytest.mark.skipif(not CAF.is_dir(), reason="caf conformance data not available")
