@@ -23,6 +23,7 @@ from runner.batch.messages import ManifestLine
 from runner.batch.routing import Router
 from runner.batch.store import Store
 from runner.batch.transfer import build_task, checked_route, fetch
+from runner.errors import RunnerError
 from runner.models.workflow import Workflow
 from runner.repo import Repo
 
@@ -60,6 +61,10 @@ def find_runs(repo: Repo, items: list[ManifestLine]) -> dict[str, list[str]]:
     return found
 
 
+class Stalled(RunnerError):
+    """Steps in flight and no result for `stall_after_s`."""
+
+
 class Coordinator:
     def __init__(self, repo: Repo, batch: manifest.Batch, wf: Workflow, executor: Executor, router: Router,
                  store: Store, report: Callable[[progress.Progress], None] | None = None) -> None:
@@ -69,6 +74,9 @@ class Coordinator:
         self.waited = 0.0  # seconds spent waiting for results: the rest is the coordinator's own work
         self.out = Dispatched(batch.batch_id)
         self.progress = progress.Progress(batch.batch_id, len(batch.items))
+        config = router.config
+        self.stall_after_s = config.stall_after_s or 3 * config.visibility_timeout_s
+        self.last_result = time.monotonic()
 
     def run(self) -> Dispatched:
         """Until every item is done, failed or waiting for a person: results recorded and
@@ -127,6 +135,15 @@ class Coordinator:
         waiting = time.perf_counter()
         ready = self.executor.finished(list(self.inflight), timeout=0.5)
         self.waited += time.perf_counter() - waiting
+        now = time.monotonic()
+        if ready:
+            self.last_result = now
+        elif now - self.last_result > self.stall_after_s:
+            raise Stalled(f"no result for {now - self.last_result:.0f} s while {len(self.inflight)} step(s) are in "
+                          "flight: no worker takes them (none runs on their queues, or the workers stopped "
+                          "consuming after the broker went away)",
+                          f"restart `runner worker`, then `runner batch dispatch {self.batch.batch_id} --resume`: "
+                          "what finished is recorded once, the rest is sent again")
         for attempt_id in ready:
             flight = self.inflight.pop(attempt_id)
             self.router.done(flight.queue, attempt_id)

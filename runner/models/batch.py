@@ -38,5 +38,8 @@ class BatchConfig(Strict):
     broker: str | None = None  # default for --broker
     visibility_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 7200
     max_tasks_per_child: Annotated[int, msgspec.Meta(ge=1)] = 50
+    # No result for this long while steps are in flight: dispatch stops (exit 4) instead of
+    # waiting forever (workers gone, or deaf after a broker restart). None: 3 x the visibility timeout.
+    stall_after_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
     queues: dict[str, QueueSpec] = field(default_factory=_default_queues)
     kinds: dict[str, str] = field(default_factory=_default_kinds)  # step kind -> queue
