@@ -61,6 +61,20 @@ def write_json(path: Path, data) -> Path:
     return path
 
 
+def data_and_notes_contract(root: Path) -> None:
+    """Gate P1's contract: data.json valid against a schema, notes.md with a summary (the
+    outputs the patch tests change)."""
+    write_json(root / "schemas" / "data.schema.json", {
+        "type": "object", "required": ["title", "count"],
+        "properties": {"title": {"type": "string", "minLength": 1}, "count": {"type": "integer", "minimum": 1}}})
+    write_json(root / "contracts" / "P1.contract.json", {
+        "gate": "P1", "name": "Data and notes", "blocking": True,
+        "required_outputs": {"all_of": [{"path": "{artifact_path}/data.json"}, {"path": "{artifact_path}/notes.md"}]},
+        "validations": [
+            {"type": "json_schema", "target": "{artifact_path}/data.json", "schema": "schemas/data.schema.json"},
+            {"type": "contains_text", "target": "{artifact_path}/notes.md", "pattern": "## Summary"}]})
+
+
 def add_workflow(root: Path, workflow: dict) -> None:
     write_json(root / "orchestration" / "workflows" / f"{workflow['workflow']}.json", workflow)
 

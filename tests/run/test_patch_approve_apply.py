@@ -15,6 +15,7 @@ from run_helpers import (
     add_workflow,
     attempt,
     commit_all,
+    data_and_notes_contract,
     decision,
     decision_files,
     events,
@@ -41,15 +42,7 @@ COPY_TITLE = ("import json, pathlib, sys; a = pathlib.Path(sys.argv[1]); "
 @pytest.fixture
 def edit_ws(ws_root):
     root = ws_root
-    write_json(root / "schemas" / "data.schema.json", {
-        "type": "object", "required": ["title", "count"],
-        "properties": {"title": {"type": "string", "minLength": 1}, "count": {"type": "integer", "minimum": 1}}})
-    write_json(root / "contracts" / "P1.contract.json", {
-        "gate": "P1", "name": "Data and notes", "blocking": True,
-        "required_outputs": {"all_of": [{"path": "{artifact_path}/data.json"}, {"path": "{artifact_path}/notes.md"}]},
-        "validations": [
-            {"type": "json_schema", "target": "{artifact_path}/data.json", "schema": "schemas/data.schema.json"},
-            {"type": "contains_text", "target": "{artifact_path}/notes.md", "pattern": "## Summary"}]})
+    data_and_notes_contract(root)
     write_json(root / "contracts" / "S1.contract.json", {
         "gate": "S1", "name": "Notes", "blocking": True,
         "required_outputs": {"all_of": [{"path": "{artifact_path}/notes.md"}]},

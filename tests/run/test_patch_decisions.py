@@ -11,8 +11,8 @@ import json
 import msgspec
 import pytest
 from helpers import ART, SLUG, write_outputs
-from run_helpers import (add_workflow, attempt, commit_all, decision, decision_files, events, head, load, rin,
-                         run_id_of, runner, write_json)
+from run_helpers import (add_workflow, attempt, commit_all, data_and_notes_contract, decision, decision_files, events,
+                         head, load, rin, run_id_of, runner, write_json)
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,15 +27,7 @@ NOTES_TEXT = "# Notes\n\n## Summary\nThe word robot comes from R.U.R.\n"
 @pytest.fixture
 def patch_ws(essay_ws):
     root = essay_ws
-    write_json(root / "schemas" / "data.schema.json", {
-        "type": "object", "required": ["title", "count"],
-        "properties": {"title": {"type": "string", "minLength": 1}, "count": {"type": "integer", "minimum": 1}}})
-    write_json(root / "contracts" / "P1.contract.json", {
-        "gate": "P1", "name": "Data and notes", "blocking": True,
-        "required_outputs": {"all_of": [{"path": "{artifact_path}/data.json"}, {"path": "{artifact_path}/notes.md"}]},
-        "validations": [
-            {"type": "json_schema", "target": "{artifact_path}/data.json", "schema": "schemas/data.schema.json"},
-            {"type": "contains_text", "target": "{artifact_path}/notes.md", "pattern": "## Summary"}]})
+    data_and_notes_contract(root)
     add_workflow(root, {"workflow": "pat", "gates": [
         {"gate": "G1", "kind": "agent", "contract": "contracts/G1.contract.json"},
         {"gate": "P1", "kind": "agent", "approval": {"required": True}}]})
