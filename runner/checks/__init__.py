@@ -6,6 +6,7 @@ cases in tests/cases/<type>/, and a paragraph in docs/contracts.md."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Callable, NamedTuple, Union
 
 from runner.checks import files, frontmatter, regex, specs, text
@@ -22,61 +23,35 @@ class Check(NamedTuple):
     stat_only: bool = False
 
 
-# Heavy, imported when a contract uses them: urllib, http.client and a thread pool
-# (url_reachable); yaml, and jsonschema on use (json_schema, sha256); a score of
-# regexes compiled at import (min_sources, viz_tech_match).
-def _min_sources(spec: specs.MinSources, ctx: CheckContext) -> Outcome:
-    from runner.checks.sources import check_min_sources
+def _lazy(module: str, name: str) -> CheckFunction:
+    """`module.name`, imported when a contract first uses it: the heavy check modules
+    (urllib, http.client and a thread pool for url_reachable; yaml and jsonschema for
+    json_schema and sha256; a score of regexes compiled at import for min_sources and
+    viz_tech_match) stay off the gate path of contracts that do not use them."""
 
-    return check_min_sources(spec, ctx)
+    def run(spec: specs.CheckSpec, ctx: CheckContext) -> Outcome:
+        return getattr(import_module(f"runner.checks.{module}"), name)(spec, ctx)
 
-
-def _min_sources_any_of(spec: specs.MinSourcesAnyOf, ctx: CheckContext) -> Outcome:
-    from runner.checks.sources import check_min_sources_any_of
-
-    return check_min_sources_any_of(spec, ctx)
-
-
-def _viz_tech_match(spec: specs.VizTechMatch, ctx: CheckContext) -> Outcome:
-    from runner.checks.viz import check_viz_tech_match
-
-    return check_viz_tech_match(spec, ctx)
-
-
-def _url_reachable(spec: specs.UrlReachable, ctx: CheckContext) -> Outcome:
-    from runner.checks.urls import check_url_reachable
-
-    return check_url_reachable(spec, ctx)
-
-
-def _json_schema(spec: specs.JsonSchema, ctx: CheckContext) -> Outcome:
-    from runner.checks.structured import check_json_schema
-
-    return check_json_schema(spec, ctx)
-
-
-def _sha256(spec: specs.Sha256, ctx: CheckContext) -> Outcome:
-    from runner.checks.structured import check_sha256
-
-    return check_sha256(spec, ctx)
+    run.__name__ = name
+    return run
 
 
 CHECKS: dict[str, Check] = {
     "file_exists": Check(specs.FileExists, files.check_file_exists, stat_only=True),
     "dir_exists": Check(specs.DirExists, files.check_dir_exists, stat_only=True),
     "min_file_count": Check(specs.MinFileCount, files.check_min_file_count),
-    "min_sources": Check(specs.MinSources, _min_sources),
-    "min_sources_any_of": Check(specs.MinSourcesAnyOf, _min_sources_any_of),
+    "min_sources": Check(specs.MinSources, _lazy("sources", "check_min_sources")),
+    "min_sources_any_of": Check(specs.MinSourcesAnyOf, _lazy("sources", "check_min_sources_any_of")),
     "contains_headings": Check(specs.ContainsHeadings, text.check_contains_headings),
     "contains_text": Check(specs.ContainsText, text.check_contains_text),
     "not_contains": Check(specs.NotContains, text.check_not_contains),
     "frontmatter_status": Check(specs.FrontmatterStatus, frontmatter.check_frontmatter_status),
     "regex_match": Check(specs.RegexMatch, regex.check_regex_match),
     "min_regex_count": Check(specs.MinRegexCount, regex.check_min_regex_count),
-    "url_reachable": Check(specs.UrlReachable, _url_reachable),
-    "viz_tech_match": Check(specs.VizTechMatch, _viz_tech_match),
-    "json_schema": Check(specs.JsonSchema, _json_schema),
-    "sha256": Check(specs.Sha256, _sha256),
+    "url_reachable": Check(specs.UrlReachable, _lazy("urls", "check_url_reachable")),
+    "viz_tech_match": Check(specs.VizTechMatch, _lazy("viz", "check_viz_tech_match")),
+    "json_schema": Check(specs.JsonSchema, _lazy("structured", "check_json_schema")),
+    "sha256": Check(specs.Sha256, _lazy("structured", "check_sha256")),
 }
 
 AnyCheck = Union[tuple(check.spec for check in CHECKS.values())]  # type: ignore[valid-type]

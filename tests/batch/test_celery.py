@@ -50,6 +50,20 @@ def _dispatch(root, batch_id, broker, *extra):
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def _configured(root, message: str, **batch) -> None:
+    """runner.json's batch section set and the workspace committed (as a user would)."""
+    set_batch_config(root, **batch)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def _marking_workflow(root, marks: Path, sleep_s: float) -> None:
+    """Workflow `mark`: its step appends its start time to marks/<item>, then sleeps."""
+    marks.mkdir()
+    write_workflow(root, "mark", ["sh", "-c", (f"date +%s.%N >> {marks}/$(basename {{artifact_path}}); "
+                                               f"sleep {sleep_s:g}; echo ok > {{artifact_path}}/out.txt")], timeout_s=3)
+
+
 def test_100_command_gates_over_2_workers_of_2_slots_are_all_recorded_once(batch_ws, redis_server, workers):
     batch_id = _plan(batch_ws, "cmd", 100)
     workers.start(redis_server.url)
@@ -66,12 +80,8 @@ def test_100_command_gates_over_2_workers_of_2_slots_are_all_recorded_once(batch
 def test_a_worker_killed_mid_step_is_redelivered_after_the_visibility_timeout_and_recorded_once(
         batch_ws, redis_server, workers, tmp_path):
     marks = tmp_path / "marks"
-    marks.mkdir()
-    write_workflow(batch_ws, "mark", ["sh", "-c", (f"date +%s.%N >> {marks}/$(basename {{artifact_path}}); sleep 2; "
-                                                   "echo ok > {artifact_path}/out.txt")], timeout_s=3)
-    set_batch_config(batch_ws, visibility_timeout_s=5)
-    git(batch_ws, "add", "-A")
-    git(batch_ws, "commit", "-q", "-m", "user: a step that marks its starts")
+    _marking_workflow(batch_ws, marks, 2)
+    _configured(batch_ws, "user: a step that marks its starts", visibility_timeout_s=5)
     batch_id = _plan(batch_ws, "mark", 1)
     first = workers.start(redis_server.url, concurrency=1, vt=5)
     coordinator = _dispatch(batch_ws, batch_id, redis_server.url)
@@ -98,9 +108,7 @@ def test_redis_killed_mid_batch_and_restarted_loses_nothing(batch_ws, redis_serv
     its stall error instead of waiting forever, and the documented way on (restart the
     workers, dispatch --resume) records every item once."""
     write_workflow(batch_ws, "half", ["sh", "-c", "sleep 0.3; echo ok > {artifact_path}/out.txt"], timeout_s=3)
-    set_batch_config(batch_ws, visibility_timeout_s=4, stall_after_s=30)
-    git(batch_ws, "add", "-A")
-    git(batch_ws, "commit", "-q", "-m", "user: half a second a step")
+    _configured(batch_ws, "user: half a second a step", visibility_timeout_s=4, stall_after_s=30)
     batch_id = _plan(batch_ws, "half", 12)
     workers.start(redis_server.url, concurrency=2, vt=4)
     base = commit_count(batch_ws)
@@ -124,9 +132,7 @@ def test_redis_killed_mid_batch_and_restarted_loses_nothing(batch_ws, redis_serv
 def test_steps_no_worker_takes_stop_the_dispatch_with_the_way_on(batch_ws, redis_server):
     """No worker on the queue: dispatch stops after stall_after_s with exit 4 and says what
     to do, instead of waiting forever; nothing is recorded twice when it is resumed."""
-    set_batch_config(batch_ws, visibility_timeout_s=40, stall_after_s=3)
-    git(batch_ws, "add", "-A")
-    git(batch_ws, "commit", "-q", "-m", "user: a short stall")
+    _configured(batch_ws, "user: a short stall", visibility_timeout_s=40, stall_after_s=3)
     batch_id = _plan(batch_ws, "cmd", 2)
     stalled = runner_proc("batch", "dispatch", batch_id, "--executor", "celery", "--broker", redis_server.url,
                           cwd=batch_ws, check=4, timeout=120)
@@ -136,9 +142,7 @@ def test_steps_no_worker_takes_stop_the_dispatch_with_the_way_on(batch_ws, redis
 
 def test_a_killed_coordinator_restarted_loses_nothing_and_records_nothing_twice(batch_ws, redis_server, workers):
     write_workflow(batch_ws, "one", ["sh", "-c", "sleep 0.5; echo ok > {artifact_path}/out.txt"], timeout_s=3)
-    set_batch_config(batch_ws, visibility_timeout_s=4)
-    git(batch_ws, "add", "-A")
-    git(batch_ws, "commit", "-q", "-m", "user: a second a step")
+    _configured(batch_ws, "user: a second a step", visibility_timeout_s=4)
     batch_id = _plan(batch_ws, "one", 10)
     workers.start(redis_server.url, concurrency=2, vt=4)
     base = commit_count(batch_ws)
@@ -196,12 +200,8 @@ def test_an_unreachable_broker_is_one_line_exit_4_and_nothing_recorded(batch_ws)
 
 def test_a_pool_process_killed_mid_step_gives_the_step_back_at_once(batch_ws, redis_server, workers, tmp_path):
     marks = tmp_path / "marks"
-    marks.mkdir()
-    write_workflow(batch_ws, "mark", ["sh", "-c", (f"date +%s.%N >> {marks}/$(basename {{artifact_path}}); sleep 1; "
-                                                   "echo ok > {artifact_path}/out.txt")], timeout_s=3)
-    set_batch_config(batch_ws, visibility_timeout_s=60)
-    git(batch_ws, "add", "-A")
-    git(batch_ws, "commit", "-q", "-m", "user: a step that marks its starts")
+    _marking_workflow(batch_ws, marks, 1)
+    _configured(batch_ws, "user: a step that marks its starts", visibility_timeout_s=60)
     batch_id = _plan(batch_ws, "mark", 1)
     worker = workers.start(redis_server.url, concurrency=1, vt=60)
     coordinator = _dispatch(batch_ws, batch_id, redis_server.url)
