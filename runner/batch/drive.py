@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runner.models.run import GateState, Run
+from runner.models.run import Run
 from runner.models.workflow import Workflow, WorkflowGate
 from runner.repo import Repo
-from runner.steps import STEP_KINDS
+from runner.run import decisions, driver
 from runner.vocab import CLOSED
 
 REMOTE_KINDS = ("command", "render", "qc")
@@ -35,28 +35,17 @@ def attempt_id(run_id: str, gate: str, attempt: int) -> str:
     return f"{run_id}.{gate}.{attempt}"
 
 
-def pending_gate(run: Run) -> GateState | None:
-    """The gate the run waits on, as the single-run driver picks it."""
-    for state in run.gates:
-        if state.status == "PASS" or (state.status == "PENDING" and STEP_KINDS[state.kind].on_demand):
-            continue
-        if state.status == "FAIL" and not state.blocking and not state.decisions and state.route is None:
-            continue
-        return state
-    return None
-
-
 def next_step(repo: Repo, run_id: str, wf: Workflow) -> Next:
     run = repo.run(run_id)
     if run.status in CLOSED:
         return Next("done" if run.status == "PASSED" else "failed", f"run {run_id} is {run.status}")
-    state = pending_gate(run)
+    state = driver.next_gate(run)  # as the single-run driver picks it
     if state is None:  # every gate is through: the run ends
         done = repo.complete_run(run_id)
         return Next("done" if done.status == "PASSED" else "failed", f"run {run_id} {done.status}")
     gate = wf.gate(state.gate)
-    if gate is None or not is_remote(gate):
-        outcome = repo.advance(run_id)  # completes the run, or pauses it for a person
+    if gate is None or not is_remote(gate) or decisions.has_pending_patch(state):
+        outcome = repo.advance(run_id)  # a patch to validate, the run's end, or a pause for a person
         return Next(outcome.kind, outcome.message)
     if state.status == "AWAITING_APPROVAL":
         return Next("paused", f"gate {state.gate} waits for a decision")
