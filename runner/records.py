@@ -37,7 +37,6 @@ RESTORE = "restore it from git (`git checkout -- <file>`) or run `runner doctor`
 # A run id made by the runner: run_<YYYYMMDD>T<HHMMSS>Z_<slug>_<6 random [0-9a-z]>.
 DATED_ID = re.compile(r"^run_(?P<year>\d{4})(?P<month>\d{2})\d{2}T\d{6}Z_.+(?P<x>[0-9a-z])(?P<y>[0-9a-z])$")
 MONTH = re.compile(r"^\d{4}-\d{2}$")
-FANOUT_DEPTH = 3  # <YYYY-MM>/<x>/<y>
 LAYOUTS = ("flat", "fanout")
 
 

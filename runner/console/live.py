@@ -27,7 +27,6 @@ class Live:
         self.console = console
         self.subscribers: set[asyncio.Queue] = set()
         self.tip: str | None = None
-        self.ticks = 0
 
     async def watch(self) -> None:
         self.tip = self.console.repo().tip()
@@ -79,7 +78,6 @@ class Live:
             repo.tick(resume=True)
         except Exception:  # one bad run must not stop the timers of the others
             LOG.exception("tick failed")
-        self.ticks += 1
 
 
 @contextlib.asynccontextmanager

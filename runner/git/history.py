@@ -150,12 +150,6 @@ def work_tree_changes(root: Path) -> list[str]:
     return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
 
 
-def tree_names(root: Path, rev: str, directory: str) -> set[str]:
-    """The names of the entries of `directory` at `rev` (not recursive)."""
-    out = git(root, "ls-tree", "-z", "--name-only", rev, "--", directory.rstrip("/") + "/", env=LITERAL)
-    return {p.rsplit("/", 1)[-1] for p in out.split("\0") if p}
-
-
 def trees_at(root: Path, rev: str, paths: list[str]) -> set[str]:
     """Those of `paths` that are folders at `rev` (one `git cat-file --batch-check`)."""
     if not paths or any("\n" in p for p in paths):

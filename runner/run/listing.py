@@ -19,7 +19,6 @@ from runner.timeutil import now, parse
 from runner.vocab import CLOSED
 
 if TYPE_CHECKING:
-    from runner.models.run import Run
     from runner.workspace import Workspace
 
 
@@ -228,7 +227,3 @@ def _summary(digest: dict, moment: datetime | None = None) -> RunSummary:
     overdue = [gate for gate, deadline in digest["deadlines"] if parse(deadline) <= moment]
     fields = {k: v for k, v in digest.items() if k not in ("deadlines", "waiting_gates")}
     return RunSummary(**fields, overdue=overdue or None)
-
-
-def show_run(ws: Workspace, run_id: str) -> Run:
-    return records.load_run(ws, run_id)

@@ -99,7 +99,7 @@ class Audit:
                      "whole history (`git fetch --unshallow`), or pass --allow-shallow to check only what is here")
         order = {r: i for i, r in enumerate(runs)}
         self.findings.sort(key=lambda f: (order.get(f.run_id, -1), f.file))
-        return Report(runs, len(self.work), self.history.checked, artifacts, self.findings, self.run_id, self.since,
+        return Report(runs, len(self.work), len(self.history.record_commits), artifacts, self.findings, self.run_id, self.since,
                       shallow_from=edge if self.allow_shallow else None)
 
     def _check_signatures(self) -> None:

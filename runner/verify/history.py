@@ -59,8 +59,7 @@ class History:
         self.files: dict[str, dict[str, str]] = {}  # run id -> {record path: blob id} at the last commit
         self.added: dict[str, str] = {}  # record path -> the commit that added it (BEFORE: before the base)
         self.last_doc: dict[str, Any] = {}  # run id -> RUN.json at the last commit that changed it
-        self.checked = 0  # commits that touched a record in scope
-        self.record_commits: list[str] = []  # those commits, oldest first
+        self.record_commits: list[str] = []  # commits that touched a record in scope, oldest first
         self._seen_refs: set = set()  # agreement already checked (a ref and the blob it names)
         # Commits at the edge of a shallow clone: their parents are missing, so their
         # "changes" are the whole snapshot. They are taken as the base, like --since's.
@@ -111,7 +110,6 @@ class History:
                 else:
                     files[change.path] = change.new
                     self.added.setdefault(change.path, self.added.get(moved.get(change.path, ""), commit.sha))
-            self.checked += bool(touched)
             if touched:
                 self.record_commits.append(commit.sha)
             for run_id in sorted(touched):
