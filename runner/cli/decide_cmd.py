@@ -7,7 +7,7 @@ import click
 from runner.cli.common import emit_json, json_option, open_repo, repo_option, table, write_options
 from runner.cli.patch_cmd import patch_given, patch_options
 from runner.errors import EXIT_FAILED
-from runner.run.decisions import PAST
+from runner.vocab import PAST
 
 
 def _decision_command(verdict: str) -> click.Command:

@@ -18,9 +18,8 @@ from runner.run import listing, transitions
 from runner.run.session import Session, Transaction, is_reserved, parse_actor, transaction
 from runner.run.transitions import TIMER, append_event, gate_of
 from runner.timeutil import iso, now, parse
-from runner.vocab import CLOSED
+from runner.vocab import CLOSED, PAST
 
-PAST = {"approve": "approved", "reject": "rejected"}
 DECISION_FILE = re.compile(r"^decision-(\d+)\.json$")
 
 

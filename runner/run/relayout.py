@@ -18,7 +18,7 @@ import msgspec
 
 from runner import git, jsonio, locking, records
 from runner.models.run import Actor
-from runner.run.session import Session, commit_paths, fields
+from runner.run.session import Session, commit_paths, fields, pending_mark
 from runner.run.transitions import append_event
 from runner.workspace import FANOUT_LOGS, Workspace, ignore_fanout_logs
 
@@ -39,13 +39,13 @@ def logs_ignored(ws: Workspace) -> bool:
 
 
 def pending(s: Session) -> bool:
-    return (s.ws.git_dir / "runner-pending" / PLAN).exists()
+    return pending_mark(s.ws, PLAN).exists()
 
 
 def move(s: Session, actor: Actor) -> list[str]:
     """Move every flat run (and finish a move that was interrupted); the runs moved."""
     ws = s.ws
-    plan_file = ws.git_dir / "runner-pending" / PLAN
+    plan_file = pending_mark(ws, PLAN)
     with locking.hold(ws.git_dir / "runner.lock", ws.config.lock_timeout_s, "doctor layout move"):
         plan = msgspec.json.decode(plan_file.read_bytes(), type=list[str]) if plan_file.exists() else []
         plan = sorted(set(plan) | set(flat_runs(s)))
@@ -89,7 +89,7 @@ def _move_one(s: Session, run_id: str, actor: Actor) -> list[str]:
             if ref.file.startswith(old_rel + "/"):
                 ref.file = new_rel + ref.file[len(old_rel):]
         append_event(run, "moved", actor, **{"from": old_rel, "to": new_rel})
-        records.save_run(ws, run)
+        records.save_run(ws, run, durable=False)  # synced with the other moved files before the commit
     return before + _record_files(ws, new)
 
 

@@ -36,9 +36,6 @@ class Group(msgspec.Struct):
     runs: set[str] = msgspec.field(default_factory=set)  # runs whose pending mark the group holds
     commits: list[str] = msgspec.field(default_factory=list)  # the commits made
 
-    def __len__(self) -> int:
-        return len(self.operations)
-
 
 class Session(msgspec.Struct):
     ws: Workspace
@@ -48,6 +45,12 @@ class Session(msgspec.Struct):
     progress: ProgressFactory | None = None
     git_settings: git.Settings | None = None  # read once, with the identity
     group: Group | None = None  # while a commit group is open: where the commits go
+
+
+def pending_mark(ws: Workspace, name: str) -> Path:
+    """<git-dir>/runner-pending/<name>: written before a run's files change, removed once
+    they are committed; the next command commits what a killed one left."""
+    return ws.git_dir / "runner-pending" / name
 
 
 def parse_actor(text: str) -> Actor:
@@ -138,7 +141,7 @@ def transaction(session: Session, run_id: str, purpose: str) -> Iterator[Transac
         tx = Transaction(session, run_id)
         group = session.group
         if session.commit:
-            tx.pending = ws.git_dir / "runner-pending" / check_name(run_id, "run id")
+            tx.pending = pending_mark(ws, check_name(run_id, "run id"))
             # a mark this group left is its own writes, committed at the group's end
             tx.recover = tx.pending.exists() and (group is None or run_id not in group.runs)
         yield tx
@@ -190,7 +193,7 @@ def commit_group(session: Session, opened: Group) -> None:
             jsonio.sync_files([ws.root / p for p in present])  # written without a sync each
             opened.commits.append(commit_paths(session, present, opened.operations))
         for run_id in opened.runs:
-            (ws.git_dir / "runner-pending" / run_id).unlink(missing_ok=True)
+            pending_mark(ws, run_id).unlink(missing_ok=True)
     opened.operations, opened.paths, opened.runs = [], set(), set()
 
 

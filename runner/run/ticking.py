@@ -16,7 +16,7 @@ from runner.models.run import Run
 from runner.run import decisions, driver, listing, recast_inbox
 from runner.run.decisions import Fired
 from runner.run.recast_inbox import PickedUp
-from runner.run.session import Session
+from runner.run.session import Session, pending_mark
 from runner.steps import STEP_KINDS
 from runner.vocab import CLOSED
 
@@ -95,7 +95,7 @@ def _in_flight(s: Session, run_id: str) -> bool:
     """Whether records of the run are written but not committed yet: a command (or a
     batch round, whose commit groups several steps) is between its steps on it now, or
     one was killed there (its next command on the run commits them). Left alone."""
-    return (s.ws.git_dir / "runner-pending" / run_id).exists()
+    return pending_mark(s.ws, run_id).exists()
 
 
 def _status(s: Session, run_id: str) -> str:
