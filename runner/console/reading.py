@@ -15,10 +15,10 @@ from litestar.response import File
 
 from runner.console.access import console_of, viewer
 from runner.console.types import InboxItem, Problem, RunPage, RunView
-from runner.errors import NotFoundError
+from runner.errors import NotFoundError, RunnerError
 from runner.models.decision import Decision
 from runner.models.run import GateState, RunStatus
-from runner.paths import check_name, in_git_dir
+from runner.paths import check_name, work_tree_path
 
 NOT_FOUND = {404: ResponseSpec(Problem, generate_examples=False, media_type="application/problem+json",
                                description="no such run, gate or recorded output")}
@@ -70,9 +70,11 @@ def artifact(request: Request, run_id: FromPath[str], path: FromPath[str]) -> Fi
     entry = next((e for e in run.artifacts_index if e.path == rel), None)
     if entry is None:
         raise NotFoundError(f"{rel!r} is not a recorded output of run {run_id}", "the run page lists its outputs")
-    root = os.path.realpath(console.root)
-    real = os.path.realpath(os.path.join(root, rel))
-    if os.path.commonpath([root, real]) != root or in_git_dir(os.path.relpath(real, root)) or not os.path.isfile(real):
+    try:
+        real = work_tree_path(console.root, rel, what="recorded output")  # inside, not in .git, links followed
+    except (RunnerError, ValueError):  # outside, in .git, or not a path (a NUL byte)
+        real = None
+    if real is None or not real.is_file():
         raise NotFoundError(f"recorded output {rel!r} is not a file in the workspace now", "see `runner verify`")
     media = mimetypes.guess_type(rel)[0] or "application/octet-stream"
     if media.startswith("text/") or rel.endswith((".md", ".json", ".yaml", ".yml", ".txt", ".csv")):

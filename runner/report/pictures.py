@@ -96,14 +96,10 @@ def _start(root: Path, rel: str):
 
 
 def _duration(path: Path) -> float:
-    from runner.media.probe import probe
+    from runner.media.probe import media_info
 
-    info = probe(path)
-    try:
-        seconds = float(info.get("format", {}).get("duration"))
-    except (TypeError, ValueError):
-        raise RunnerError(f"{path.name} has no duration (not a video?)") from None
-    if not seconds > 0:
+    seconds = media_info(path).duration_s
+    if seconds is None or not seconds > 0:
         raise RunnerError(f"{path.name} has no duration (not a video?)")
     return seconds
 
