@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import items_csv
+from batch_helpers import items_csv
 from helpers import cli, git
 
 from runner import Repo

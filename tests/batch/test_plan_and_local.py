@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import msgspec
-from conftest import items_csv, set_batch_config, wait_for, write_workflow
+from batch_helpers import items_csv, set_batch_config, wait_for, write_workflow
 from helpers import RUNNER_BIN, cli, commit_count, git, runner_proc
 
 from runner import Repo

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import threading
 
-from conftest import GRACE, wait_for
+from console_helpers import GRACE, wait_for
 from helpers import cli, git, subject, trailers
 
 from runner import Repo

@@ -11,7 +11,7 @@ import time
 
 import httpx
 import pytest
-from conftest import review_workspace, start_server
+from console_helpers import review_workspace, start_server
 from helpers import cli, git
 
 from runner import Repo

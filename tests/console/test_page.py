@@ -6,7 +6,7 @@ Screenshots are saved (see the artifacts_dir fixture)."""
 from __future__ import annotations
 
 import pytest
-from conftest import GRACE
+from console_helpers import GRACE
 from helpers import cli
 
 from runner import Repo

@@ -4,7 +4,7 @@ front door's operation; the tests check what it recorded."""
 
 from __future__ import annotations
 
-from conftest import wait_for
+from console_helpers import wait_for
 
 from runner import Repo
 

@@ -14,7 +14,7 @@ import stat
 import subprocess
 
 import httpx
-from conftest import REVIEW, review_workspace, start_server, wait_for
+from console_helpers import REVIEW, review_workspace, start_server, wait_for
 from helpers import PYTHON, RUNNER_BIN, cli, runner_proc
 
 from runner import Repo

@@ -6,9 +6,6 @@ from __future__ import annotations
 import pytest
 from helpers import git
 
-LUCY = "run_20260224T194855014Z_lucy_w55i7k"
-PARTIAL = "run_20260121T024259697Z_test-partial_qhl9a6"
-
 
 @pytest.fixture
 def ws(ws_root):

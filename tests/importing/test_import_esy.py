@@ -10,8 +10,8 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from conftest import LUCY, PARTIAL
 from helpers import ESY, cli, commit_count, git, requires_shared, trailers
+from import_helpers import LUCY, PARTIAL
 
 from runner import Repo
 

@@ -10,8 +10,8 @@ import os
 import shutil
 
 import pytest
-from conftest import LUCY, PARTIAL
 from helpers import ESY, cli, commit_count, requires_shared
+from import_helpers import LUCY, PARTIAL
 
 from runner import Repo
 
